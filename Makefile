@@ -1,0 +1,73 @@
+# Two commands: `make run` sets up and starts the app; `make test` sets up and runs every test.
+# Everything else here is a step those two share.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | sha1sum | cut -c1-12)
+CHROMIUM ?= /usr/bin/chromium
+# Tests run with production-like settings (DEBUG off) and their own secret.
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef \
+	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage MEDIA_ROOT=var/test-media
+
+.PHONY: run test setup test-unit test-integration test-e2e lint format check-deploy clean
+
+run: setup
+	$(PY) manage.py ensure_demo_user
+	$(PY) -m project.run
+
+test: setup chromium lint
+	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest $(PYTEST_ARGS) || test $$? -eq 5
+
+test-unit: setup
+	$(TEST_ENV) $(PY) -m pytest documents/tests/unit $(PYTEST_ARGS) || test $$? -eq 5
+
+test-integration: setup
+	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest documents/tests/integration $(PYTEST_ARGS) || test $$? -eq 5
+
+test-e2e: setup chromium
+	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest e2e $(PYTEST_ARGS) || test $$? -eq 5
+
+setup: $(STAMP) node_modules/.package-lock.json theme/static_src/node_modules/.package-lock.json css .env
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py collectstatic --no-input -v 0
+
+$(STAMP): requirements/*.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+theme/static_src/node_modules/.package-lock.json: theme/static_src/package.json theme/static_src/package-lock.json
+	npm ci --prefix theme/static_src --no-audit --no-fund --loglevel=error
+
+css: theme/static_src/node_modules/.package-lock.json
+	cd theme/static_src && npm run --silent build >/dev/null
+
+.env:
+	cp .env.example .env
+	sed -i 's/^# DJANGO_DEBUG=.*/DJANGO_DEBUG=1/' .env
+
+# Debian's Chromium (Playwright cannot download its own here) and CJK fonts for readable screenshots.
+chromium:
+	@test -x $(CHROMIUM) && test -d /usr/share/fonts/opentype/noto || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check-deploy: setup
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	DJANGO_SECURE_SSL_REDIRECT=1 DJANGO_SECURE_HSTS_SECONDS=31536000 DJANGO_ALLOWED_HOSTS=outliner.example.com \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules theme/static_src/node_modules theme/static/css/dist staticfiles

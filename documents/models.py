@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+
+
+def document_upload_to(instance: Document, filename: str) -> str:
+    # Stored under a generated name: the user's filename is for display only and never
+    # touches the filesystem (CJK, "../", NUL and reserved names cannot matter).
+    return f"documents/{instance.owner_id}/{uuid.uuid4().hex}.docx"
+
+
+class Document(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=document_upload_to, max_length=255)
+    original_filename = models.CharField(max_length=255)
+    title = models.CharField(max_length=500)
+    size_bytes = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    structure = models.JSONField(default=dict)
+    # External relationships removed from the package on upload (remote templates etc.).
+    stripped_relationships = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def sections(self) -> list[dict]:
+        return self.structure.get("sections", [])
+
+    @property
+    def extension(self) -> str:
+        return PurePath(self.original_filename).suffix.lower()
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients. Only a SHA-256 of the token is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

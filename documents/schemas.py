@@ -1,0 +1,74 @@
+"""API shapes (v1). Other clients rely on these names: extend, never rename."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class SectionOut(Schema):
+    level: int
+    title: str
+    paragraphs: int
+    chars: int
+    words: int = 0
+    excerpt: str = ""
+    source_index: int
+
+
+class CountsOut(Schema):
+    paragraphs: int = 0
+    tables: int = 0
+    images: int = 0
+    footnotes: int = 0
+    comments: int = 0
+    sections: int = 0
+    words: int = 0
+    chars: int = 0
+
+
+class DocumentOut(Schema):
+    id: int
+    filename: str
+    title: str
+    size_bytes: int
+    created_at: datetime
+    language: str | None = None
+    heuristic: bool = False
+    counts: CountsOut
+    sections: list[SectionOut]
+    stripped_relationships: list[str]
+
+    @staticmethod
+    def resolve_filename(obj) -> str:  # noqa: ANN001
+        return obj.original_filename
+
+    @staticmethod
+    def resolve_language(obj) -> str | None:  # noqa: ANN001
+        return obj.structure.get("language")
+
+    @staticmethod
+    def resolve_heuristic(obj) -> bool:  # noqa: ANN001
+        return bool(obj.structure.get("heuristic"))
+
+    @staticmethod
+    def resolve_counts(obj) -> dict:  # noqa: ANN001
+        return obj.structure.get("counts", {})
+
+    @staticmethod
+    def resolve_sections(obj) -> list[dict]:  # noqa: ANN001
+        return obj.sections
+
+
+class DocumentListOut(Schema):
+    results: list[DocumentOut]

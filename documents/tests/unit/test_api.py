@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from documents.models import Document
+from documents.tests.conftest import CORPUS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _post(client, data: bytes, name: str = "plan.docx"):  # noqa: ANN001, ANN202
+    return client.post("/api/v1/documents", {"file": SimpleUploadedFile(name, data)})
+
+
+def test_upload_returns_201_with_documented_shape(api_client, docx_bytes):
+    response = _post(api_client, docx_bytes(), "年度计划.docx")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert {"id", "filename", "title", "size_bytes", "created_at", "sections"} <= body.keys()
+    assert body["filename"] == "年度计划.docx"
+    assert body["sections"][1] == {
+        **body["sections"][1],
+        "level": 2,
+        "title": "背景",
+        "paragraphs": body["sections"][1]["paragraphs"],
+    }
+    assert {"level", "title", "paragraphs", "chars", "source_index"} <= body["sections"][0].keys()
+
+
+def test_upload_of_corpus_file_lists_its_headings(api_client):
+    response = _post(api_client, (CORPUS / "pandoc__headers.docx").read_bytes(), "headers.docx")
+
+    assert response.status_code == 201
+    assert [s["level"] for s in response.json()["sections"]] == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("filename", "status", "code"),
+    [
+        ("poi__SimpleMacro.docm", 415, "macro_enabled"),
+        ("poi__truncated62886.docx", 400, "corrupt_file"),
+        ("poi__bug53475-password-is-pass.docx", 415, "encrypted_document"),
+    ],
+)
+def test_bad_corpus_files_get_specific_error_and_nothing_is_stored(api_client, filename, status, code):
+    response = _post(api_client, (CORPUS / filename).read_bytes(), filename)
+
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+    assert response.json()["error"]["message"]
+    assert Document.objects.count() == 0
+
+
+def test_empty_upload_is_400(api_client):
+    response = _post(api_client, b"", "empty.docx")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "empty_file"
+
+
+def test_oversize_upload_is_413(api_client, settings):
+    settings.MAX_UPLOAD_MB = 1
+    response = _post(api_client, b"PK\x03\x04" + b"\0" * (1024 * 1024 + 10))
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "file_too_large"
+
+
+def test_missing_file_field_is_400(api_client):
+    response = api_client.post("/api/v1/documents", {})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_list_get_and_delete_are_scoped_to_owner(api_client, other_user, docx_bytes):
+    from documents import services
+
+    mine = _post(api_client, docx_bytes()).json()
+    other = services.document_create(owner=other_user, uploaded=SimpleUploadedFile("o.docx", docx_bytes()))
+
+    listed = api_client.get("/api/v1/documents").json()["results"]
+    assert [d["id"] for d in listed] == [mine["id"]]
+    assert api_client.get(f"/api/v1/documents/{mine['id']}").json()["title"] == mine["title"]
+    assert api_client.get(f"/api/v1/documents/{other.pk}").status_code == 404
+    assert api_client.delete(f"/api/v1/documents/{other.pk}").status_code == 404
+    assert api_client.delete(f"/api/v1/documents/{mine['id']}").status_code == 204
+    assert api_client.get(f"/api/v1/documents/{mine['id']}").status_code == 404
+    assert Document.objects.filter(pk=other.pk).exists()
+
+
+def test_requests_without_credentials_are_401(client):
+    response = client.get("/api/v1/documents")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_wrong_bearer_token_is_401(client):
+    response = client.get("/api/v1/documents", headers={"Authorization": "Bearer otl_wrong"})
+
+    assert response.status_code == 401
+
+
+def test_session_auth_works_for_reads_and_requires_csrf_for_writes(user, docx_bytes):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+
+    assert browser.get("/api/v1/documents").status_code == 200
+    assert _post(browser, docx_bytes()).status_code in (401, 403)
+
+
+def test_openapi_schema_lists_document_endpoints(client):
+    schema = client.get("/api/v1/openapi.json").json()
+
+    assert {"/api/v1/documents", "/api/v1/documents/{document_id}"} <= schema["paths"].keys()
+    assert client.get("/api/v1/docs").status_code == 200

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from documents import services
+from documents.models import Document
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_pages_require_login(client):
+    response = client.get(reverse("documents:document_list"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_signup_creates_account_and_logs_in(client):
+    response = client.post(
+        reverse("signup"),
+        {"username": "王小明", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert response.context["user"].username == "王小明"
+
+
+def test_empty_state_is_shown_without_documents(logged_in):
+    response = logged_in.get(reverse("documents:document_list"))
+
+    assert b'data-testid="empty-state"' in response.content
+
+
+def test_plain_upload_of_several_files_redirects_and_stores_all(logged_in, docx_bytes):
+    files = [SimpleUploadedFile("一.docx", docx_bytes()), SimpleUploadedFile("two.docx", docx_bytes())]
+    response = logged_in.post(reverse("documents:document_upload"), {"files": files})
+
+    assert response.status_code == 302
+    assert sorted(Document.objects.values_list("original_filename", flat=True)) == ["two.docx", "一.docx"]
+
+
+def test_upload_with_a_bad_file_keeps_good_ones_and_names_the_bad_one(logged_in, docx_bytes):
+    files = [
+        SimpleUploadedFile("good.docx", docx_bytes()),
+        SimpleUploadedFile("fake.docx", b"MZ\x90\x00 exe"),
+    ]
+    response = logged_in.post(reverse("documents:document_upload"), {"files": files})
+
+    assert response.status_code == 400
+    assert 'data-error-code="not_docx"' in response.content.decode()
+    assert list(Document.objects.values_list("original_filename", flat=True)) == ["good.docx"]
+
+
+def test_htmx_upload_returns_panel_and_out_of_band_list(logged_in, docx_bytes):
+    response = logged_in.post(
+        reverse("documents:document_upload"),
+        {"files": [SimpleUploadedFile("a.docx", docx_bytes())]},
+        headers=HTMX,
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="upload-panel"' in html and 'hx-swap-oob="true"' in html and "<html" not in html
+
+
+def test_upload_without_files_shows_form_error(logged_in):
+    response = logged_in.post(reverse("documents:document_upload"), {})
+
+    assert response.status_code == 400
+    assert "Choose at least one .docx file" in response.content.decode()
+
+
+def test_detail_shows_structure_tree(logged_in, user, docx_bytes):
+    document = services.document_create(owner=user, uploaded=SimpleUploadedFile("t.docx", docx_bytes()))
+
+    html = logged_in.get(reverse("documents:document_detail", args=[document.pk])).content.decode()
+
+    assert 'data-testid="structure-tree"' in html
+    assert html.index("Introduction") < html.index("背景") < html.index("结论")
+
+
+def test_another_users_document_is_404_on_every_page(logged_in, other_user, docx_bytes):
+    theirs = services.document_create(owner=other_user, uploaded=SimpleUploadedFile("t.docx", docx_bytes()))
+
+    assert logged_in.get(reverse("documents:document_detail", args=[theirs.pk])).status_code == 404
+    assert logged_in.get(reverse("documents:document_delete", args=[theirs.pk])).status_code == 404
+    assert logged_in.post(reverse("documents:document_delete", args=[theirs.pk])).status_code == 404
+    assert Document.objects.filter(pk=theirs.pk).exists()
+
+
+def test_delete_confirms_on_get_and_deletes_on_post(logged_in, user, docx_bytes):
+    document = services.document_create(owner=user, uploaded=SimpleUploadedFile("t.docx", docx_bytes()))
+    url = reverse("documents:document_delete", args=[document.pk])
+
+    assert "cannot be undone" in logged_in.get(url).content.decode()
+    assert Document.objects.exists()
+    assert logged_in.post(url).status_code == 302
+    assert not Document.objects.exists()
+
+
+def test_htmx_delete_returns_refreshed_list(logged_in, user, docx_bytes):
+    document = services.document_create(owner=user, uploaded=SimpleUploadedFile("t.docx", docx_bytes()))
+
+    response = logged_in.post(
+        reverse("documents:document_delete", args=[document.pk]),
+        headers={**HTMX, "HX-Target": "document-list"},
+    )
+
+    assert response.status_code == 200
+    assert 'data-testid="empty-state"' in response.content.decode()

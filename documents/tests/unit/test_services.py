@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from documents import services
+from documents.models import Document
+from documents.validation import DocxRejected
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(data: bytes, name: str = "报告.docx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_document_create_stores_file_under_generated_name_and_structure(user, docx_bytes, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    document = services.document_create(owner=user, uploaded=_upload(docx_bytes()))
+
+    assert document.original_filename == "报告.docx"
+    assert "报告" not in document.file.name and document.file.name.endswith(".docx")
+    assert Path(document.file.path).read_bytes()[:2] == b"PK"
+    assert [s["title"] for s in document.sections] == ["Introduction", "背景", "结论"]
+    assert [s["level"] for s in document.sections] == [1, 2, 1]
+    assert document.size_bytes == Path(document.file.path).stat().st_size
+
+
+def test_rejected_upload_stores_nothing(user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(DocxRejected) as excinfo:
+        services.document_create(owner=user, uploaded=_upload(b"%PDF-1.7 not a word file", "renamed.docx"))
+
+    assert excinfo.value.code == "not_docx"
+    assert Document.objects.count() == 0
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_oversize_upload_is_refused_before_reading(user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.MAX_UPLOAD_MB = 1
+    with pytest.raises(DocxRejected) as excinfo:
+        services.document_create(owner=user, uploaded=_upload(b"PK" + b"\0" * (1024 * 1024)))
+
+    assert (excinfo.value.code, excinfo.value.status_code) == ("file_too_large", 413)
+    assert Document.objects.count() == 0
+
+
+def test_document_delete_removes_row_and_file(
+    user, docx_bytes, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    document = services.document_create(owner=user, uploaded=_upload(docx_bytes()))
+    path = Path(document.file.path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_delete(document=document)
+
+    assert not Document.objects.exists()
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("C:\\Users\\me\\季度报告.docx", "季度报告.docx"),
+        ("../../etc/passwd.docx", "passwd.docx"),
+        ("bad\x00name\x1b.docx", "badname.docx"),
+        ("", "document.docx"),
+    ],
+)
+def test_display_filename_keeps_cjk_and_drops_paths_and_controls(raw, shown):
+    assert services.display_filename(raw) == shown
+
+
+def test_api_token_is_stored_hashed(user):
+    token = services.api_token_create(user=user)
+
+    stored = user.api_tokens.get()
+    assert token.startswith("otl_") and len(token) > 40
+    assert token not in stored.key_hash and stored.prefix == token[:12]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from documents.views import pages
+
+app_name = "documents"
+
+urlpatterns = [
+    path("", pages.document_list, name="document_list"),
+    path("upload/", pages.document_upload, name="document_upload"),
+    path("<int:document_id>/", pages.document_detail, name="document_detail"),
+    path("<int:document_id>/delete/", pages.document_delete, name="document_delete"),
+]

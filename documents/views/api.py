@@ -1,0 +1,80 @@
+"""JSON API v1 (django-ninja: typed schemas and the OpenAPI document come from one place)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import File, NinjaAPI, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.files import UploadedFile
+
+from documents import selectors, services
+from documents.auth import api_auth
+from documents.schemas import DocumentListOut, DocumentOut, ErrorOut
+from documents.validation import DocxRejected
+
+api = NinjaAPI(
+    title="Outliner API",
+    version="1",
+    description="Upload Word documents, read their structure, and (from v1.1) stream AI outlines.",
+    auth=api_auth,
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    return api.create_response(request, {"error": {"code": code, "message": str(message)}}, status=status)
+
+
+@api.exception_handler(DocxRejected)
+def _docx_rejected(request: HttpRequest, exc: DocxRejected) -> HttpResponse:
+    return _error(request, exc.status_code, exc.code, exc.message)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "Log in, or send Authorization: Bearer <token>.")
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = ", ".join(".".join(str(p) for p in err.get("loc", [])[1:]) for err in exc.errors) or "request"
+    return _error(request, 400, "invalid_request", f"Invalid or missing: {fields}.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.post(
+    "/documents",
+    response={201: DocumentOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut, 415: ErrorOut},
+    summary="Upload a .docx",
+)
+def document_create(request: HttpRequest, file: File[UploadedFile]):  # noqa: ANN201
+    """Upload one Word (.docx) file as multipart field `file`; nothing is stored if it is rejected."""
+    return Status(201, services.document_create(owner=request.user, uploaded=file))
+
+
+@api.get("/documents", response={200: DocumentListOut, 401: ErrorOut}, summary="List your documents")
+def document_list(request: HttpRequest):  # noqa: ANN201
+    return {"results": list(selectors.document_list(user=request.user))}
+
+
+@api.get("/documents/{document_id}", response={200: DocumentOut, 401: ErrorOut, 404: ErrorOut})
+def document_detail(request: HttpRequest, document_id: int):  # noqa: ANN201
+    return selectors.document_get(user=request.user, document_id=document_id)
+
+
+@api.delete("/documents/{document_id}", response={204: None, 401: ErrorOut, 404: ErrorOut})
+def document_delete(request: HttpRequest, document_id: int):  # noqa: ANN201
+    document = selectors.document_get(user=request.user, document_id=document_id)
+    services.document_delete(document=document)
+    return Status(204, None)

@@ -1,0 +1,93 @@
+"""HTML pages and the HTMX partials they include (one markup source for both)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from documents import selectors, services
+from documents.forms import DocumentUploadForm
+from documents.validation import DocxRejected
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _list_context(request: HttpRequest, form: DocumentUploadForm, results: list[dict]) -> dict:
+    return {
+        "documents": selectors.document_list(user=request.user),
+        "form": form,
+        "upload_results": results,
+    }
+
+
+@login_required
+@require_GET
+def document_list(request: HtmxHttpRequest) -> HttpResponse:
+    context = _list_context(request, DocumentUploadForm(), [])
+    if request.htmx and request.htmx.target == "document-list":
+        return render(request, "documents/partials/document_list.html", context)
+    return render(request, "documents/document_list.html", context)
+
+
+@login_required
+@require_POST
+def document_upload(request: HtmxHttpRequest) -> HttpResponse:
+    """Store every valid file; report each rejected one with its own message."""
+    form = DocumentUploadForm(request.POST, request.FILES)
+    results: list[dict] = []
+    if form.is_valid():
+        for uploaded in form.cleaned_data["files"]:
+            name = services.display_filename(uploaded.name or "")
+            try:
+                document = services.document_create(owner=request.user, uploaded=uploaded)
+            except DocxRejected as exc:
+                results.append({"filename": name, "ok": False, "code": exc.code, "message": exc.message})
+            else:
+                results.append({"filename": name, "ok": True, "document": document})
+    status = 200 if all(r["ok"] for r in results) and form.is_valid() else 400
+    if request.htmx:
+        context = _list_context(request, DocumentUploadForm() if status == 200 else form, results)
+        return render(request, "documents/partials/upload_response.html", context, status=status)
+    if status == 200:
+        for result in results:
+            messages.success(request, _("Uploaded “%(name)s”.") % {"name": result["filename"]})
+        return redirect("documents:document_list")
+    # Without JavaScript the page re-renders with the per-file messages; valid files were kept.
+    return render(
+        request, "documents/document_list.html", _list_context(request, form, results), status=status
+    )
+
+
+@login_required
+@require_GET
+def document_detail(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
+    document = selectors.document_get(user=request.user, document_id=document_id)
+    tree = selectors.document_section_tree(document=document)
+    return render(request, "documents/document_detail.html", {"document": document, "tree": tree})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_delete(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
+    """GET shows a confirmation page (no JavaScript); POST deletes."""
+    document = selectors.document_get(user=request.user, document_id=document_id)
+    if request.method == "GET":
+        return render(request, "documents/document_delete.html", {"document": document})
+    title = document.title
+    services.document_delete(document=document)
+    if request.htmx:
+        if request.htmx.target == "document-list":
+            context = {"documents": selectors.document_list(user=request.user)}
+            return render(request, "documents/partials/document_list.html", context)
+        return HttpResponseClientRedirect(reverse("documents:document_list"))
+    messages.success(request, _("Deleted “%(title)s”.") % {"title": title})
+    return redirect("documents:document_list")

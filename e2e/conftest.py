@@ -1,0 +1,62 @@
+"""Playwright end-to-end tests: a real Chromium against Django's live server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make
+# happen outside it, so Django's async-safety guard is a false alarm here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-results" / "screenshots"
+PASSWORD = "a-long-passphrase-42"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    # Playwright cannot download its own browser here: use Debian's Chromium.
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path) -> None:  # noqa: ANN001
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def account(transactional_db) -> User:  # noqa: ANN001
+    return User.objects.create_user(username="李雷", password=PASSWORD)
+
+
+@pytest.fixture
+def signed_in(page: Page, live_server, account: User) -> Iterator[Page]:  # noqa: ANN001
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(account.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/documents/")
+    yield page
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a picture of what the user saw (test-results/screenshots/), for people to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

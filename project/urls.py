@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from documents.views.accounts import signup
+from documents.views.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="documents:document_list", permanent=False)),
+    path("documents/", include("documents.urls")),
+    path("api/v1/", api.urls),
+    path("accounts/signup/", signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG and "django_browser_reload" in settings.INSTALLED_APPS:
+    urlpatterns += [path("__reload__/", include("django_browser_reload.urls"))]
