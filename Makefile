@@ -29,6 +29,7 @@ test-e2e: setup chromium
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest e2e $(PYTEST_ARGS) || test $$? -eq 5
 
 setup: $(STAMP) node_modules/.package-lock.json theme/static_src/node_modules/.package-lock.json css .env
+	mkdir -p var
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py collectstatic --no-input -v 0
 
