@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef \
 	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage MEDIA_ROOT=var/test-media
 
-.PHONY: run test setup test-unit test-integration test-e2e lint format check-deploy clean
+.PHONY: run test setup test-unit test-integration test-e2e test-js bench lint format check-deploy clean
 
 run: setup
 	$(PY) manage.py ensure_demo_user
@@ -20,13 +20,17 @@ test: setup chromium lint
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest $(PYTEST_ARGS) || test $$? -eq 5
 
 test-unit: setup
-	$(TEST_ENV) $(PY) -m pytest documents/tests/unit $(PYTEST_ARGS) || test $$? -eq 5
+	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest documents/tests/unit $(PYTEST_ARGS) || test $$? -eq 5
 
 test-integration: setup
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest documents/tests/integration $(PYTEST_ARGS) || test $$? -eq 5
 
 test-e2e: setup chromium
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest e2e $(PYTEST_ARGS) || test $$? -eq 5
+
+# Benchmarks report ratios/differences measured side by side in one run (machines are noisy).
+bench: setup
+	$(PY) -m project.localredis --db 14 -- $(PY) bench/relay_latency.py
 
 setup: $(STAMP) node_modules/.package-lock.json theme/static_src/node_modules/.package-lock.json css .env
 	mkdir -p var

@@ -52,3 +52,46 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class OutlineTask(models.Model):
+    """One outline generation. The row is the truth for status and result; Redis only relays."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PREPARING = "preparing", "Preparing"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.CANCELLED})
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outline_tasks"
+    )
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="tasks")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    result = models.TextField(blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    # [seq, length] of every chunk event, so a resume after the Redis stream expired can
+    # still start exactly after any Last-Event-ID the client holds.
+    chunk_index = models.JSONField(default=list, blank=True)
+    last_seq = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "status"]), models.Index(fields=["document", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Outline task {self.pk} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL

@@ -72,3 +72,43 @@ class DocumentOut(Schema):
 
 class DocumentListOut(Schema):
     results: list[DocumentOut]
+
+
+class TaskCreatedOut(Schema):
+    id: int
+    status: str
+    url: str
+    stream_url: str
+
+
+class ProgressOut(Schema):
+    done: int
+    total: int
+
+
+class TaskOut(Schema):
+    id: int
+    document: int
+    status: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    result: str
+    error: ErrorDetail | None
+    progress: ProgressOut
+
+    @staticmethod
+    def resolve_document(obj) -> int:  # noqa: ANN001
+        return obj.document_id
+
+    @staticmethod
+    def resolve_error(obj) -> dict | None:  # noqa: ANN001
+        return {"code": obj.error_code, "message": obj.error_message} if obj.error_code else None
+
+    @staticmethod
+    def resolve_progress(obj) -> dict:  # noqa: ANN001
+        return {"done": obj.progress_done, "total": obj.progress_total}
+
+
+class TaskListOut(Schema):
+    results: list[TaskOut]

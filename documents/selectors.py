@@ -4,12 +4,15 @@ so no view can forget the check."""
 from __future__ import annotations
 
 import hashlib
+import logging
 
+import redis
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from documents.models import ApiToken, Document
+from documents.models import ApiToken, Document, OutlineTask
+from documents.streaming import Event, read_events, saved_events
 
 
 def document_list(*, user: AbstractBaseUser) -> QuerySet[Document]:
@@ -41,3 +44,43 @@ def document_section_tree(*, document: Document) -> list[dict]:
         stack[-1][1].append(node)
         stack.append((level, node["children"]))
     return root
+
+
+def outline_task_get(*, user: AbstractBaseUser, task_id: int) -> OutlineTask:
+    return get_object_or_404(OutlineTask.objects.select_related("document"), owner=user, pk=task_id)
+
+
+def outline_task_list(*, user: AbstractBaseUser, document: Document | None = None) -> QuerySet[OutlineTask]:
+    tasks = OutlineTask.objects.filter(owner=user).select_related("document")
+    return tasks.filter(document=document) if document is not None else tasks
+
+
+def outline_task_latest(*, user: AbstractBaseUser, document: Document) -> OutlineTask | None:
+    return outline_task_list(user=user, document=document).first()
+
+
+def outline_task_saved_events(*, task_id: int) -> list[Event] | None:
+    """The finished task's events rebuilt from the database; None while it is still going."""
+    task = OutlineTask.objects.filter(pk=task_id).first()
+    if task is None or not task.is_terminal:
+        return None
+    return saved_events(
+        result=task.result,
+        chunk_index=task.chunk_index,
+        status=task.status,
+        error_code=task.error_code,
+        error_message=task.error_message,
+        last_seq=task.last_seq,
+    )
+
+
+def outline_task_text(*, task: OutlineTask) -> str:
+    """The outline as far as it has got: the saved result once finished, else the live stream."""
+    if task.is_terminal:
+        return task.result
+    try:
+        live = "".join(e.data["text"] for e in read_events(task.pk) if e.type == "chunk")
+    except redis.RedisError:
+        logging.getLogger(__name__).warning("live text of task=%s unavailable", task.pk, exc_info=True)
+        live = ""
+    return live if len(live) >= len(task.result) else task.result

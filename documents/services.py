@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 import unicodedata
 from pathlib import PurePath
 
@@ -15,7 +16,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from documents.models import ApiToken, Document
+from documents.analyzer import DocxOutlineAnalyzerStep
+from documents.llm import LLMConfig, Provider, get_provider
+from documents.models import ApiToken, Document, OutlineTask
+from documents.streaming import StreamWriter
 from documents.structure import structure_extract
 from documents.validation import DocxRejected, docx_validate, file_too_large
 
@@ -87,6 +91,114 @@ def document_reextract(*, document: Document) -> Document:
     return document
 
 
+def outline_start(*, document: Document) -> OutlineTask:
+    """Queue an outline task for the document. The worker is told only after the row is
+    committed, so it can never look for a task that does not exist yet."""
+    from documents import tasks  # tasks imports services
+
+    task = OutlineTask.objects.create(owner=document.owner, document=document)
+    transaction.on_commit(lambda: tasks.outline_generate.delay(task.pk))
+    logger.info("outline queued task=%s document=%s", task.pk, document.pk)
+    return task
+
+
+class _Progress:
+    """What the worker has produced so far, saved to the row every few seconds and at the end."""
+
+    def __init__(self, task: OutlineTask) -> None:
+        self.task = task
+        self.parts: list[str] = []
+        self.chunk_index: list[list[int]] = []
+        self.saved_at = time.monotonic()
+
+    def add_chunk(self, seq: int, text: str) -> None:
+        self.parts.append(text)
+        self.chunk_index.append([seq, len(text)])
+
+    def save(self, *, force: bool = False, **fields: object) -> None:
+        if not force and time.monotonic() - self.saved_at < settings.OUTLINE_SAVE_EVERY_SECONDS:
+            return
+        values = {"result": "".join(self.parts), "chunk_index": self.chunk_index, **fields}
+        OutlineTask.objects.filter(pk=self.task.pk).update(**values)
+        self.saved_at = time.monotonic()
+
+
+def outline_generate(*, task_id: int, provider: Provider | None = None) -> None:
+    """Run the analyzer step for a queued task, relaying every event to its Redis stream.
+
+    Guarantees: a task that is not queued is left alone (a redelivered message does nothing
+    twice); the final Markdown, status and error are saved in the database before the terminal
+    event is published, whether or not anyone is watching; exceptions are logged with the task id.
+    """
+    now = timezone.now()
+    claimed = OutlineTask.objects.filter(pk=task_id, status=OutlineTask.Status.QUEUED).update(
+        status=OutlineTask.Status.PREPARING, started_at=now
+    )
+    if not claimed:
+        logger.info("outline task=%s not queued (missing or already started); skipping", task_id)
+        return
+    task = OutlineTask.objects.select_related("document").get(pk=task_id)
+    writer = StreamWriter(task.pk)
+    # A task that was queued until now has never had a stream: anything under its key is
+    # left over from another database (ids restart when a dev database is recreated).
+    writer.reset()
+    progress = _Progress(task)
+    try:
+        writer.emit("status", status=OutlineTask.Status.PREPARING)
+        step = DocxOutlineAnalyzerStep(
+            structure=task.document.structure,
+            title=task.document.title,
+            provider=provider or get_provider(LLMConfig.from_settings()),
+            max_section_chars=settings.OUTLINE_SECTION_CHARS,
+            chunk_chars=settings.OUTLINE_CHUNK_CHARS,
+            chunk_ms=settings.OUTLINE_CHUNK_MS,
+            max_tokens=settings.LLM_MAX_TOKENS,
+        )
+        OutlineTask.objects.filter(pk=task.pk).update(
+            status=OutlineTask.Status.RUNNING, progress_total=len(step.sections)
+        )
+        writer.emit("status", status=OutlineTask.Status.RUNNING)
+        for event in step.run():
+            if event.type == "chunk":
+                progress.add_chunk(writer.seq + 1, event.data["text"])
+                writer.emit("chunk", **event.data)
+                progress.save()
+            elif event.type == "progress":
+                writer.emit("progress", **event.data)
+                progress.save(progress_done=event.data["done"])
+            else:
+                _finish(task, writer, progress, event.type, event.data)
+                return
+        raise RuntimeError("analyzer step ended without a terminal event")
+    except Exception:
+        logger.exception("outline task=%s failed", task.pk)
+        _finish(
+            task,
+            writer,
+            progress,
+            "error",
+            {"code": "internal", "message": "Something went wrong on our side."},
+        )
+
+
+def _finish(task: OutlineTask, writer: StreamWriter, progress: _Progress, kind: str, data: dict) -> None:
+    terminal_seq = writer.seq + 1
+    if kind == "done":
+        status = data.get("status", OutlineTask.Status.SUCCEEDED)
+        fields = {"status": status}
+    else:
+        status = OutlineTask.Status.FAILED
+        fields = {"status": status, "error_code": data["code"], "error_message": data["message"]}
+    # The database first: a client that sees the terminal event can read the saved result.
+    progress.save(force=True, finished_at=timezone.now(), last_seq=terminal_seq, **fields)
+    try:
+        writer.emit(kind, **({"status": status} if kind == "done" else data))
+    except Exception:
+        # Redis gone: the SSE view serves the saved result from the database instead.
+        logger.exception("outline task=%s: could not publish its terminal event", task.pk)
+    logger.info("outline task=%s finished status=%s seq=%s", task.pk, status, terminal_seq)
+
+
 def api_token_create(*, user: AbstractBaseUser) -> str:
     """Create a bearer token and return it; only its hash is kept, so it is shown once."""
     token = f"otl_{secrets.token_urlsafe(32)}"
@@ -105,4 +217,6 @@ __all__ = [
     "document_create",
     "document_delete",
     "document_reextract",
+    "outline_generate",
+    "outline_start",
 ]

@@ -15,3 +15,8 @@ def document_reextract(document_id: int) -> int:
     if document is None:  # deleted meanwhile: nothing to do
         return 0
     return len(services.document_reextract(document=document).sections)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def outline_generate(task_id: int) -> None:
+    services.outline_generate(task_id=task_id)

@@ -9,4 +9,6 @@ urlpatterns = [
     path("upload/", pages.document_upload, name="document_upload"),
     path("<int:document_id>/", pages.document_detail, name="document_detail"),
     path("<int:document_id>/delete/", pages.document_delete, name="document_delete"),
+    path("<int:document_id>/outline/", pages.outline_start, name="outline_start"),
+    path("tasks/<int:task_id>/", pages.task_detail, name="task_detail"),
 ]

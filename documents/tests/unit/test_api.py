@@ -124,3 +124,45 @@ def test_openapi_schema_lists_document_endpoints(client):
 
     assert {"/api/v1/documents", "/api/v1/documents/{document_id}"} <= schema["paths"].keys()
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_task_endpoints_create_read_list_and_scope(api_client, other_user, docx_bytes, monkeypatch):
+    from documents import services, tasks
+
+    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
+    doc = _post(api_client, docx_bytes()).json()
+    theirs = services.document_create(owner=other_user, uploaded=SimpleUploadedFile("o.docx", docx_bytes()))
+
+    created = api_client.post(f"/api/v1/documents/{doc['id']}/tasks")
+    assert created.status_code == 202
+    body = created.json()
+    assert body["status"] == "queued"
+    assert body["url"].endswith(f"/api/v1/tasks/{body['id']}")
+    assert body["stream_url"].endswith(f"/api/v1/tasks/{body['id']}/stream")
+
+    detail = api_client.get(f"/api/v1/tasks/{body['id']}").json()
+    assert detail == {
+        **detail,
+        "id": body["id"],
+        "document": doc["id"],
+        "status": "queued",
+        "result": "",
+        "error": None,
+        "progress": {"done": 0, "total": 0},
+    }
+    assert [t["id"] for t in api_client.get(f"/api/v1/documents/{doc['id']}/tasks").json()["results"]] == [
+        body["id"]
+    ]
+    assert api_client.post(f"/api/v1/documents/{theirs.pk}/tasks").status_code == 404
+    assert api_client.get(f"/api/v1/documents/{theirs.pk}/tasks").status_code == 404
+
+
+def test_another_users_task_and_stream_are_404(api_client, other_user, docx_bytes, monkeypatch):
+    from documents import services, tasks
+
+    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
+    theirs = services.document_create(owner=other_user, uploaded=SimpleUploadedFile("o.docx", docx_bytes()))
+    task = services.outline_start(document=theirs)
+
+    assert api_client.get(f"/api/v1/tasks/{task.pk}").status_code == 404
+    assert api_client.get(f"/api/v1/tasks/{task.pk}/stream").status_code == 404

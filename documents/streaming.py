@@ -1,0 +1,356 @@
+"""The wire format of a task's live output, in one place.
+
+- Redis: one Stream per task, ``model_result:{task_id}:chunks``. Entry ids are ``<seq>-0``, so an
+  SSE event id maps one-to-one to a stream entry and ``Last-Event-ID: N`` resumes with
+  ``XREAD``/``XRANGE`` after ``N-0``, exactly.
+- SSE: ``id: <seq>``, ``event: chunk|status|progress|error|done``, ``data: <JSON>``; ``retry:``
+  first; ``: heartbeat`` comments while idle.
+- Fan-out: :class:`StreamHub` is one reader thread per web process. It tails every stream that
+  has a connected client with a single blocking ``XREAD`` and hands entries to per-client
+  queues, so N open streams cost N queues and one Redis connection, not N connections; every
+  other command borrows from a bounded, blocking pool.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+EVENT_TYPES = frozenset({"chunk", "status", "progress", "error", "done"})
+TERMINAL_TYPES = frozenset({"error", "done"})
+
+
+def stream_key(task_id: int) -> str:
+    return f"model_result:{task_id}:chunks"
+
+
+def _entry_id(seq: int) -> str:
+    return f"{seq}-0"
+
+
+# ------------------------------------------------------------------------ events
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    type: str
+    data: dict[str, Any]  # always includes "seq"
+
+    @classmethod
+    def make(cls, seq: int, type: str, **data: Any) -> Event:
+        if type not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {type!r}")
+        return cls(seq=seq, type=type, data={"seq": seq, **data})
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.type in TERMINAL_TYPES
+
+    def to_sse(self) -> str:
+        # ensure_ascii=False keeps CJK readable on the wire; JSON never contains a raw
+        # newline, so one data: line per event is always valid SSE.
+        payload = json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
+        return f"id: {self.seq}\nevent: {self.type}\ndata: {payload}\n\n"
+
+    def to_fields(self) -> dict[str, str]:
+        return {"seq": str(self.seq), "type": self.type, "data": json.dumps(self.data, ensure_ascii=False)}
+
+    @classmethod
+    def from_fields(cls, fields: dict[Any, Any]) -> Event:
+        def text(value: Any) -> str:
+            return value.decode() if isinstance(value, bytes) else value
+
+        decoded = {text(k): text(v) for k, v in fields.items()}
+        return cls(seq=int(decoded["seq"]), type=decoded["type"], data=json.loads(decoded["data"]))
+
+
+def sse_retry(milliseconds: int) -> str:
+    return f"retry: {milliseconds}\n\n"
+
+
+def sse_comment(text: str) -> str:
+    return f": {text}\n\n"
+
+
+def saved_events(
+    *,
+    result: str,
+    chunk_index: list[list[int]],
+    status: str,
+    error_code: str,
+    error_message: str,
+    last_seq: int,
+) -> list[Event]:
+    """Rebuild a finished task's chunk events (with their original seqs) and terminal event from
+    the database, for when its Redis stream has expired or was lost."""
+    events: list[Event] = []
+    offset = 0
+    for seq, length in chunk_index:
+        events.append(Event.make(seq, "chunk", text=result[offset : offset + length]))
+        offset += length
+    if offset < len(result):  # text saved without an index entry (never expected): still serve it
+        events.append(Event.make((events[-1].seq if events else 0) + 1, "chunk", text=result[offset:]))
+    terminal_seq = max(last_seq, (events[-1].seq if events else 0) + 1)
+    if status == "failed":
+        events.append(Event.make(terminal_seq, "error", code=error_code or "internal", message=error_message))
+    else:
+        events.append(Event.make(terminal_seq, "done", status=status))
+    return events
+
+
+# ------------------------------------------------------------------------- redis
+_pool: redis.BlockingConnectionPool | None = None
+_pool_pid: int | None = None
+_pool_lock = threading.Lock()
+
+
+def redis_client() -> redis.Redis:
+    """A client on this process's bounded pool (callers wait for a free connection, up to
+    REDIS_POOL_TIMEOUT, rather than opening more)."""
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():  # a forked child must not share sockets
+            _pool = redis.BlockingConnectionPool.from_url(
+                settings.REDIS_URL,
+                max_connections=settings.REDIS_POOL_SIZE,
+                timeout=settings.REDIS_POOL_TIMEOUT,
+            )
+            _pool_pid = os.getpid()
+        return redis.Redis(connection_pool=_pool)
+
+
+def read_events(task_id: int, *, after: int = 0, client: redis.Redis | None = None) -> list[Event]:
+    client = client or redis_client()
+    lower = f"({_entry_id(after)}" if after else "-"
+    return [Event.from_fields(fields) for _, fields in client.xrange(stream_key(task_id), min=lower, max="+")]
+
+
+def stream_exists(task_id: int, *, client: redis.Redis | None = None) -> bool:
+    return bool((client or redis_client()).exists(stream_key(task_id)))
+
+
+class StreamWriter:
+    """Appends a task's events to its stream with contiguous seqs (the worker side)."""
+
+    def __init__(self, task_id: int, *, start_seq: int = 0, client: redis.Redis | None = None) -> None:
+        self.task_id = task_id
+        self.seq = start_seq
+        self.key = stream_key(task_id)
+        self.client = client or redis_client()
+
+    def reset(self) -> None:
+        self.client.delete(self.key)
+        self.seq = 0
+
+    def emit(self, type: str, **data: Any) -> Event:
+        event = Event.make(self.seq + 1, type, **data)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.xadd(
+            self.key,
+            event.to_fields(),
+            id=_entry_id(event.seq),
+            maxlen=settings.STREAM_MAXLEN,
+            approximate=True,
+        )
+        # Every stream expires: soon after its terminal event, and eventually even if the
+        # worker died without writing one, so Redis never fills up.
+        ttl = settings.STREAM_TTL_SECONDS if event.is_terminal else settings.STREAM_IDLE_TTL_SECONDS
+        pipe.expire(self.key, ttl)
+        pipe.execute()
+        self.seq = event.seq
+        return event
+
+
+# ------------------------------------------------------------------------ fan-out
+@dataclass(eq=False)
+class Subscription:
+    key: str
+    position: int  # the last seq this client has (or will have, once queued items are read)
+    events: queue.Queue[Event] = field(default_factory=queue.Queue)
+
+    def get(self, timeout: float) -> Event | None:
+        try:
+            return self.events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+
+class StreamHub:
+    """One thread per process that tails all subscribed streams with one blocking XREAD."""
+
+    def __init__(self, *, block_ms: int = 1000) -> None:
+        self.block_ms = block_ms
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._subs: dict[str, set[Subscription]] = {}
+        self._pending: list[Subscription] = []
+        self._cursor: dict[str, int] = {}  # per key: the last seq read from Redis
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        self._reader_id: int | None = None
+        self._blocked = False
+
+    def subscribe(self, task_id: int, *, after: int) -> Subscription:
+        sub = Subscription(key=stream_key(task_id), position=after)
+        with self._lock:
+            self._ensure_thread()
+            self._pending.append(sub)
+            blocked, reader_id = self._blocked, self._reader_id
+        self._wake.set()
+        if blocked and reader_id is not None:
+            # The reader sits in XREAD on the other keys; interrupt it so this client's
+            # catch-up does not wait for the block timeout.
+            try:
+                redis_client().client_unblock(reader_id)
+            except redis.RedisError:
+                logger.warning("could not wake the stream reader", exc_info=True)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        with self._lock:
+            subs = self._subs.get(sub.key)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:
+                    del self._subs[sub.key]
+                    self._cursor.pop(sub.key, None)
+            if sub in self._pending:
+                self._pending.remove(sub)
+
+    @property
+    def active_subscriptions(self) -> int:
+        with self._lock:
+            return sum(len(s) for s in self._subs.values()) + len(self._pending)
+
+    # -- reader thread
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="stream-hub", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        conn = redis.Redis(connection_pool=redis_client().connection_pool, single_connection_client=True)
+        while True:
+            try:
+                self._reader_id = conn.client_id()
+                self._loop(conn)
+            except redis.RedisError:
+                logger.warning("stream reader lost Redis; retrying", exc_info=True)
+                time.sleep(0.5)
+
+    def _loop(self, conn: redis.Redis) -> None:
+        while True:
+            self._admit_pending(conn)
+            with self._lock:
+                streams = {key: _entry_id(self._cursor.get(key, 0)) for key in self._subs}
+                self._blocked = bool(streams)
+                self._wake.clear()
+            if not streams:
+                self._wake.wait(timeout=self.block_ms / 1000)
+                continue
+            try:
+                reply = conn.xread(streams, block=self.block_ms)
+            finally:
+                with self._lock:
+                    self._blocked = False
+            for key, entries in reply or []:
+                key = key.decode() if isinstance(key, bytes) else key
+                self._deliver(key, [Event.from_fields(fields) for _, fields in entries])
+
+    def _admit_pending(self, conn: redis.Redis) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for sub in pending:
+            with self._lock:
+                cursor = self._cursor.get(sub.key)
+            # Catch up this client from Redis (replay), then it rides along with the tail.
+            upper = _entry_id(cursor) if cursor is not None else "+"
+            lower = f"({_entry_id(sub.position)}" if sub.position else "-"
+            events = [Event.from_fields(f) for _, f in conn.xrange(sub.key, min=lower, max=upper)]
+            for event in events:
+                sub.events.put(event)
+            with self._lock:
+                last = events[-1].seq if events else sub.position
+                sub.position = max(sub.position, last)
+                if cursor is None:
+                    self._cursor[sub.key] = sub.position
+                self._subs.setdefault(sub.key, set()).add(sub)
+
+    def _deliver(self, key: str, events: list[Event]) -> None:
+        if not events:
+            return
+        with self._lock:
+            self._cursor[key] = max(self._cursor.get(key, 0), events[-1].seq)
+            subs = list(self._subs.get(key, ()))
+            for sub in subs:
+                for event in events:
+                    if event.seq > sub.position:
+                        sub.events.put(event)
+                        sub.position = event.seq
+
+
+hub = StreamHub()
+
+
+# --------------------------------------------------------------------- generator
+def event_stream(
+    *,
+    task_id: int,
+    last_event_id: int,
+    load_saved: Callable[[], list[Event] | None],
+    heartbeat: float | None = None,
+    max_duration: float | None = None,
+    retry_ms: int | None = None,
+    stream_hub: StreamHub | None = None,
+) -> Iterator[str]:
+    """SSE text for one client: replay after ``last_event_id``, then tail until the terminal event.
+
+    ``load_saved`` returns the task's saved events when the task is finished in the database
+    (else None); they are served when Redis no longer has the stream (or never got the end),
+    so a resume always works. The generator ends after the terminal event, or after
+    ``max_duration`` so the client reconnects; closing it (client gone) releases everything.
+    """
+    heartbeat = heartbeat or settings.SSE_HEARTBEAT_SECONDS
+    max_duration = max_duration or settings.SSE_MAX_DURATION_SECONDS
+    stream_hub = stream_hub or hub
+    yield sse_retry(retry_ms or settings.SSE_RETRY_MS)
+
+    position = last_event_id
+    if not stream_exists(task_id):
+        saved = load_saved()
+        if saved is not None:
+            yield from (event.to_sse() for event in saved if event.seq > position)
+            return
+
+    sub = stream_hub.subscribe(task_id, after=position)
+    try:
+        deadline = time.monotonic() + max_duration
+        while (remaining := deadline - time.monotonic()) > 0:
+            event = sub.get(timeout=min(heartbeat, remaining))
+            if event is None:
+                saved = load_saved()
+                if saved is not None:  # finished, but its end never reached (or left) Redis
+                    yield from (e.to_sse() for e in saved if e.seq > position)
+                    return
+                yield sse_comment("heartbeat")
+                continue
+            if event.seq <= position:
+                continue
+            position = event.seq
+            yield event.to_sse()
+            if event.is_terminal:
+                return
+    finally:
+        stream_hub.unsubscribe(sub)

@@ -1,0 +1,23 @@
+"""Template filters for outlines: Markdown to safe HTML."""
+
+from __future__ import annotations
+
+import markdown as md
+import nh3
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+_TAGS = {
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "strong", "em", "code", "pre",
+    "blockquote", "a", "hr", "br", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+
+
+@register.filter
+def markdown_html(text: str | None) -> SafeString:
+    """Render model or user Markdown. Raw HTML in it never reaches the page: nh3 keeps only
+    the tags above and links to http, https and mailto."""
+    html = md.markdown(text or "", extensions=["tables", "sane_lists"])
+    return mark_safe(nh3.clean(html, tags=_TAGS, url_schemes={"http", "https", "mailto"}))  # noqa: S308

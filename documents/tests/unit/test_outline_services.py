@@ -1,0 +1,88 @@
+"""outline_start / outline_generate with a fake provider and the real (test) Redis."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from documents import selectors, services
+from documents.llm import LLMError
+from documents.models import OutlineTask
+from documents.streaming import read_events, redis_client, stream_key
+from documents.tests.fakes import FakeProvider
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def document(user, docx_bytes, settings, tmp_path):  # noqa: ANN001, ANN201
+    settings.MEDIA_ROOT = tmp_path
+    return services.document_create(owner=user, uploaded=SimpleUploadedFile("计划.docx", docx_bytes()))
+
+
+@pytest.fixture
+def task(document, django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
+    with django_capture_on_commit_callbacks(execute=False):
+        task = services.outline_start(document=document)
+    yield task
+    redis_client().delete(stream_key(task.pk))
+
+
+def test_generate_saves_result_equal_to_streamed_chunks_with_contiguous_seqs(task):
+    services.outline_generate(task_id=task.pk, provider=FakeProvider())
+
+    task.refresh_from_db()
+    events = read_events(task.pk)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert task.status == OutlineTask.Status.SUCCEEDED
+    assert task.result == "".join(e.data["text"] for e in events if e.type == "chunk")
+    assert task.result.startswith("# 计划\n\n## Introduction\n\nSummary of the section.")
+    assert events[-1].type == "done" and task.last_seq == events[-1].seq
+    assert [e.type for e in events].count("done") == 1
+    assert redis_client().ttl(stream_key(task.pk)) > 0
+
+
+def test_generate_of_an_already_started_task_does_nothing(task):
+    services.outline_generate(task_id=task.pk, provider=FakeProvider())
+    first = read_events(task.pk)
+
+    services.outline_generate(task_id=task.pk, provider=FakeProvider())
+
+    assert read_events(task.pk) == first
+
+
+def test_provider_failure_marks_task_failed_with_partial_and_error_event(task):
+    error = LLMError("provider_unreachable", "The AI service could not be reached.")
+    services.outline_generate(task_id=task.pk, provider=FakeProvider([[" Partial", " text", error]]))
+
+    task.refresh_from_db()
+    events = read_events(task.pk)
+    assert task.status == OutlineTask.Status.FAILED
+    assert (task.error_code, task.error_message) == (
+        "provider_unreachable",
+        "The AI service could not be reached.",
+    )
+    assert "Partial text" in task.result
+    assert events[-1].type == "error" and events[-1].data["code"] == "provider_unreachable"
+
+
+def test_saved_events_match_the_stream_after_it_expired(task):
+    services.outline_generate(task_id=task.pk, provider=FakeProvider())
+    live = [e for e in read_events(task.pk) if e.type in {"chunk", "done"}]
+    redis_client().delete(stream_key(task.pk))
+
+    assert selectors.outline_task_saved_events(task_id=task.pk) == live
+
+
+def test_outline_start_queues_the_worker_after_commit(
+    document, django_capture_on_commit_callbacks, monkeypatch
+):
+    from documents import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: sent.append(task_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        task = services.outline_start(document=document)
+
+    assert sent == [task.pk]
+    assert task.status == OutlineTask.Status.QUEUED

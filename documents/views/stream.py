@@ -1,0 +1,46 @@
+"""The SSE endpoint: access check, then the generator from documents/streaming.py."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import Router
+
+from documents import selectors
+from documents.schemas import ErrorOut
+from documents.streaming import event_stream
+
+router = Router(tags=["tasks"])
+
+
+def _last_event_id(request: HttpRequest) -> int:
+    # The header is what EventSource and our fetch-stream send on reconnect; the query
+    # parameter is for clients that cannot set headers.
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id") or "0"
+    try:
+        return max(int(raw), 0)
+    except ValueError:
+        return 0
+
+
+@router.get(
+    "/tasks/{task_id}/stream",
+    response={200: None, 401: ErrorOut, 404: ErrorOut},
+    summary="Stream a task's outline (Server-Sent Events)",
+    openapi_extra={"responses": {200: {"description": "text/event-stream; see docs/api.md"}}},
+)
+def task_stream(request: HttpRequest, task_id: int) -> StreamingHttpResponse:
+    """`id: <seq>` / `event: chunk|status|progress|error|done` / `data: <JSON>` frames; send
+    `Last-Event-ID` (or `?last_event_id=`) to resume exactly after that event."""
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    response = StreamingHttpResponse(
+        event_stream(
+            task_id=task.pk,
+            last_event_id=_last_event_id(request),
+            load_saved=lambda: selectors.outline_task_saved_events(task_id=task.pk),
+        ),
+        content_type="text/event-stream; charset=utf-8",
+    )
+    # No Connection header: it is hop-by-hop and WSGI forbids it; HTTP/1.1 keeps the connection open.
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event through, no buffering
+    return response
