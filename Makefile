@@ -16,7 +16,7 @@ run: setup
 	$(PY) manage.py ensure_demo_user
 	$(PY) -m project.run
 
-test: setup chromium lint
+test: setup chromium lint test-js
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest $(PYTEST_ARGS) || test $$? -eq 5
 
 test-unit: setup
@@ -24,6 +24,9 @@ test-unit: setup
 
 test-integration: setup
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest documents/tests/integration $(PYTEST_ARGS) || test $$? -eq 5
+
+test-js: node_modules/.package-lock.json
+	npm test --silent
 
 test-e2e: setup chromium
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest e2e $(PYTEST_ARGS) || test $$? -eq 5

@@ -10,6 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page
 
+from documents.tests.processes import celery_worker_process, model_server  # noqa: F401 (fixtures)
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make
 # happen outside it, so Django's async-safety guard is a false alarm here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

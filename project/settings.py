@@ -116,6 +116,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/streaming-markdown", BASE_DIR / "node_modules" / "streaming-markdown"),
 ]
 # In development gunicorn serves straight from the finders, so no collectstatic per edit.
 WHITENOISE_USE_FINDERS = DEBUG

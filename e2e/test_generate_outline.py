@@ -1,0 +1,118 @@
+"""Journey: upload a document, generate its outline and watch it stream in; reload mid-stream."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import Page, expect
+
+from documents import services
+from documents.models import OutlineTask
+from documents.tests.conftest import make_docx
+from e2e.conftest import PASSWORD, screenshot
+
+SECTIONS = [(1, "项目背景"), (2, "市场分析"), (2, "竞争对手"), (1, "实施计划"), (2, "预算")]
+BODY = (
+    "公司计划在明年上线新的电商平台，以提升线上销售额并改善客户体验。项目预计投入三百万元，"
+    "由信息技术部牵头，市场部和财务部配合，分三个阶段完成，第一阶段完成需求调研与系统设计。"
+)
+
+
+@pytest.fixture
+def document_page(signed_in: Page, live_server, celery_worker_process, tmp_path) -> Page:  # noqa: ANN001
+    path = tmp_path / "电商平台计划.docx"
+    path.write_bytes(make_docx(SECTIONS, body=BODY))
+    page = signed_in
+    page.get_by_label("Word documents (.docx)").set_input_files(str(path))
+    page.get_by_role("button", name="Upload").click()
+    page.locator("#document-list").get_by_role("link", name="电商平台计划").click()
+    expect(page.get_by_test_id("structure-tree")).to_be_visible()
+    return page
+
+
+def _normalized(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _pane_lengths_until_done(page: Page, timeout: float = 90) -> list[int]:
+    card, pane = page.get_by_test_id("task-card"), page.get_by_test_id("outline-pane")
+    lengths: list[int] = []
+    deadline = time.monotonic() + timeout
+    while card.get_attribute("data-status") not in {"succeeded", "failed", "cancelled"}:
+        assert time.monotonic() < deadline, "the outline did not finish"
+        lengths.append(len(pane.inner_text()))
+        page.wait_for_timeout(100)
+    return lengths
+
+
+def test_outline_streams_into_the_page_and_equals_the_saved_result(document_page: Page):
+    page = document_page
+    page.get_by_role("button", name="Generate outline").click()
+    card = page.get_by_test_id("task-card")
+    expect(card).to_have_attribute("data-outline-bound", "")
+
+    lengths = _pane_lengths_until_done(page)
+
+    growing = sorted({n for n in lengths if n > 0})
+    assert len(growing) >= 3, f"expected several visible states, saw {growing}"
+    expect(card).to_have_attribute("data-status", "succeeded")
+    expect(page.get_by_test_id("task-status")).to_have_text("succeeded")
+    streamed = _normalized(page.get_by_test_id("outline-pane").inner_text())
+    screenshot(page, "outline-streamed")
+
+    task = OutlineTask.objects.get()
+    assert task.status == OutlineTask.Status.SUCCEEDED
+    for _, title in SECTIONS:
+        assert title in streamed
+    # A Chinese document gets Chinese summaries.
+    summary = task.result.split("## 项目背景\n\n", 1)[1].split("\n\n", 1)[0]
+    assert re.search(r"[\u4e00-\u9fff]", summary)
+
+    # After a reload the pane is rendered on the server from the saved result: same text.
+    page.reload()
+    expect(card).to_have_attribute("data-status", "succeeded")
+    assert _normalized(page.get_by_test_id("outline-pane").inner_text()) == streamed
+
+
+def test_reload_mid_stream_resumes_without_duplicated_text(document_page: Page):
+    page = document_page
+    page.get_by_role("button", name="Generate outline").click()
+    pane = page.get_by_test_id("outline-pane")
+    expect(pane).to_contain_text("项目背景")
+    assert page.get_by_test_id("task-card").get_attribute("data-status") not in {"succeeded", "failed"}
+
+    page.reload()
+    expect(page.get_by_test_id("task-card")).to_have_attribute("data-status", "succeeded", timeout=90_000)
+
+    resumed = _normalized(pane.inner_text())
+    for _, title in SECTIONS:
+        assert resumed.count(title) == 1, f"{title!r} appears {resumed.count(title)} times"
+    page.reload()  # now rendered on the server from the saved result
+    assert _normalized(page.get_by_test_id("outline-pane").inner_text()) == resumed
+
+
+def test_without_javascript_the_task_page_refreshes_until_done(
+    browser,
+    live_server,
+    account,
+    celery_worker_process,  # noqa: ANN001
+):
+    document = services.document_create(
+        owner=account, uploaded=SimpleUploadedFile("计划.docx", make_docx(SECTIONS[:2], body=BODY))
+    )
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(account.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    page.get_by_role("button", name="Generate outline").click()
+    expect(page).to_have_url(re.compile(r"/documents/tasks/\d+/$"))
+
+    expect(page.get_by_test_id("task-status")).to_have_text("succeeded", timeout=90_000)
+    expect(page.get_by_test_id("outline-pane")).to_contain_text("市场分析")
+    context.close()

@@ -1,0 +1,351 @@
+// Binds every task card [data-outline-stream] to its SSE stream and renders the outline
+// Markdown as it grows. Loaded as a module; it binds on load (DOMContentLoaded) and on
+// `htmx:load` (cards swapped in by HTMX), each element once.
+//
+// Card contract (see bindOutlineStream): data-stream-url, data-status, and inside it
+// [data-task-status], [data-task-progress], [data-task-progress-label],
+// [data-task-elapsed][data-started-at], [data-outline-pane], [data-task-error].
+//
+// Markdown is rendered with streaming-markdown, which appends DOM nodes as text arrives (no
+// re-render, no flicker) and never parses HTML: it builds elements with createElement and puts
+// model text in with createTextNode, so raw HTML in the model's output shows as text. Our
+// renderer wrapper below also vets every attribute the model controls: link targets must be
+// http(s) or mailto, images are never fetched (they become plain links), code-fence languages
+// become a sanitised class name.
+
+import { fetchStream } from "./fetch-stream.js";
+import * as smd from "streaming-markdown";
+
+export const TERMINAL_STATUSES = new Set(["succeeded", "failed", "cancelled"]);
+const SELECTOR = "[data-outline-stream]";
+const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
+const STICK_THRESHOLD_PX = 24; // "at the bottom" tolerance for sticky scrolling
+const MAX_RETRIES = 12; // consecutive failed reconnects before telling the user
+
+const bindings = new WeakMap();
+
+/** The URL if it is http(s)/mailto (relative URLs resolve against the page), else null. */
+export function safeUrl(value, base = globalThis.document?.baseURI) {
+  if (typeof value !== "string") return null;
+  const trimmed = value.trim();
+  if (!trimmed) return null;
+  let url;
+  try {
+    url = base ? new URL(trimmed, base) : new URL(trimmed);
+  } catch {
+    return null;
+  }
+  return SAFE_PROTOCOLS.has(url.protocol) ? url.href : null;
+}
+
+/**
+ * A streaming-markdown renderer into `root` that never creates markup from model text and
+ * only sets vetted attributes.
+ */
+export function createSafeRenderer(root) {
+  const doc = root.ownerDocument;
+  const base = smd.default_renderer(root);
+  return {
+    data: base.data,
+    add_token(data, type) {
+      if (type === smd.IMAGE) {
+        // No request to a URL the model chose (tracking, data exfiltration via the query
+        // string): an image becomes a link whose text is its alt text.
+        const link = doc.createElement("a");
+        link.className = "md-image-link";
+        data.nodes[data.index + 1] = data.nodes[data.index].appendChild(link);
+        data.index += 1;
+        return;
+      }
+      base.add_token(data, type);
+    },
+    end_token: base.end_token,
+    add_text: base.add_text,
+    set_attr(data, type, value) {
+      const node = data.nodes[data.index];
+      if (!node || node === root) return;
+      switch (type) {
+        case smd.HREF:
+        case smd.SRC: {
+          const href = safeUrl(value, doc.baseURI);
+          if (href && node.localName === "a") {
+            node.setAttribute("href", href);
+            node.setAttribute("rel", "noopener noreferrer nofollow ugc");
+            node.setAttribute("target", "_blank");
+          }
+          break;
+        }
+        case smd.LANG: {
+          const lang = String(value).trim().split(/\s+/)[0];
+          if (/^[A-Za-z0-9_+#.-]{1,40}$/.test(lang)) node.setAttribute("class", `language-${lang}`);
+          break;
+        }
+        case smd.START:
+          if (/^[0-9]{1,9}$/.test(value)) node.setAttribute("start", value);
+          break;
+        case smd.CHECKED:
+          node.setAttribute("checked", "");
+          break;
+        default:
+          break; // any attribute we do not know is dropped
+      }
+    },
+  };
+}
+
+/** "0:07", "12:34", "1:02:03". */
+export function formatElapsed(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+/**
+ * "Section 3 of 12: Methods". `done` counts the sections finished and `section` names the one
+ * being written now (documents/analyzer.py), so the current section is number done + 1; the
+ * last progress event (done == total, no section) reads "12 of 12 sections done".
+ */
+export function progressLabel({ done, total, section }) {
+  const t = toCount(total);
+  const d = toCount(done);
+  if (!t) return section ? String(section) : "";
+  if (d >= t) return `${t} of ${t} sections done`;
+  return section ? `Section ${d + 1} of ${t}: ${section}` : `Section ${d + 1} of ${t}`;
+}
+
+function toCount(value) {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}
+
+function parseTime(value) {
+  if (!value) return null;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : t;
+}
+
+/**
+ * Bind one card to its stream. Returns the binding ({close(), element, stream}) or null when
+ * there is nothing to do (terminal status, missing URL or pane). Binding twice returns the
+ * first binding.
+ *
+ * @param {HTMLElement} element
+ * @param {object} [options]
+ * @param {typeof fetchStream} [options.fetchStream]  injectable for tests
+ * @param {object} [options.streamOptions]  extra fetchStream options (tests: fetch, sleep, ...)
+ * @param {() => number} [options.now]
+ */
+export function bindOutlineStream(element, options = {}) {
+  if (!element || element.nodeType !== 1) return null;
+  if (bindings.has(element)) return bindings.get(element);
+  const { fetchStream: connect = fetchStream, streamOptions = {}, now = Date.now } = options;
+
+  const status = (element.dataset.status || "").trim().toLowerCase();
+  if (TERMINAL_STATUSES.has(status)) return null; // the server rendered the saved result
+  const url = element.dataset.streamUrl;
+  const pane = element.querySelector("[data-outline-pane]");
+  if (!url || !pane) {
+    console.warn("outline-pane: a [data-outline-stream] element needs data-stream-url and a [data-outline-pane]", element);
+    return null;
+  }
+  const doc = element.ownerDocument;
+  const view = doc.defaultView ?? globalThis;
+  const statusEl = element.querySelector("[data-task-status]");
+  const progressEl = element.querySelector("[data-task-progress]");
+  const progressLabelEl = element.querySelector("[data-task-progress-label]");
+  const elapsedEl = element.querySelector("[data-task-elapsed]");
+  const errorEl = element.querySelector("[data-task-error]");
+
+  // The stream replays from seq 1, so start from an empty pane: everything shows exactly once.
+  pane.replaceChildren();
+  pane.setAttribute("aria-busy", "true");
+  const parser = smd.parser(createSafeRenderer(pane));
+  let markdownEnded = false;
+  let finished = false;
+
+  // ---- sticky scrolling: follow the end unless the user scrolled up; re-stick at the bottom.
+  let stick = true;
+  let lastTop = pane.scrollTop;
+  let scrollQueued = false;
+  const atBottom = () => pane.scrollHeight - pane.scrollTop - pane.clientHeight <= STICK_THRESHOLD_PX;
+  const onScroll = () => {
+    const top = pane.scrollTop;
+    if (atBottom()) stick = true;
+    else if (top < lastTop) stick = false; // moved up: the user is reading something
+    lastTop = top;
+  };
+  pane.addEventListener("scroll", onScroll, { passive: true });
+  const raf = typeof view.requestAnimationFrame === "function"
+    ? (fn) => view.requestAnimationFrame(fn)
+    : (fn) => setTimeout(fn, 16);
+  function followEnd() {
+    if (!stick || scrollQueued) return;
+    scrollQueued = true;
+    raf(() => {
+      scrollQueued = false;
+      if (!stick) return;
+      pane.scrollTop = pane.scrollHeight;
+      lastTop = pane.scrollTop;
+    });
+  }
+
+  // ---- elapsed time
+  let startedAt = parseTime(elapsedEl?.dataset.startedAt);
+  let timer = null;
+  function tick() {
+    if (elapsedEl && startedAt !== null) elapsedEl.textContent = formatElapsed(now() - startedAt);
+  }
+  function stopTimer() {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+  }
+  if (elapsedEl) {
+    tick();
+    timer = setInterval(tick, 1000);
+  }
+
+  function setStatus(value) {
+    if (typeof value !== "string" || !value) return;
+    element.dataset.status = value;
+    if (statusEl) statusEl.textContent = value;
+    if (startedAt === null && (value === "preparing" || value === "running")) {
+      startedAt = now();
+      tick();
+    }
+    if (TERMINAL_STATUSES.has(value)) {
+      tick();
+      stopTimer();
+    }
+  }
+
+  function endMarkdown() {
+    if (markdownEnded) return;
+    markdownEnded = true;
+    smd.parser_end(parser); // flushes text still pending in the parser
+    followEnd();
+  }
+
+  function showError(message) {
+    if (!errorEl) return;
+    errorEl.textContent = message;
+    errorEl.hidden = false;
+  }
+
+  function finish() {
+    finished = true;
+    endMarkdown();
+    stopTimer();
+    pane.setAttribute("aria-busy", "false");
+  }
+
+  function emit(name, detail) {
+    const Ctor = view.CustomEvent ?? globalThis.CustomEvent;
+    element.dispatchEvent(new Ctor(name, { bubbles: true, detail }));
+  }
+
+  function onEvent({ type, data }) {
+    if (finished) return;
+    if (!element.isConnected) {
+      binding.close(); // the card was swapped out of the page
+      return;
+    }
+    switch (type) {
+      case "chunk":
+        if (typeof data?.text === "string" && data.text) {
+          smd.parser_write(parser, data.text);
+          followEnd();
+        }
+        break;
+      case "progress": {
+        const total = toCount(data?.total);
+        const done = Math.min(toCount(data?.done), total || Infinity);
+        if (progressEl) {
+          progressEl.max = total || 1;
+          progressEl.value = total ? done : 0;
+        }
+        if (progressLabelEl) progressLabelEl.textContent = progressLabel({ done, total, section: data?.section });
+        break;
+      }
+      case "status":
+        setStatus(data?.status);
+        break;
+      case "done": {
+        const final = typeof data?.status === "string" && data.status ? data.status : "succeeded";
+        if (final === "succeeded" && progressEl && progressEl.max > 0) progressEl.value = progressEl.max;
+        setStatus(final);
+        finish();
+        element.dataset.connection = "closed";
+        emit("outline:done", { status: final });
+        break;
+      }
+      case "error": {
+        const message = typeof data?.message === "string" && data.message
+          ? data.message
+          : "Generating the outline failed.";
+        showError(message);
+        setStatus("failed");
+        finish();
+        element.dataset.connection = "closed";
+        emit("outline:error", { source: "task", code: data?.code ?? null, message });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  const binding = {
+    element,
+    stream: null,
+    close() {
+      binding.stream?.close();
+      stopTimer();
+      pane.removeEventListener("scroll", onScroll);
+      if (!finished) pane.setAttribute("aria-busy", "false");
+      finished = true;
+    },
+  };
+  bindings.set(element, binding);
+  element.setAttribute("data-outline-bound", "");
+  element.dataset.connection = "connecting";
+  binding.stream = connect(url, {
+    maxRetries: MAX_RETRIES,
+    ...streamOptions,
+    lastEventId: 0,
+    onEvent,
+    onOpen() {
+      element.dataset.connection = "open";
+    },
+    onReconnecting() {
+      element.dataset.connection = "reconnecting";
+    },
+    onError({ message, status: httpStatus }) {
+      if (finished) return;
+      showError(message);
+      finish();
+      element.dataset.connection = "failed";
+      emit("outline:error", { source: "connection", code: "stream_unavailable", message, httpStatus: httpStatus ?? null });
+    },
+  });
+  return binding;
+}
+
+/** Bind `root` (if it is a card) and every card inside it. */
+export function initOutlineStreams(root = globalThis.document) {
+  if (!root) return;
+  if (root.nodeType === 1 && root.matches(SELECTOR)) bindOutlineStream(root);
+  root.querySelectorAll?.(SELECTOR).forEach((element) => bindOutlineStream(element));
+}
+
+if (typeof document !== "undefined" && typeof document.addEventListener === "function") {
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => initOutlineStreams(document), { once: true });
+  } else {
+    initOutlineStreams(document);
+  }
+  document.addEventListener("htmx:load", (event) => initOutlineStreams(event.detail?.elt ?? event.target));
+  // A card that HTMX removes or replaces stops streaming.
+  document.addEventListener("htmx:beforeCleanupElement", (event) => bindings.get(event.target)?.close());
+}
