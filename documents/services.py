@@ -97,6 +97,10 @@ def outline_start(*, document: Document) -> OutlineTask:
     from documents import tasks  # tasks imports services
 
     task = OutlineTask.objects.create(owner=document.owner, document=document)
+    # A new task has no stream yet; anything under its key is left over from another database
+    # (ids restart when a development database is recreated). Cleared before any client can
+    # learn the id, so nobody replays a stranger's output.
+    StreamWriter(task.pk).reset()
     transaction.on_commit(lambda: tasks.outline_generate.delay(task.pk))
     logger.info("outline queued task=%s document=%s", task.pk, document.pk)
     return task
@@ -139,9 +143,6 @@ def outline_generate(*, task_id: int, provider: Provider | None = None) -> None:
         return
     task = OutlineTask.objects.select_related("document").get(pk=task_id)
     writer = StreamWriter(task.pk)
-    # A task that was queued until now has never had a stream: anything under its key is
-    # left over from another database (ids restart when a dev database is recreated).
-    writer.reset()
     progress = _Progress(task)
     try:
         writer.emit("status", status=OutlineTask.Status.PREPARING)

@@ -114,3 +114,23 @@ def test_query_parameter_resumes_like_the_header(api, task_id):
         seqs = [int(sse.id) for sse in source.iter_sse() if sse.data]
 
     assert seqs == [seq for seq, _, _ in all_events[-2:]]
+
+
+def test_concurrent_clients_share_one_reader_and_disconnects_release_it(api, task_id):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from documents.streaming import hub
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        early_leavers = [pool.submit(_events, api, task_id, stop_after=3) for _ in range(2)]
+        stayers = [pool.submit(_events, api, task_id) for _ in range(2)]
+        results = [f.result() for f in stayers]
+        assert all(len(f.result()) == 3 for f in early_leavers)
+
+    assert results[0] == results[1]
+    assert _text(results[0]) == _wait_finished(task_id).result
+    # Every client that left, early or at the end, was unsubscribed from the reader.
+    deadline = time.monotonic() + 20
+    while hub.active_subscriptions:
+        assert time.monotonic() < deadline, f"{hub.active_subscriptions} subscriptions still open"
+        time.sleep(0.2)
