@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from documents.llm import LLMError, Prompt, Provider
+from documents.llm import LLMError, Prompt, Provider, StreamUsage
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +144,7 @@ class DocxOutlineAnalyzerStep:
         self.max_tokens = max_tokens
         self.should_stop = should_stop or (lambda: False)
         self.coalescer = ChunkCoalescer(min_chars=chunk_chars, max_delay_ms=chunk_ms, clock=clock)
+        self.tokens = 0  # model tokens generated (provider-reported when available)
 
     def _chunk(self, text: str) -> Iterator[StepEvent]:
         out = self.coalescer.feed(text)
@@ -155,21 +156,26 @@ class DocxOutlineAnalyzerStep:
         if out:
             yield StepEvent("chunk", {"text": out})
 
-    def run(self) -> Iterator[StepEvent]:
+    def run(self, start_section: int = 0) -> Iterator[StepEvent]:
+        """Stream the outline from section `start_section` on (Continue passes the first section
+        it must regenerate; the kept text before it, title included, is the caller's)."""
         try:
-            yield from self._run()
+            yield from self._run(start_section)
         except LLMError as exc:
             yield from self._flush()
-            yield StepEvent("error", {"code": exc.code, "message": exc.message})
+            yield StepEvent("error", {"code": exc.code})
         except Exception:
             logger.exception("outline step failed")
             yield from self._flush()
-            yield StepEvent("error", {"code": "internal", "message": "Something went wrong on our side."})
+            yield StepEvent("error", {"code": "internal"})
 
-    def _run(self) -> Iterator[StepEvent]:
+    def _run(self, start_section: int) -> Iterator[StepEvent]:
         total = len(self.sections)
-        yield from self._chunk(f"# {self.title}\n\n")
+        if start_section == 0:
+            yield from self._chunk(f"# {self.title}\n\n")
         for index, section in enumerate(self.sections):
+            if index < start_section:
+                continue
             if self.should_stop():
                 break
             yield from self._flush()  # a progress event never overtakes text before it
@@ -188,8 +194,15 @@ class DocxOutlineAnalyzerStep:
 
     def _summary(self, title: str, text: str) -> Iterator[StepEvent]:
         prompt = summary_prompt(title=title, text=text, language=self.language, max_tokens=self.max_tokens)
+        usage = StreamUsage()
+        try:
+            yield from self._deltas(prompt, usage)
+        finally:
+            self.tokens += usage.tokens
+
+    def _deltas(self, prompt: Prompt, usage: StreamUsage) -> Iterator[StepEvent]:
         wrote = False
-        with self.provider.stream(prompt, should_stop=self.should_stop) as deltas:
+        with self.provider.stream(prompt, should_stop=self.should_stop, usage=usage) as deltas:
             for delta in deltas:
                 if not wrote:
                     delta = delta.lstrip()  # the model starts after "Summary:" with a space

@@ -106,6 +106,7 @@ class LLMConfig:
     max_retries: int
     retry_backoff: float
     provider: str = "openai"
+    stream_usage: bool = True  # ask for token usage in the stream (stream_options.include_usage)
 
     def __post_init__(self) -> None:
         if self.api_style not in ("completions", "chat"):
@@ -126,16 +127,35 @@ class LLMConfig:
             max_retries=settings.LLM_MAX_RETRIES,
             retry_backoff=settings.LLM_RETRY_BACKOFF,
             provider=settings.LLM_PROVIDER,
+            stream_usage=settings.LLM_STREAM_USAGE,
         )
+
+
+@dataclass
+class StreamUsage:
+    """Filled in while a stream runs: the provider's reported token count when it gives one,
+    and the number of deltas (one per token on llama.cpp) as the fallback."""
+
+    completion_tokens: int | None = None
+    deltas: int = 0
+
+    @property
+    def tokens(self) -> int:
+        return self.completion_tokens if self.completion_tokens is not None else self.deltas
 
 
 class Provider(Protocol):
     def stream(
-        self, prompt: Prompt, *, should_stop: Callable[[], bool] | None = None
+        self,
+        prompt: Prompt,
+        *,
+        should_stop: Callable[[], bool] | None = None,
+        usage: StreamUsage | None = None,
     ) -> AbstractContextManager[Iterator[str]]:
         """Yield non-empty text deltas; leaving the `with` block closes the HTTP stream.
 
         Iteration ends quietly once should_stop() returns True; every failure is an LLMError.
+        `usage`, when given, is updated as the stream goes.
         """
         ...
 
@@ -353,9 +373,13 @@ class OpenAICompatibleProvider:
 
     @contextlib.contextmanager
     def stream(
-        self, prompt: Prompt, *, should_stop: Callable[[], bool] | None = None
+        self,
+        prompt: Prompt,
+        *,
+        should_stop: Callable[[], bool] | None = None,
+        usage: StreamUsage | None = None,
     ) -> Iterator[Iterator[str]]:
-        deltas = self._generate(prompt, should_stop or _never)
+        deltas = self._generate(prompt, should_stop or _never, usage or StreamUsage())
         try:
             yield deltas
         finally:
@@ -371,6 +395,8 @@ class OpenAICompatibleProvider:
         }
         if prompt.stop:
             common["stop"] = prompt.stop
+        if self.config.stream_usage:
+            common["stream_options"] = {"include_usage": True}
         if self.config.api_style == "completions":
             return self.client.completions.create(prompt=prompt.text, **common)
         return self.client.chat.completions.create(messages=prompt.messages, **common)
@@ -386,7 +412,9 @@ class OpenAICompatibleProvider:
             text = choice.delta.content if choice.delta is not None else None
         return text or "", choice.finish_reason
 
-    def _generate(self, prompt: Prompt, should_stop: Callable[[], bool]) -> Generator[str, None, None]:
+    def _generate(
+        self, prompt: Prompt, should_stop: Callable[[], bool], usage: StreamUsage
+    ) -> Generator[str, None, None]:
         config = self.config
         waiter = _Waiter(should_stop)
         started = False
@@ -413,10 +441,13 @@ class OpenAICompatibleProvider:
                             failure = payload
                             break  # retry below, once this reader is closed
                         text, finish_reason = self._delta(payload)
+                        if getattr(payload, "usage", None) is not None:
+                            usage.completion_tokens = payload.usage.completion_tokens
                         if finish_reason == "content_filter":
                             raise LLMError("content_filtered", started=started)
                         if text:
                             started = True
+                            usage.deltas += 1
                             yield text
                             deadline = time.monotonic() + config.token_timeout
                 finally:

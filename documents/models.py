@@ -80,18 +80,47 @@ class OutlineTask(models.Model):
     # [seq, length] of every chunk event, so a resume after the Redis stream expired can
     # still start exactly after any Last-Event-ID the client holds.
     chunk_index = models.JSONField(default=list, blank=True)
+    # {section index: offset in result where it starts}, so Continue keeps whole sections only.
+    section_offsets = models.JSONField(default=dict, blank=True)
     last_seq = models.PositiveIntegerField(default=0)
+    # Continue: a new task that keeps `continued_from`'s first `start_section` sections.
+    continued_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="continuations"
+    )
+    start_section = models.PositiveIntegerField(default=0)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker is alive
+    worker = models.CharField(max_length=255, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "status"]), models.Index(fields=["document", "-created_at"])]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["document", "-created_at"]),
+            models.Index(fields=["status", "heartbeat_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"Outline task {self.pk} ({self.status})"
 
+    ACTIVE = frozenset({Status.QUEUED, Status.PREPARING, Status.RUNNING})
+
     @property
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def can_continue(self) -> bool:
+        from documents.errors import error_class
+
+        if self.status == self.Status.CANCELLED:
+            return True
+        return self.status == self.Status.FAILED and error_class(self.error_code).continuable

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from ninja import Schema
 
+from documents.errors import error_message
+
 
 class ErrorDetail(Schema):
     code: str
@@ -86,6 +88,18 @@ class ProgressOut(Schema):
     total: int
 
 
+class MetricsOut(Schema):
+    queue_wait_ms: int | None = None
+    first_chunk_ms: int | None = None
+    duration_ms: int | None = None
+    chunks: int | None = None
+    characters: int | None = None
+    tokens: int | None = None
+    tokens_per_second: float | None = None
+    worker: str | None = None
+    cpu_ms: int | None = None
+
+
 class TaskOut(Schema):
     id: int
     document: int
@@ -96,6 +110,14 @@ class TaskOut(Schema):
     result: str
     error: ErrorDetail | None
     progress: ProgressOut
+    metrics: MetricsOut
+    continued_from: int | None
+    can_cancel: bool
+    can_continue: bool
+
+    @staticmethod
+    def resolve_continued_from(obj) -> int | None:  # noqa: ANN001
+        return obj.continued_from_id
 
     @staticmethod
     def resolve_document(obj) -> int:  # noqa: ANN001
@@ -103,7 +125,8 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_error(obj) -> dict | None:  # noqa: ANN001
-        return {"code": obj.error_code, "message": obj.error_message} if obj.error_code else None
+        # Stored as a code; the message is in the caller's language (Accept-Language).
+        return {"code": obj.error_code, "message": error_message(obj.error_code)} if obj.error_code else None
 
     @staticmethod
     def resolve_progress(obj) -> dict:  # noqa: ANN001

@@ -55,6 +55,12 @@ def outline_task_list(*, user: AbstractBaseUser, document: Document | None = Non
     return tasks.filter(document=document) if document is not None else tasks
 
 
+def outline_task_activity(*, user: AbstractBaseUser, limit: int = 100) -> list[OutlineTask]:
+    """The user's tasks across documents: active ones first, then newest first."""
+    tasks = outline_task_list(user=user).order_by("-created_at", "-id")[:limit]
+    return sorted(tasks, key=lambda t: t.is_terminal)  # stable: keeps newest-first within each group
+
+
 def outline_task_latest(*, user: AbstractBaseUser, document: Document) -> OutlineTask | None:
     return outline_task_list(user=user, document=document).first()
 

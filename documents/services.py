@@ -5,21 +5,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import time
 import unicodedata
+from datetime import timedelta
 from pathlib import PurePath
 
+import redis
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from documents.analyzer import DocxOutlineAnalyzerStep
-from documents.llm import LLMConfig, Provider, get_provider
+from documents import runner, states
+from documents.errors import error_message
+from documents.llm import Provider
 from documents.models import ApiToken, Document, OutlineTask
-from documents.streaming import StreamWriter
+from documents.streaming import StreamWriter, cancel_key, redis_client
 from documents.structure import structure_extract
 from documents.validation import DocxRejected, docx_validate, file_too_large
 
@@ -91,113 +94,139 @@ def document_reextract(*, document: Document) -> Document:
     return document
 
 
-def outline_start(*, document: Document) -> OutlineTask:
-    """Queue an outline task for the document. The worker is told only after the row is
-    committed, so it can never look for a task that does not exist yet."""
+class TaskRejected(Exception):
+    """An outline action that cannot be done now; carries the API status and error code."""
+
+    def __init__(
+        self, code: str, status_code: int, *, retry_after: int | None = None, message: str = ""
+    ) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status_code = status_code
+        self.retry_after = retry_after
+        self.message = message or error_message(code)
+
+
+def _check_limits(owner: AbstractBaseUser) -> None:
+    active = OutlineTask.objects.filter(owner=owner, status__in=OutlineTask.ACTIVE).count()
+    if active >= settings.MAX_ACTIVE_TASKS_PER_USER:
+        raise TaskRejected("too_many_tasks", 429)
+    if OutlineTask.objects.filter(status=OutlineTask.Status.QUEUED).count() >= settings.MAX_QUEUED_TASKS:
+        raise TaskRejected("queue_full", 503, retry_after=settings.QUEUE_FULL_RETRY_AFTER_SECONDS)
+
+
+def _enqueue(task: OutlineTask) -> OutlineTask:
     from documents import tasks  # tasks imports services
 
-    task = OutlineTask.objects.create(owner=document.owner, document=document)
     # A new task has no stream yet; anything under its key is left over from another database
     # (ids restart when a development database is recreated). Cleared before any client can
     # learn the id, so nobody replays a stranger's output.
     StreamWriter(task.pk).reset()
     transaction.on_commit(lambda: tasks.outline_generate.delay(task.pk))
-    logger.info("outline queued task=%s document=%s", task.pk, document.pk)
     return task
 
 
-class _Progress:
-    """What the worker has produced so far, saved to the row every few seconds and at the end."""
+def outline_start(*, document: Document) -> OutlineTask:
+    """Queue an outline task for the document.
 
-    def __init__(self, task: OutlineTask) -> None:
-        self.task = task
-        self.parts: list[str] = []
-        self.chunk_index: list[list[int]] = []
-        self.saved_at = time.monotonic()
+    Refuses (TaskRejected) past MAX_ACTIVE_TASKS_PER_USER active tasks (429) or when the global
+    queue is full (503). The worker is told only after the row is committed.
+    """
+    _check_limits(document.owner)
+    task = OutlineTask.objects.create(owner=document.owner, document=document, heartbeat_at=timezone.now())
+    logger.info("outline queued task=%s document=%s", task.pk, document.pk)
+    return _enqueue(task)
 
-    def add_chunk(self, seq: int, text: str) -> None:
-        self.parts.append(text)
-        self.chunk_index.append([seq, len(text)])
 
-    def save(self, *, force: bool = False, **fields: object) -> None:
-        if not force and time.monotonic() - self.saved_at < settings.OUTLINE_SAVE_EVERY_SECONDS:
-            return
-        values = {"result": "".join(self.parts), "chunk_index": self.chunk_index, **fields}
-        OutlineTask.objects.filter(pk=self.task.pk).update(**values)
-        self.saved_at = time.monotonic()
+def outline_continue(*, task: OutlineTask) -> OutlineTask:
+    """Queue a new task that keeps `task`'s finished sections and regenerates from the one it
+    was writing when it stopped. Only for cancelled or (continuable) failed tasks."""
+    if not task.can_continue:
+        raise TaskRejected(
+            "not_continuable", 409, message=_("Only a cancelled or failed outline can be continued.")
+        )
+    _check_limits(task.owner)
+    new = OutlineTask.objects.create(
+        owner=task.owner, document=task.document, continued_from=task, start_section=task.progress_done,
+        heartbeat_at=timezone.now(),
+    )  # fmt: skip
+    logger.info("outline continued task=%s from=%s section=%s", new.pk, task.pk, new.start_section)
+    return _enqueue(new)
+
+
+def outline_cancel(*, task: OutlineTask) -> OutlineTask:
+    """Cancel from anywhere; idempotent.
+
+    A queued task is cancelled at once (it will never start). A running one is flagged; its
+    worker sees the flag within about 0.1 s, closes the model stream, saves the partial output
+    and publishes `status: cancelled` and the terminal event. A task that already succeeded or
+    failed is refused (TaskRejected 409) with a message that says so.
+    """
+    if task.status == OutlineTask.Status.CANCELLED:
+        return task
+    if task.is_terminal:
+        raise TaskRejected(
+            "task_finished", 409,
+            message=_("This outline already finished (%(status)s); there is nothing to cancel.")
+            % {"status": task.get_status_display().lower()},
+        )  # fmt: skip
+    OutlineTask.objects.filter(pk=task.pk, cancel_requested_at__isnull=True).update(
+        cancel_requested_at=timezone.now()
+    )
+    try:
+        redis_client().set(cancel_key(task.pk), "1", ex=settings.STREAM_IDLE_TTL_SECONDS)
+    except redis.RedisError:  # the worker falls back to the database flag
+        logger.warning("cancel flag of task=%s not set in Redis", task.pk, exc_info=True)
+    if states.transition(task.pk, OutlineTask.Status.CANCELLED, only_from={OutlineTask.Status.QUEUED}):
+        _publish_end(task.pk, OutlineTask.Status.CANCELLED)
+    logger.info("outline cancel requested task=%s", task.pk)
+    task.refresh_from_db()
+    return task
+
+
+def _publish_end(task_id: int, status: str) -> None:
+    """Mirror a terminal state decided outside the worker into the task's stream."""
+    try:
+        writer = StreamWriter.resume(task_id)
+        OutlineTask.objects.filter(pk=task_id).update(last_seq=writer.seq + 2)
+        writer.emit("status", status=status)
+        writer.emit("done", status=status)
+    except redis.RedisError:
+        logger.warning("task=%s: end not published; the SSE view serves it from the database", task_id)
 
 
 def outline_generate(*, task_id: int, provider: Provider | None = None) -> None:
     """Run the analyzer step for a queued task, relaying every event to its Redis stream.
 
     Guarantees: a task that is not queued is left alone (a redelivered message does nothing
-    twice); the final Markdown, status and error are saved in the database before the terminal
-    event is published, whether or not anyone is watching; exceptions are logged with the task id.
+    twice); the final Markdown, status, error and metrics are saved in the database before the
+    terminal event is published, whether or not anyone is watching; exceptions are logged with
+    the task id; a cancel stops the model within about 0.1 s and keeps the partial output.
     """
+    runner.run(task_id, provider=provider)
+
+
+def outline_reap() -> dict[str, int]:
+    """Fail tasks whose worker stopped stamping its heartbeat (killed, OOM) and re-send tasks
+    that have waited in the queue too long (their message may have been lost with Redis)."""
     now = timezone.now()
-    claimed = OutlineTask.objects.filter(pk=task_id, status=OutlineTask.Status.QUEUED).update(
-        status=OutlineTask.Status.PREPARING, started_at=now
+    lost_before = now - timedelta(seconds=settings.WORKER_LOST_AFTER_SECONDS)
+    stale = OutlineTask.objects.filter(
+        status__in=[OutlineTask.Status.PREPARING, OutlineTask.Status.RUNNING], heartbeat_at__lt=lost_before
     )
-    if not claimed:
-        logger.info("outline task=%s not queued (missing or already started); skipping", task_id)
-        return
-    task = OutlineTask.objects.select_related("document").get(pk=task_id)
-    writer = StreamWriter(task.pk)
-    progress = _Progress(task)
-    try:
-        writer.emit("status", status=OutlineTask.Status.PREPARING)
-        step = DocxOutlineAnalyzerStep(
-            structure=task.document.structure,
-            title=task.document.title,
-            provider=provider or get_provider(LLMConfig.from_settings()),
-            max_section_chars=settings.OUTLINE_SECTION_CHARS,
-            chunk_chars=settings.OUTLINE_CHUNK_CHARS,
-            chunk_ms=settings.OUTLINE_CHUNK_MS,
-            max_tokens=settings.LLM_MAX_TOKENS,
-        )
-        OutlineTask.objects.filter(pk=task.pk).update(
-            status=OutlineTask.Status.RUNNING, progress_total=len(step.sections)
-        )
-        writer.emit("status", status=OutlineTask.Status.RUNNING)
-        for event in step.run():
-            if event.type == "chunk":
-                progress.add_chunk(writer.seq + 1, event.data["text"])
-                writer.emit("chunk", **event.data)
-                progress.save()
-            elif event.type == "progress":
-                writer.emit("progress", **event.data)
-                progress.save(progress_done=event.data["done"])
-            else:
-                _finish(task, writer, progress, event.type, event.data)
-                return
-        raise RuntimeError("analyzer step ended without a terminal event")
-    except Exception:
-        logger.exception("outline task=%s failed", task.pk)
-        _finish(
-            task,
-            writer,
-            progress,
-            "error",
-            {"code": "internal", "message": "Something went wrong on our side."},
-        )
+    failed = sum(runner.fail_lost(task) for task in stale)
+    resend_before = now - timedelta(seconds=settings.QUEUED_REDELIVER_AFTER_SECONDS)
+    waiting = list(
+        OutlineTask.objects.filter(status=OutlineTask.Status.QUEUED, heartbeat_at__lt=resend_before)
+    )
+    if waiting:
+        from documents import tasks
 
-
-def _finish(task: OutlineTask, writer: StreamWriter, progress: _Progress, kind: str, data: dict) -> None:
-    terminal_seq = writer.seq + 1
-    if kind == "done":
-        status = data.get("status", OutlineTask.Status.SUCCEEDED)
-        fields = {"status": status}
-    else:
-        status = OutlineTask.Status.FAILED
-        fields = {"status": status, "error_code": data["code"], "error_message": data["message"]}
-    # The database first: a client that sees the terminal event can read the saved result.
-    progress.save(force=True, finished_at=timezone.now(), last_seq=terminal_seq, **fields)
-    try:
-        writer.emit(kind, **({"status": status} if kind == "done" else data))
-    except Exception:
-        # Redis gone: the SSE view serves the saved result from the database instead.
-        logger.exception("outline task=%s: could not publish its terminal event", task.pk)
-    logger.info("outline task=%s finished status=%s seq=%s", task.pk, status, terminal_seq)
+        for task in waiting:
+            OutlineTask.objects.filter(pk=task.pk).update(heartbeat_at=now)
+            tasks.outline_generate.delay(task.pk)  # a duplicate is harmless: the claim is atomic
+        logger.warning("re-sent %s queued outline tasks", len(waiting))
+    return {"failed": failed, "resent": len(waiting)}
 
 
 def api_token_create(*, user: AbstractBaseUser) -> str:
@@ -218,6 +247,9 @@ __all__ = [
     "document_create",
     "document_delete",
     "document_reextract",
+    "outline_cancel",
+    "outline_continue",
     "outline_generate",
+    "outline_reap",
     "outline_start",
 ]

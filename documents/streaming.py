@@ -36,6 +36,11 @@ def stream_key(task_id: int) -> str:
     return f"model_result:{task_id}:chunks"
 
 
+def cancel_key(task_id: int) -> str:
+    """Set by a cancel from any web process; the worker polls it between tokens."""
+    return f"model_result:{task_id}:cancel"
+
+
 def _entry_id(seq: int) -> str:
     return f"{seq}-0"
 
@@ -141,35 +146,99 @@ def stream_exists(task_id: int, *, client: redis.Redis | None = None) -> bool:
 
 
 class StreamWriter:
-    """Appends a task's events to its stream with contiguous seqs (the worker side)."""
+    """Appends a task's events to its stream with contiguous seqs (the worker side).
+
+    It keeps every event it wrote, so the relay heals itself: if Redis drops out, emit() keeps
+    numbering and retries the unwritten events on the next call; if the stream vanished (Redis
+    restarted without persistence, or was flushed), it is rewritten from seq 1 with the same
+    ids, so a client resuming with Last-Event-ID still gets exactly what it missed.
+    """
 
     def __init__(self, task_id: int, *, start_seq: int = 0, client: redis.Redis | None = None) -> None:
         self.task_id = task_id
         self.seq = start_seq
+        self.written = start_seq  # the highest seq known to be in Redis
         self.key = stream_key(task_id)
         self.client = client or redis_client()
+        self.events: list[Event] = []  # written by this writer, for a rebuild
+        self.healthy = True
+
+    @classmethod
+    def resume(cls, task_id: int, *, at_least: int = 0) -> StreamWriter:
+        """A writer that continues after the stream's last entry (for a process other than the
+        one that started it: a cancel, the reaper)."""
+        writer = cls(task_id)
+        last = writer.client.xrevrange(writer.key, count=1)
+        seq = Event.from_fields(last[0][1]).seq if last else 0
+        writer.seq = writer.written = max(seq, at_least)
+        return writer
 
     def reset(self) -> None:
-        self.client.delete(self.key)
-        self.seq = 0
+        """Forget everything Redis holds for this task id (its stream and cancel flag)."""
+        self.client.delete(self.key, cancel_key(self.task_id))
+        self.seq = self.written = 0
+        self.events = []
 
     def emit(self, type: str, **data: Any) -> Event:
         event = Event.make(self.seq + 1, type, **data)
+        self.seq = event.seq
+        self.events.append(event)
+        self.flush()
+        return event
+
+    def flush(self) -> bool:
+        """Write what Redis does not have yet; False (and logged) if Redis is unavailable."""
+        try:
+            try:
+                self._flush()
+            except redis.ResponseError:
+                # Some of these were written although we never saw the reply (a dropped
+                # connection): continue after what the stream really has.
+                last = self.client.xrevrange(self.key, count=1)
+                self.written = Event.from_fields(last[0][1]).seq if last else 0
+                self._flush()
+        except redis.RedisError:
+            if self.healthy:
+                logger.warning(
+                    "task=%s: Redis unavailable, output kept for later", self.task_id, exc_info=True
+                )
+            self.healthy = False
+            return False
+        if not self.healthy:
+            logger.info("task=%s: Redis back, stream caught up to seq %s", self.task_id, self.seq)
+        self.healthy = True
+        return True
+
+    def _flush(self) -> None:
+        pending = [e for e in self.events if e.seq > self.written]
+        if not pending:
+            return
         pipe = self.client.pipeline(transaction=True)
-        pipe.xadd(
-            self.key,
-            event.to_fields(),
-            id=_entry_id(event.seq),
-            maxlen=settings.STREAM_MAXLEN,
-            approximate=True,
-        )
+        pipe.exists(self.key)
+        self._append(pipe, pending)
+        existed = pipe.execute()[0]
+        # The stream was lost under us: what we just added starts mid-way. Rewrite it whole.
+        if not existed and pending[0].seq > 1 and self.events and self.events[0].seq == 1:
+            logger.warning("task=%s: stream was lost; rewriting %s events", self.task_id, len(self.events))
+            pipe = self.client.pipeline(transaction=True)
+            pipe.delete(self.key)
+            self._append(pipe, self.events)
+            pipe.execute()
+        self.written = self.seq
+
+    def _append(self, pipe: redis.client.Pipeline, events: list[Event]) -> None:
+        for event in events:
+            pipe.xadd(
+                self.key,
+                event.to_fields(),
+                id=_entry_id(event.seq),
+                maxlen=settings.STREAM_MAXLEN,
+                approximate=True,
+            )
         # Every stream expires: soon after its terminal event, and eventually even if the
         # worker died without writing one, so Redis never fills up.
-        ttl = settings.STREAM_TTL_SECONDS if event.is_terminal else settings.STREAM_IDLE_TTL_SECONDS
+        ttl = settings.STREAM_TTL_SECONDS if events[-1].is_terminal else settings.STREAM_IDLE_TTL_SECONDS
         pipe.expire(self.key, ttl)
-        pipe.execute()
-        self.seq = event.seq
-        return event
 
 
 # ------------------------------------------------------------------------ fan-out

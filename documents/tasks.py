@@ -20,3 +20,8 @@ def document_reextract(document_id: int) -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def outline_generate(task_id: int) -> None:
     services.outline_generate(task_id=task_id)
+
+
+@shared_task(ignore_result=True)
+def outline_reap() -> None:
+    services.outline_reap()

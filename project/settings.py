@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -103,7 +104,8 @@ LOGIN_REDIRECT_URL = "documents:document_list"
 LOGOUT_REDIRECT_URL = "login"
 
 # ------------------------------------------------------------------------- i18n
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -190,11 +192,25 @@ OUTLINE_CHUNK_CHARS = env.int("OUTLINE_CHUNK_CHARS", default=32)
 OUTLINE_CHUNK_MS = env.int("OUTLINE_CHUNK_MS", default=80)
 OUTLINE_SECTION_CHARS = env.int("OUTLINE_SECTION_CHARS", default=1200)
 OUTLINE_SAVE_EVERY_SECONDS = env.float("OUTLINE_SAVE_EVERY_SECONDS", default=2.0)
+OUTLINE_TASK_TIMEOUT_SECONDS = env.float("OUTLINE_TASK_TIMEOUT_SECONDS", default=1800.0)
+# The worker stamps heartbeat_at this often; the reaper fails a task whose stamp is older than
+# WORKER_LOST_AFTER_SECONDS (so "running" ends within that plus REAPER_INTERVAL_SECONDS).
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5.0)
+WORKER_LOST_AFTER_SECONDS = env.float("WORKER_LOST_AFTER_SECONDS", default=30.0)
+REAPER_INTERVAL_SECONDS = env.float("REAPER_INTERVAL_SECONDS", default=10.0)
+QUEUED_REDELIVER_AFTER_SECONDS = env.float("QUEUED_REDELIVER_AFTER_SECONDS", default=300.0)
+MAX_ACTIVE_TASKS_PER_USER = env.int("MAX_ACTIVE_TASKS_PER_USER", default=3)
+MAX_QUEUED_TASKS = env.int("MAX_QUEUED_TASKS", default=100)
+QUEUE_FULL_RETRY_AFTER_SECONDS = env.int("QUEUE_FULL_RETRY_AFTER_SECONDS", default=30)
+LLM_STREAM_USAGE = env.bool("LLM_STREAM_USAGE", default=True)
 # Longer than the longest outline task, so Redis never redelivers a task that is still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600)
 }
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE = {
+    "outline-reap": {"task": "documents.tasks.outline_reap", "schedule": REAPER_INTERVAL_SECONDS},
+}
 
 # ---------------------------------------------------------------------- security
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)

@@ -7,6 +7,8 @@ import nh3
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from documents.errors import error_message
+
 register = template.Library()
 
 _TAGS = {
@@ -21,3 +23,14 @@ def markdown_html(text: str | None) -> SafeString:
     the tags above and links to http, https and mailto."""
     html = md.markdown(text or "", extensions=["tables", "sane_lists"])
     return mark_safe(nh3.clean(html, tags=_TAGS, url_schemes={"http", "https", "mailto"}))  # noqa: S308
+
+
+@register.filter
+def error_text(code: str) -> str:
+    """A stored error code as the message for the active language."""
+    return error_message(code) if code else ""
+
+
+@register.filter
+def seconds(milliseconds: int | None) -> str:
+    return "" if milliseconds is None else f"{milliseconds / 1000:.1f} s"

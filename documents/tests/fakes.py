@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from documents.llm import LLMError, Prompt
+from documents.llm import LLMError, Prompt, StreamUsage
 
 
 class FakeProvider:
@@ -21,7 +21,11 @@ class FakeProvider:
 
     @contextmanager
     def stream(
-        self, prompt: Prompt, *, should_stop: Callable[[], bool] | None = None
+        self,
+        prompt: Prompt,
+        *,
+        should_stop: Callable[[], bool] | None = None,
+        usage: StreamUsage | None = None,
     ) -> Iterator[Iterator[str]]:
         index = len(self.prompts)
         self.prompts.append(prompt)
@@ -35,6 +39,8 @@ class FakeProvider:
                     raise item
                 if self.delay:
                     time.sleep(self.delay)
+                if usage is not None:
+                    usage.deltas += 1
                 yield item
 
         try:

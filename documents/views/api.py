@@ -34,6 +34,14 @@ def _docx_rejected(request: HttpRequest, exc: DocxRejected) -> HttpResponse:
     return _error(request, exc.status_code, exc.code, exc.message)
 
 
+@api.exception_handler(services.TaskRejected)
+def _task_rejected(request: HttpRequest, exc: services.TaskRejected) -> HttpResponse:
+    response = _error(request, exc.status_code, exc.code, exc.message)
+    if exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", "Not found.")
@@ -93,7 +101,7 @@ def _task_created(request: HttpRequest, task) -> dict:  # noqa: ANN001
 
 @api.post(
     "/documents/{document_id}/tasks",
-    response={202: TaskCreatedOut, 401: ErrorOut, 404: ErrorOut},
+    response={202: TaskCreatedOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Start generating an outline",
 )
 def task_create(request: HttpRequest, document_id: int):  # noqa: ANN201
@@ -110,6 +118,30 @@ def task_list(request: HttpRequest, document_id: int):  # noqa: ANN201
 @api.get("/tasks/{task_id}", response={200: TaskOut, 401: ErrorOut, 404: ErrorOut}, url_name="task_detail")
 def task_detail(request: HttpRequest, task_id: int):  # noqa: ANN201
     return selectors.outline_task_get(user=request.user, task_id=task_id)
+
+
+@api.post(
+    "/tasks/{task_id}/cancel",
+    response={200: TaskOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Cancel a task (idempotent)",
+)
+def task_cancel(request: HttpRequest, task_id: int):  # noqa: ANN201
+    """Queued: cancelled at once. Running: stops within about a second, keeping the partial
+    output as `result`. Already cancelled: 200 again. Succeeded or failed: 409 `task_finished`."""
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    return services.outline_cancel(task=task)
+
+
+@api.post(
+    "/tasks/{task_id}/continue",
+    response={202: TaskCreatedOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    summary="Continue a cancelled or failed task in a new task",
+)
+def task_continue(request: HttpRequest, task_id: int):  # noqa: ANN201
+    """Keeps the finished sections of the task's partial output and regenerates from the section
+    it was writing; streamed like a new task."""
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    return Status(202, _task_created(request, services.outline_continue(task=task)))
 
 
 api.add_router("/", stream_router)

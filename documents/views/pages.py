@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from documents import selectors, services
@@ -86,14 +86,75 @@ def _task_context(task: OutlineTask | None) -> dict:
     return {"task": task, "outline_text": selectors.outline_task_text(task=task)}
 
 
+def _rejected(
+    request: HtmxHttpRequest, exc: services.TaskRejected, fallback: HttpResponse, *, target: str
+) -> HttpResponse:
+    """A refused outline action: an alert in `target` for HTMX (not in place of the card the
+    button sits in), a flash message and a redirect otherwise."""
+    if request.htmx:
+        context = {"message": exc.message}
+        response = render(request, "documents/partials/action_error.html", context, status=exc.status_code)
+        if exc.retry_after:
+            response["Retry-After"] = str(exc.retry_after)
+        return reswap(retarget(response, target), "innerHTML")
+    messages.error(request, exc.message)
+    return fallback
+
+
 @login_required
 @require_POST
 def outline_start(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
-    task = services.outline_start(document=document)
+    try:
+        task = services.outline_start(document=document)
+    except services.TaskRejected as exc:
+        return _rejected(
+            request, exc, redirect("documents:document_detail", document.pk), target="#outline-action-error"
+        )
     if request.htmx:
         return render(request, "documents/partials/task_card.html", _task_context(task))
     return redirect("documents:task_detail", task.pk)
+
+
+@login_required
+@require_POST
+def outline_cancel(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    try:
+        task = services.outline_cancel(task=task)
+    except services.TaskRejected as exc:
+        return _rejected(
+            request, exc, redirect("documents:task_detail", task.pk), target=f"#task-action-{task.pk}"
+        )
+    if request.htmx:
+        return render(request, "documents/partials/task_card.html", _task_context(task))
+    return redirect("documents:task_detail", task.pk)
+
+
+@login_required
+@require_POST
+def outline_continue(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    try:
+        new = services.outline_continue(task=task)
+    except services.TaskRejected as exc:
+        return _rejected(
+            request, exc, redirect("documents:task_detail", task.pk), target=f"#task-action-{task.pk}"
+        )
+    if request.htmx:
+        return render(request, "documents/partials/task_card.html", _task_context(new))
+    return redirect("documents:task_detail", new.pk)
+
+
+@login_required
+@require_GET
+def activity(request: HtmxHttpRequest) -> HttpResponse:
+    """Every task of the user, running first; the list refreshes itself while any is active."""
+    tasks = selectors.outline_task_activity(user=request.user)
+    context = {"tasks": tasks, "any_active": any(not t.is_terminal for t in tasks)}
+    if request.htmx:
+        return render(request, "documents/partials/activity_list.html", context)
+    return render(request, "documents/activity.html", context)
 
 
 @login_required

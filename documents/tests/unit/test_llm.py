@@ -128,7 +128,7 @@ def test_completions_style_yields_deltas_and_skips_empty_ones(monkeypatch):
     assert (received, error) == (["第一章", " Intro"], None)
     assert create.calls == [
         {"model": "test-model", "prompt": PROMPT.text, "max_tokens": 16, "temperature": 0.2, "stop": ["\n"],
-         "stream": True},
+         "stream": True, "stream_options": {"include_usage": True}},
     ]  # fmt: skip
     assert stream.closed.is_set()
 

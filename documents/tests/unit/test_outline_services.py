@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents import selectors, services
+from documents.errors import error_message
 from documents.llm import LLMError
 from documents.models import OutlineTask
 from documents.streaming import read_events, redis_client, stream_key
@@ -58,10 +59,8 @@ def test_provider_failure_marks_task_failed_with_partial_and_error_event(task):
     task.refresh_from_db()
     events = read_events(task.pk)
     assert task.status == OutlineTask.Status.FAILED
-    assert (task.error_code, task.error_message) == (
-        "provider_unreachable",
-        "The AI service could not be reached.",
-    )
+    assert task.error_code == "provider_unreachable"
+    assert task.error_message == error_message("provider_unreachable", "en")
     assert "Partial text" in task.result
     assert events[-1].type == "error" and events[-1].data["code"] == "provider_unreachable"
 

@@ -1,0 +1,273 @@
+"""Task lifecycle: states, cancel, continue, limits, reaper, error classes, a self-healing relay.
+Fake provider, real (test) Redis."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from documents import services, states
+from documents.errors import ERRORS, error_message
+from documents.llm import LLMError
+from documents.models import OutlineTask
+from documents.streaming import StreamWriter, read_events, redis_client, stream_key
+from documents.tests.conftest import make_docx
+from documents.tests.fakes import FakeProvider
+
+pytestmark = pytest.mark.django_db(transaction=True)
+S = OutlineTask.Status
+SECTIONS = [(1, "第一章"), (1, "第二章"), (1, "第三章"), (1, "第四章")]
+
+
+@pytest.fixture(autouse=True)
+def _no_celery(monkeypatch, settings, tmp_path):  # noqa: ANN001
+    from documents import tasks
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
+
+
+@pytest.fixture
+def document(user):  # noqa: ANN001, ANN201
+    return services.document_create(owner=user, uploaded=SimpleUploadedFile("章.docx", make_docx(SECTIONS)))
+
+
+def _text(task_id: int) -> str:
+    return "".join(e.data["text"] for e in read_events(task_id) if e.type == "chunk")
+
+
+def _run_in_thread(task_id: int, provider: FakeProvider) -> threading.Thread:
+    thread = threading.Thread(
+        target=services.outline_generate, kwargs={"task_id": task_id, "provider": provider}
+    )
+    thread.start()
+    return thread
+
+
+def _wait(predicate, timeout: float = 10) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+# ------------------------------------------------------------------ state machine
+@pytest.mark.parametrize(
+    ("source", "target", "allowed"),
+    [
+        (S.QUEUED, S.PREPARING, True), (S.QUEUED, S.CANCELLED, True), (S.PREPARING, S.RUNNING, True),
+        (S.RUNNING, S.SUCCEEDED, True), (S.RUNNING, S.CANCELLED, True), (S.QUEUED, S.SUCCEEDED, False),
+        (S.SUCCEEDED, S.FAILED, False), (S.CANCELLED, S.RUNNING, False), (S.FAILED, S.QUEUED, False),
+    ],
+)  # fmt: skip
+def test_state_machine_allows_only_forward_transitions(source, target, allowed):
+    assert states.can_transition(source, target) is allowed
+
+
+def test_illegal_transition_is_refused_and_logged(document, caplog):
+    task = services.outline_start(document=document)
+    OutlineTask.objects.filter(pk=task.pk).update(status=S.SUCCEEDED)
+
+    with caplog.at_level(logging.WARNING):
+        assert states.transition(task.pk, S.CANCELLED) is False
+
+    assert OutlineTask.objects.get(pk=task.pk).status == S.SUCCEEDED
+    assert "refused transition" in caplog.text
+
+
+def test_terminal_transition_stamps_finished_at(document):
+    task = services.outline_start(document=document)
+
+    assert states.transition(task.pk, S.CANCELLED)
+    assert OutlineTask.objects.get(pk=task.pk).finished_at is not None
+
+
+# ------------------------------------------------------------------ error classes
+def test_every_error_class_has_english_and_chinese_messages():
+    for error in ERRORS.values():
+        assert error.en and error.zh and error.en != error.zh
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in error.zh)
+
+
+def test_every_provider_error_code_is_a_known_class():
+    from typing import get_args
+
+    from documents.llm import LLMErrorCode
+
+    assert set(get_args(LLMErrorCode)) <= ERRORS.keys()
+
+
+def test_error_message_follows_the_language():
+    assert error_message("worker_lost", "zh-hans").startswith("生成此大纲")
+    assert error_message("worker_lost", "en").startswith("The worker")
+    assert error_message("no-such-code", "en") == ERRORS["internal"].en
+
+
+# ------------------------------------------------------------------------- cancel
+def test_cancel_queued_task_ends_it_at_once_and_the_worker_never_starts_it(document):
+    task = services.outline_start(document=document)
+
+    cancelled = services.outline_cancel(task=task)
+    services.outline_generate(task_id=task.pk, provider=FakeProvider())
+
+    assert cancelled.status == S.CANCELLED
+    events = read_events(task.pk)
+    assert [(e.type, e.data.get("status")) for e in events] == [
+        ("status", "cancelled"),
+        ("done", "cancelled"),
+    ]
+    assert OutlineTask.objects.get(pk=task.pk).last_seq == events[-1].seq
+
+
+def test_cancel_running_task_stops_the_provider_and_keeps_partial_output(document):
+    task = services.outline_start(document=document)
+    provider = FakeProvider([[" 第一", "节的", "摘要", "。"]], delay=0.05)
+    worker = _run_in_thread(task.pk, provider)
+    _wait(lambda: "第二章" in _text(task.pk))
+
+    services.outline_cancel(task=OutlineTask.objects.get(pk=task.pk))
+    worker.join(timeout=5)
+
+    task.refresh_from_db()
+    events = read_events(task.pk)
+    assert task.status == S.CANCELLED
+    assert task.result == _text(task.pk) and "第二章" in task.result and "第四章" not in task.result
+    assert [e.type for e in events][-2:] == ["status", "done"] and events[-1].data["status"] == "cancelled"
+    assert provider.closed == len(provider.prompts)  # every model stream was closed
+
+
+def test_cancel_is_idempotent_and_refuses_finished_tasks_clearly(document):
+    task = services.outline_start(document=document)
+    services.outline_cancel(task=task)
+    assert services.outline_cancel(task=OutlineTask.objects.get(pk=task.pk)).status == S.CANCELLED
+
+    done = services.outline_start(document=document)
+    services.outline_generate(task_id=done.pk, provider=FakeProvider())
+    with pytest.raises(services.TaskRejected) as excinfo:
+        services.outline_cancel(task=OutlineTask.objects.get(pk=done.pk))
+    assert (excinfo.value.code, excinfo.value.status_code) == ("task_finished", 409)
+    assert "already finished (succeeded)" in excinfo.value.message
+
+
+# ----------------------------------------------------------------------- continue
+def test_continue_keeps_finished_sections_and_regenerates_the_interrupted_one(document):
+    task = services.outline_start(document=document)
+    error = LLMError("timeout_between_tokens")
+    services.outline_generate(task_id=task.pk, provider=FakeProvider([[" A."], [" B."], [" half", error]]))
+    failed = OutlineTask.objects.get(pk=task.pk)
+    assert failed.status == S.FAILED and failed.progress_done == 2 and failed.result.endswith("half")
+
+    new = services.outline_continue(task=failed)
+    services.outline_generate(task_id=new.pk, provider=FakeProvider([[" C."], [" D."]]))
+
+    new.refresh_from_db()
+    assert new.status == S.SUCCEEDED and new.start_section == 2 and new.continued_from_id == task.pk
+    assert (
+        new.result == failed.result[: failed.section_offsets["2"]] + "## 第三章\n\nC.\n\n## 第四章\n\nD.\n\n"
+    )
+    assert "half" not in new.result
+    assert _text(new.pk) == new.result
+
+
+def test_only_cancelled_or_failed_tasks_can_be_continued(document):
+    task = services.outline_start(document=document)
+
+    with pytest.raises(services.TaskRejected) as excinfo:
+        services.outline_continue(task=task)
+
+    assert (excinfo.value.code, excinfo.value.status_code) == ("not_continuable", 409)
+
+
+# ------------------------------------------------------------------------- limits
+def test_too_many_active_tasks_per_user_is_429(document, settings):
+    settings.MAX_ACTIVE_TASKS_PER_USER = 2
+    services.outline_start(document=document)
+    services.outline_start(document=document)
+
+    with pytest.raises(services.TaskRejected) as excinfo:
+        services.outline_start(document=document)
+
+    assert (excinfo.value.code, excinfo.value.status_code) == ("too_many_tasks", 429)
+
+
+def test_full_queue_is_503_with_retry_after(document, settings):
+    settings.MAX_QUEUED_TASKS = 1
+    services.outline_start(document=document)
+
+    with pytest.raises(services.TaskRejected) as excinfo:
+        services.outline_start(document=document)
+
+    assert (excinfo.value.code, excinfo.value.status_code, excinfo.value.retry_after) == (
+        "queue_full",
+        503,
+        30,
+    )
+
+
+# ------------------------------------------------------------------------- reaper
+def test_reaper_fails_a_task_whose_worker_stopped_and_keeps_what_the_stream_has(document):
+    task = services.outline_start(document=document)
+    writer = StreamWriter(task.pk)
+    writer.emit("status", status="running")
+    writer.emit("progress", done=0, total=4, section="第一章")
+    writer.emit("chunk", text="# 章\n\n## 第一章\n\n")
+    stale = timezone.now() - timedelta(minutes=5)
+    OutlineTask.objects.filter(pk=task.pk).update(status=S.RUNNING, started_at=stale, heartbeat_at=stale)
+
+    assert services.outline_reap() == {"failed": 1, "resent": 0}
+
+    task.refresh_from_db()
+    events = read_events(task.pk)
+    assert (task.status, task.error_code) == (S.FAILED, "worker_lost")
+    assert task.result == "# 章\n\n## 第一章\n\n" and task.can_continue
+    assert [e.type for e in events][-2:] == ["status", "error"] and events[-1].data["code"] == "worker_lost"
+    assert task.last_seq == events[-1].seq
+
+
+def test_reaper_leaves_live_tasks_alone_and_resends_long_queued_ones(document, monkeypatch):
+    from documents import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.outline_generate, "delay", sent.append)
+    live = services.outline_start(document=document)
+    OutlineTask.objects.filter(pk=live.pk).update(status=S.RUNNING, heartbeat_at=timezone.now())
+    waiting = services.outline_start(document=document)
+    OutlineTask.objects.filter(pk=waiting.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    sent.clear()  # the two starts above sent theirs
+
+    assert services.outline_reap() == {"failed": 0, "resent": 1}
+    assert sent == [waiting.pk]
+    assert OutlineTask.objects.get(pk=live.pk).status == S.RUNNING
+
+
+# ---------------------------------------------------------------- relay healing
+def test_writer_rewrites_a_stream_that_vanished_mid_task():
+    writer = StreamWriter(990001)
+    writer.reset()
+    for text in ("a", "b", "c"):
+        writer.emit("chunk", text=text)
+    redis_client().delete(stream_key(990001))  # Redis restarted without persistence
+
+    writer.emit("chunk", text="d")
+
+    assert [e.seq for e in read_events(990001)] == [1, 2, 3, 4]
+    assert "".join(e.data["text"] for e in read_events(990001)) == "abcd"
+    redis_client().delete(stream_key(990001))
+
+
+def test_task_records_metrics(document):
+    task = services.outline_start(document=document)
+    services.outline_generate(task_id=task.pk, provider=FakeProvider())
+
+    metrics = OutlineTask.objects.get(pk=task.pk).metrics
+    assert metrics["chunks"] >= 1 and metrics["characters"] == len(OutlineTask.objects.get(pk=task.pk).result)
+    assert metrics["tokens"] == 8  # 2 deltas x 4 sections, counted by the fake provider
+    assert {"queue_wait_ms", "first_chunk_ms", "duration_ms", "tokens_per_second", "worker", "cpu_ms"} <= set(
+        metrics
+    )
