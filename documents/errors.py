@@ -23,9 +23,8 @@ class ErrorClass:
 _ERRORS = [
     ErrorClass(
         "invalid_input", "invalid_input",
-        "This document cannot be outlined: its structure could not be read. Upload it again, "
-        "or save it as a new .docx first.",
-        "无法为此文档生成大纲：读取不到它的结构。请重新上传，或先另存为新的 .docx 文件。",
+        "This document has nothing to outline: no headings and no text were found in it.",
+        "此文档没有可生成大纲的内容：其中既没有标题也没有正文。",
         continuable=False,
     ),
     ErrorClass(

@@ -141,6 +141,17 @@ class Output:
             self.saved_at = time.monotonic()
 
 
+def outline_structure(title: str, structure: object) -> dict[str, Any]:
+    """The structure to outline. A document without headings but with text becomes one section
+    (its title), so it still gets a summary; one with neither has nothing to outline."""
+    structure = dict(structure) if isinstance(structure, dict) else {}
+    sections = [s for s in structure.get("sections") or [] if isinstance(s, dict) and s.get("title")]
+    preamble = structure.get("preamble") or {}
+    if not sections and preamble.get("excerpt"):
+        sections = [{"level": 1, "title": title, "text": preamble["excerpt"], "source_index": 0}]
+    return {**structure, "sections": sections}
+
+
 def _continuation(task: OutlineTask) -> str:
     """The text a Continue keeps: the parent's whole sections before `start_section`."""
     parent = task.continued_from
@@ -167,8 +178,12 @@ def run(task_id: int, provider: Provider | None = None) -> None:
     with Heartbeat(task.pk, settings.WORKER_HEARTBEAT_SECONDS):
         try:
             writer.emit("status", status=S.PREPARING)
+            structure = outline_structure(task.document.title, task.document.structure)
+            if not structure["sections"]:
+                _finish(task, output, watch, "error", {"code": "invalid_input"}, 0, cpu_started)
+                return
             step = DocxOutlineAnalyzerStep(
-                structure=task.document.structure if isinstance(task.document.structure, dict) else {},
+                structure=structure,
                 title=task.document.title,
                 provider=provider or get_provider(LLMConfig.from_settings()),
                 max_section_chars=settings.OUTLINE_SECTION_CHARS,

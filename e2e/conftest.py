@@ -10,14 +10,19 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page
 
-from documents.tests.processes import celery_worker_process, model_server  # noqa: F401 (fixtures)
+from documents.tests.processes import (  # noqa: F401 (fixtures)
+    celery_worker_process,
+    model_server,
+    model_server_process,
+)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make
 # happen outside it, so Django's async-safety guard is a false alarm here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-results" / "screenshots"
+# Not under test-results/: pytest-playwright empties that folder at the start of every run.
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
 PASSWORD = "a-long-passphrase-42"
 
 
@@ -59,6 +64,6 @@ def signed_in(page: Page, live_server, account: User) -> Iterator[Page]:  # noqa
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Keep a picture of what the user saw (test-results/screenshots/), for people to look at."""
+    """Keep a picture of what the user saw (var/screenshots/), for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,7 +1,7 @@
 """`make run`: start every process the app needs and stop them all on Ctrl-C.
 
-Processes: gunicorn (web), a Celery worker, the bundled model server when no LLM_BASE_URL is
-set, and a private Redis when none is available.
+Processes: gunicorn (web), a Celery worker, Celery beat (the task reaper), the bundled model
+server when no LLM_BASE_URL is set, and a private Redis when none is available.
 honcho supervises them: output is prefixed per process and one dying stops the rest.
 """
 
@@ -46,6 +46,12 @@ def main() -> int:
         manager.add_process("model", f"{sys.executable} manage.py runmodel", env=env)
     manager.add_process(
         "worker", f"{bin_dir}/celery -A project worker --loglevel INFO --concurrency 2", env=env
+    )
+    # beat runs the reaper that fails tasks whose worker died (see WORKER_LOST_AFTER_SECONDS).
+    manager.add_process(
+        "beat",
+        f"{bin_dir}/celery -A project beat --loglevel INFO --schedule var/celerybeat-schedule",
+        env=env,
     )
     demo = f"{os.environ.get('DEMO_USERNAME', 'demo')} / {os.environ.get('DEMO_PASSWORD', 'outliner-demo')}"
     print(

@@ -3,6 +3,7 @@ sharing the test database. Imported by the integration and end-to-end conftests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from django.conf import settings
 
 from documents.tests.modelserver import running_model_server
 from project.celery import app as celery_app
+from project.localredis import free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -29,11 +31,40 @@ def _test_database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+class ModelServerProcess:
+    """The bundled model server on a fixed port, which a test can stop (the provider is down)
+    and start again; the worker keeps pointing at the same URL."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        self._running: contextlib.AbstractContextManager[str] | None = None
+
+    def start(self) -> None:
+        if self._running is None:
+            self._running = running_model_server(self.port)
+            self._running.__enter__()
+
+    def stop(self) -> None:
+        if self._running is not None:
+            running, self._running = self._running, None
+            running.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="session")
-def model_server() -> Iterator[str]:
-    """The real bundled model server (`manage.py runmodel`), once per test run."""
-    with running_model_server() as base_url:
-        yield base_url
+def model_server_process() -> Iterator[ModelServerProcess]:
+    server = ModelServerProcess()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def model_server(model_server_process: ModelServerProcess) -> str:
+    """The real bundled model server (`manage.py runmodel`), once per test run: its base URL."""
+    return model_server_process.url
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +94,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, model_server) -> I
                 raise RuntimeError(f"Celery worker did not start; see {log.name}")
         yield worker
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        worker.terminate()  # a warm shutdown waits for the task in hand: don't wait long for it
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=10)
         log.close()

@@ -1,1 +1,5 @@
-from documents.tests.processes import celery_worker_process, model_server  # noqa: F401 (fixtures)
+from documents.tests.processes import (  # noqa: F401 (fixtures)
+    celery_worker_process,
+    model_server,
+    model_server_process,
+)

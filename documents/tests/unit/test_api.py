@@ -166,3 +166,73 @@ def test_another_users_task_and_stream_are_404(api_client, other_user, docx_byte
 
     assert api_client.get(f"/api/v1/tasks/{task.pk}").status_code == 404
     assert api_client.get(f"/api/v1/tasks/{task.pk}/stream").status_code == 404
+
+
+def test_cancel_and_continue_endpoints(api_client, docx_bytes, monkeypatch):
+    from documents import tasks
+
+    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
+    doc = _post(api_client, docx_bytes()).json()
+    task_id = api_client.post(f"/api/v1/documents/{doc['id']}/tasks").json()["id"]
+
+    cancelled = api_client.post(f"/api/v1/tasks/{task_id}/cancel")
+    again = api_client.post(f"/api/v1/tasks/{task_id}/cancel")
+    assert cancelled.status_code == again.status_code == 200
+    assert cancelled.json()["status"] == "cancelled" and cancelled.json()["can_continue"] is True
+
+    continued = api_client.post(f"/api/v1/tasks/{task_id}/continue")
+    assert continued.status_code == 202
+    new = api_client.get(f"/api/v1/tasks/{continued.json()['id']}").json()
+    assert new["continued_from"] == task_id and new["status"] == "queued"
+
+    not_continuable = api_client.post(f"/api/v1/tasks/{new['id']}/continue")
+    assert not_continuable.status_code == 409
+    assert not_continuable.json()["error"]["code"] == "not_continuable"
+
+
+def test_cancelling_a_finished_task_says_so(api_client, user, docx_bytes, monkeypatch):
+    from documents.models import OutlineTask
+
+    doc = _post(api_client, docx_bytes()).json()
+    task = OutlineTask.objects.create(owner=user, document_id=doc["id"], status="succeeded")
+
+    response = api_client.post(f"/api/v1/tasks/{task.pk}/cancel")
+
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "task_finished",
+        "message": "This outline already finished (succeeded); there is nothing to cancel.",
+    }
+
+
+def test_limits_are_429_and_503_with_retry_after(api_client, docx_bytes, monkeypatch, settings):
+    from documents import tasks
+
+    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
+    doc = _post(api_client, docx_bytes()).json()
+    settings.MAX_ACTIVE_TASKS_PER_USER = 1
+    api_client.post(f"/api/v1/documents/{doc['id']}/tasks")
+
+    too_many = api_client.post(f"/api/v1/documents/{doc['id']}/tasks")
+    assert too_many.status_code == 429
+    assert too_many.json()["error"]["code"] == "too_many_tasks"
+
+    settings.MAX_ACTIVE_TASKS_PER_USER = 10
+    settings.MAX_QUEUED_TASKS = 1
+    busy = api_client.post(f"/api/v1/documents/{doc['id']}/tasks")
+    assert busy.status_code == 503 and busy["Retry-After"] == "30"
+    assert busy.json()["error"]["code"] == "queue_full"
+
+
+def test_task_error_message_follows_accept_language(api_client, user, docx_bytes):
+    from documents.models import OutlineTask
+
+    doc = _post(api_client, docx_bytes()).json()
+    task = OutlineTask.objects.create(
+        owner=user, document_id=doc["id"], status="failed", error_code="worker_lost"
+    )
+
+    zh = api_client.get(f"/api/v1/tasks/{task.pk}", headers={"Accept-Language": "zh-Hans"}).json()
+    en = api_client.get(f"/api/v1/tasks/{task.pk}", headers={"Accept-Language": "en"}).json()
+    assert zh["error"]["message"].startswith("生成此大纲")
+    assert en["error"]["message"].startswith("The worker")

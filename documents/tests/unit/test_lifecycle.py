@@ -271,3 +271,37 @@ def test_task_records_metrics(document):
     assert {"queue_wait_ms", "first_chunk_ms", "duration_ms", "tokens_per_second", "worker", "cpu_ms"} <= set(
         metrics
     )
+
+
+def test_document_without_headings_gets_one_summary_of_its_text(user):
+    from documents.models import Document
+
+    document = Document.objects.create(
+        owner=user, file="x.docx", original_filename="x.docx", title="备忘录", size_bytes=1, sha256="0" * 64,
+        structure={"language": "zh", "sections": [], "preamble": {"excerpt": "下周一开会讨论预算。"}},
+    )  # fmt: skip
+    task = services.outline_start(document=document)
+    provider = FakeProvider([[" 下周一讨论预算。"]])
+
+    services.outline_generate(task_id=task.pk, provider=provider)
+
+    task.refresh_from_db()
+    assert task.status == S.SUCCEEDED
+    assert task.result == "# 备忘录\n\n## 备忘录\n\n下周一讨论预算。\n\n"
+    assert "下周一开会讨论预算。" in provider.prompts[0].text
+
+
+def test_empty_document_fails_with_invalid_input(user):
+    from documents.models import Document
+
+    document = Document.objects.create(
+        owner=user, file="x.docx", original_filename="x.docx", title="空", size_bytes=1, sha256="0" * 64,
+        structure={"sections": [], "preamble": {"excerpt": ""}},
+    )  # fmt: skip
+    task = services.outline_start(document=document)
+
+    services.outline_generate(task_id=task.pk, provider=FakeProvider())
+
+    task.refresh_from_db()
+    assert (task.status, task.error_code, task.can_continue) == (S.FAILED, "invalid_input", False)
+    assert read_events(task.pk)[-1].data["code"] == "invalid_input"

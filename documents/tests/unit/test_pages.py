@@ -117,3 +117,79 @@ def test_htmx_delete_returns_refreshed_list(logged_in, user, docx_bytes):
 
     assert response.status_code == 200
     assert 'data-testid="empty-state"' in response.content.decode()
+
+
+@pytest.fixture
+def queued_task(user, docx_bytes, monkeypatch):  # noqa: ANN001, ANN201
+    from documents import tasks
+
+    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
+    document = services.document_create(owner=user, uploaded=SimpleUploadedFile("t.docx", docx_bytes()))
+    return services.outline_start(document=document)
+
+
+def test_plain_cancel_post_redirects_to_the_task_page(logged_in, queued_task):
+    response = logged_in.post(reverse("documents:outline_cancel", args=[queued_task.pk]))
+
+    assert response.status_code == 302 and response.url == reverse(
+        "documents:task_detail", args=[queued_task.pk]
+    )
+    queued_task.refresh_from_db()
+    assert queued_task.status == "cancelled"
+
+
+def test_htmx_cancel_returns_the_card_with_continue(logged_in, queued_task):
+    response = logged_in.post(reverse("documents:outline_cancel", args=[queued_task.pk]), headers=HTMX)
+
+    html = response.content.decode()
+    assert f'id="task-card-{queued_task.pk}"' in html and ">Continue<" in html and ">Cancel<" not in html
+
+
+def test_htmx_continue_returns_a_new_card(logged_in, queued_task):
+    services.outline_cancel(task=queued_task)
+
+    response = logged_in.post(reverse("documents:outline_continue", args=[queued_task.pk]), headers=HTMX)
+
+    assert response.status_code == 200
+    assert f'id="task-card-{queued_task.pk + 1}"' in response.content.decode()
+
+
+def test_limit_message_goes_to_the_alert_slot_not_over_the_card(logged_in, queued_task, settings):
+    settings.MAX_ACTIVE_TASKS_PER_USER = 1
+    url = reverse("documents:outline_start", args=[queued_task.document_id])
+
+    response = logged_in.post(url, headers=HTMX)
+
+    assert response.status_code == 429
+    assert response["HX-Retarget"] == "#outline-action-error"
+    assert "maximum number of outlines in progress" in response.content.decode()
+
+
+def test_limit_message_without_javascript_is_a_flash_message(logged_in, queued_task, settings):
+    settings.MAX_ACTIVE_TASKS_PER_USER = 1
+    url = reverse("documents:outline_start", args=[queued_task.document_id])
+
+    response = logged_in.post(url, follow=True)
+
+    assert "maximum number of outlines in progress" in response.content.decode()
+
+
+def test_activity_lists_tasks_active_first_and_polls_while_active(logged_in, queued_task):
+    from documents.models import OutlineTask
+
+    done = OutlineTask.objects.create(
+        owner=queued_task.owner, document=queued_task.document, status="succeeded"
+    )
+
+    response = logged_in.get(reverse("documents:activity"))
+
+    assert [t.pk for t in response.context["tasks"]] == [queued_task.pk, done.pk]
+    assert 'hx-trigger="every 2s"' in response.content.decode()
+
+
+def test_another_users_task_pages_are_404(client, other_user, queued_task):
+    client.force_login(other_user)
+
+    assert client.get(reverse("documents:task_detail", args=[queued_task.pk])).status_code == 404
+    assert client.post(reverse("documents:outline_cancel", args=[queued_task.pk])).status_code == 404
+    assert client.post(reverse("documents:outline_continue", args=[queued_task.pk])).status_code == 404
