@@ -153,7 +153,10 @@ def test_background_tab_title_and_notification_when_done(small_document_page: Pa
             window.__notes = [];
             const Real = window.Notification;
             window.Notification = class extends Real {
-                constructor(title, options) { super(title, options); window.__notes.push([title, options.body]); }
+                constructor(title, options) {
+                    super(title, options);
+                    window.__notes.push([title, options.body]);
+                }
             };
             Object.defineProperty(window.Notification, "permission", { get: () => "granted" });
         }"""
