@@ -95,7 +95,8 @@ def test_cancel_without_javascript(browser, live_server, account, document, cele
 
 
 def test_friendly_error_when_the_ai_is_down_and_continue_after_it_is_back(
-    document_page: Page, model_server_process  # noqa: ANN001
+    document_page: Page,
+    model_server_process,  # noqa: ANN001
 ):
     page = document_page
     model_server_process.stop()
