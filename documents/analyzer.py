@@ -162,6 +162,7 @@ class DocxOutlineAnalyzerStep:
         try:
             yield from self._run(start_section)
         except LLMError as exc:
+            logger.warning("outline step stopped by the model provider: %s", exc.code, exc_info=True)
             yield from self._flush()
             yield StepEvent("error", {"code": exc.code})
         except Exception:

@@ -193,3 +193,14 @@ def test_another_users_task_pages_are_404(client, other_user, queued_task):
     assert client.get(reverse("documents:task_detail", args=[queued_task.pk])).status_code == 404
     assert client.post(reverse("documents:outline_cancel", args=[queued_task.pk])).status_code == 404
     assert client.post(reverse("documents:outline_continue", args=[queued_task.pk])).status_code == 404
+
+
+def test_failed_task_that_cannot_continue_offers_try_again(logged_in, queued_task):
+    from documents.models import OutlineTask
+
+    OutlineTask.objects.filter(pk=queued_task.pk).update(status="failed", error_code="invalid_input")
+
+    html = logged_in.get(reverse("documents:task_detail", args=[queued_task.pk])).content.decode()
+
+    assert ">Try again<" in html and ">Continue<" not in html
+    assert "no headings and no text" in html
