@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page, expect
 
 from documents.tests.processes import (  # noqa: F401 (fixtures)
     celery_worker_process,
     model_server,
     model_server_process,
 )
+
+# A noisy 2-core machine runs the model, a worker and the browser at once: give UI waits room.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make
 # happen outside it, so Django's async-safety guard is a false alarm here.
@@ -53,14 +56,26 @@ def account(transactional_db) -> User:  # noqa: ANN001
     return User.objects.create_user(username="李雷", password=PASSWORD)
 
 
-@pytest.fixture
-def signed_in(page: Page, live_server, account: User) -> Iterator[Page]:  # noqa: ANN001
-    page.goto(f"{live_server.url}/accounts/login/")
+def log_in(page: Page, base_url: str, account: User) -> Page:
+    page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Username").fill(account.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/documents/")
-    yield page
+    page.wait_for_url(f"{base_url}/documents/")
+    return page
+
+
+@pytest.fixture
+def signed_in(page: Page, live_server, account: User) -> Page:  # noqa: ANN001
+    return log_in(page, live_server.url, account)
+
+
+@pytest.fixture
+def signed_in_without_js(browser: Browser, live_server, account: User) -> Iterator[Page]:  # noqa: ANN001
+    """A logged-in page in a browser with JavaScript off: the plain-HTML path."""
+    context = browser.new_context(java_script_enabled=False)
+    yield log_in(context.new_page(), live_server.url, account)
+    context.close()
 
 
 def screenshot(page: Page, name: str) -> None:

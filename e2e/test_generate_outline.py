@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from documents import services
 from documents.models import OutlineTask
 from documents.tests.conftest import make_docx
-from e2e.conftest import PASSWORD, screenshot
+from e2e.conftest import screenshot
 
 SECTIONS = [(1, "项目背景"), (2, "市场分析"), (2, "竞争对手"), (1, "实施计划"), (2, "预算")]
 BODY = (
@@ -95,7 +95,7 @@ def test_reload_mid_stream_resumes_without_duplicated_text(document_page: Page):
 
 
 def test_without_javascript_the_task_page_refreshes_until_done(
-    browser,
+    signed_in_without_js: Page,
     live_server,
     account,
     celery_worker_process,  # noqa: ANN001
@@ -103,16 +103,10 @@ def test_without_javascript_the_task_page_refreshes_until_done(
     document = services.document_create(
         owner=account, uploaded=SimpleUploadedFile("计划.docx", make_docx(SECTIONS[:2], body=BODY))
     )
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(account.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page = signed_in_without_js
     page.goto(f"{live_server.url}/documents/{document.pk}/")
     page.get_by_role("button", name="Generate outline").click()
     expect(page).to_have_url(re.compile(r"/documents/tasks/\d+/$"))
 
     expect(page.get_by_test_id("task-status")).to_have_text("succeeded", timeout=90_000)
     expect(page.get_by_test_id("outline-pane")).to_contain_text("市场分析")
-    context.close()

@@ -73,16 +73,8 @@ def test_delete_a_document_after_confirming(signed_in: Page):
     expect(page.get_by_test_id("empty-state")).to_be_visible()
 
 
-def test_pages_work_without_javascript(browser, live_server, account):  # noqa: ANN001
-    from e2e.conftest import PASSWORD
-
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(account.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
+def test_pages_work_without_javascript(signed_in_without_js: Page):
+    page = signed_in_without_js
     page.get_by_label("Word documents (.docx)").set_input_files(str(CORPUS / "pandoc__headers.docx"))
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("status")).to_contain_text("Uploaded")
@@ -91,4 +83,3 @@ def test_pages_work_without_javascript(browser, live_server, account):  # noqa: 
     expect(page.get_by_role("heading", name="Delete")).to_be_visible()
     page.get_by_role("button", name="Delete").click()
     expect(page.get_by_test_id("empty-state")).to_be_visible()
-    context.close()

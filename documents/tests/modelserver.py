@@ -13,24 +13,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from documents.management.commands.runmodel import http_ok
 from project.localredis import free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 20.0
 
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def _tail(path: Path, lines: int = 30) -> str:
@@ -56,7 +48,7 @@ def running_model_server(port: int | None = None) -> Iterator[str]:
     clean = False
     try:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while not (_answers(f"{root}/health") or _answers(f"{root}/v1/models")):
+        while not (http_ok(f"{root}/health") or http_ok(f"{root}/v1/models")):
             if server.poll() is not None:
                 problem = f"exited with code {server.returncode} while starting"
             elif time.monotonic() > deadline:

@@ -48,7 +48,8 @@ def ensure_model_file(path: Path) -> bool:
     return True
 
 
-def _answers(url: str) -> bool:
+def http_ok(url: str) -> bool:
+    """Whether GET url answers 200 within a second (used to wait for the server)."""
     try:
         with urllib.request.urlopen(url, timeout=1) as response:
             return response.status == 200
@@ -98,7 +99,7 @@ class Command(BaseCommand):
         probe_host = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
         probe_host = f"[{probe_host}]" if ":" in probe_host else probe_host
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while not _answers(f"http://{probe_host}:{port}/health"):
+        while not http_ok(f"http://{probe_host}:{port}/health"):
             if time.monotonic() > deadline:
                 raise CommandError(f"the model server did not answer on {host}:{port}/health")
             time.sleep(0.1)
