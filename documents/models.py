@@ -124,3 +124,35 @@ class OutlineTask(models.Model):
         if self.status == self.Status.CANCELLED:
             return True
         return self.status == self.Status.FAILED and error_class(self.error_code).continuable
+
+
+class Outline(models.Model):
+    """A document's outline as its owner keeps and edits it. `version` and `markdown` are the
+    current version; every save adds an OutlineVersion and bumps `version` (optimistic locking)."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="outline")
+    version = models.PositiveIntegerField(default=1)
+    markdown = models.TextField()
+    source_task = models.ForeignKey(
+        OutlineTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Outline of {self.document} (v{self.version})"
+
+
+class OutlineVersion(models.Model):
+    outline = models.ForeignKey(Outline, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    markdown = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["outline", "number"], name="outline_version_unique")]
+
+    def __str__(self) -> str:
+        return f"v{self.number} of {self.outline}"

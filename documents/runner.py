@@ -255,12 +255,20 @@ def _finish(
     )  # fmt: skip
     if not won:  # the reaper got there first (we looked dead): its record stands
         return
+    if target == S.SUCCEEDED:
+        _adopt_first(task.pk)
     # The database first: a client that sees the terminal event can read the saved result.
     writer.emit("status", status=target)
     if code:
         writer.emit("error", code=code, message=error_message(code, "en"))
     else:
         writer.emit("done", status=target)
+    if target == S.SUCCEEDED:
+        from documents import services  # services imports this module
+
+        services.outline_adopt(
+            task=OutlineTask.objects.get(pk=task.pk), author=task.owner, only_if_first=True
+        )
     if not writer.healthy:
         logger.warning(
             "task=%s finished but Redis missed its end; the SSE view serves it from the database", task.pk
@@ -268,6 +276,16 @@ def _finish(
     logger.info(
         "outline task=%s finished status=%s code=%s seq=%s", task.pk, target, code or "-", terminal_seq
     )
+
+
+def _adopt_first(task_id: int) -> None:
+    """A document's first successful result becomes its outline (later ones only on request)."""
+    from documents import services  # services imports this module
+
+    try:
+        services.outline_adopt(task=OutlineTask.objects.get(pk=task_id), only_if_first=True)
+    except Exception:  # the task itself succeeded; never lose its terminal event over this
+        logger.exception("task=%s: could not adopt the result as the outline", task_id)
 
 
 # ------------------------------------------------------------------------ reaper

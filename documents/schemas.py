@@ -12,6 +12,7 @@ from documents.errors import error_message
 class ErrorDetail(Schema):
     code: str
     message: str
+    current_version: int | None = None  # with version_conflict
 
 
 class ErrorOut(Schema):
@@ -135,3 +136,46 @@ class TaskOut(Schema):
 
 class TaskListOut(Schema):
     results: list[TaskOut]
+
+
+class OutlineSectionOut(Schema):
+    level: int
+    title: str
+    text: str
+    source_index: int | None
+
+
+class OutlineOut(Schema):
+    version: int
+    markdown: str
+    sections: list[OutlineSectionOut]
+    updated_at: datetime
+    source_task: int | None
+
+
+class OutlineIn(Schema):
+    version: int
+    markdown: str
+
+
+class VersionRef(Schema):
+    version: int
+
+
+class OutlineVersionOut(Schema):
+    version: int
+    created_at: datetime
+    author: str | None
+    note: str
+
+    @staticmethod
+    def resolve_version(obj) -> int:  # noqa: ANN001
+        return obj.number
+
+    @staticmethod
+    def resolve_author(obj) -> str | None:  # noqa: ANN001
+        return obj.author.get_username() if obj.author else None
+
+
+class OutlineVersionListOut(Schema):
+    results: list[OutlineVersionOut]

@@ -11,7 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from documents.models import ApiToken, Document, OutlineTask
+from documents.models import ApiToken, Document, Outline, OutlineTask, OutlineVersion
+from documents.outline_markdown import attach_source_indexes, parse_sections
 from documents.streaming import Event, read_events, saved_events
 
 
@@ -90,3 +91,21 @@ def outline_task_text(*, task: OutlineTask) -> str:
         logging.getLogger(__name__).warning("live text of task=%s unavailable", task.pk, exc_info=True)
         live = ""
     return live if len(live) >= len(task.result) else task.result
+
+
+def outline_get(*, user: AbstractBaseUser, document_id: int) -> Outline:
+    """The document's outline; 404 for someone else's document or when it has none yet."""
+    return get_object_or_404(
+        Outline.objects.select_related("document"), document__owner=user, document_id=document_id
+    )
+
+
+def outline_sections(*, outline: Outline) -> list[dict]:
+    """The outline's sections with the source_index of the document paragraph each came from."""
+    _, sections = parse_sections(outline.markdown)
+    attach_source_indexes(sections, outline.document.sections)
+    return sections
+
+
+def outline_versions(*, outline: Outline) -> QuerySet[OutlineVersion]:
+    return outline.versions.select_related("author").order_by("-number")

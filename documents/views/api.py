@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from ninja import File, NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 
 from documents import selectors, services
 from documents.auth import api_auth
-from documents.schemas import DocumentListOut, DocumentOut, ErrorOut, TaskCreatedOut, TaskListOut, TaskOut
+from documents.export import outline_docx
+from documents.schemas import (
+    DocumentListOut,
+    DocumentOut,
+    ErrorOut,
+    OutlineIn,
+    OutlineOut,
+    OutlineVersionListOut,
+    TaskCreatedOut,
+    TaskListOut,
+    TaskOut,
+    VersionRef,
+)
 from documents.validation import DocxRejected
 from documents.views.stream import router as stream_router
 
@@ -40,6 +53,18 @@ def _task_rejected(request: HttpRequest, exc: services.TaskRejected) -> HttpResp
     if exc.retry_after:
         response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(services.VersionConflict)
+def _version_conflict(request: HttpRequest, exc: services.VersionConflict) -> HttpResponse:
+    body = {
+        "error": {
+            "code": "version_conflict",
+            "message": str(exc.message),
+            "current_version": exc.current_version,
+        }
+    }
+    return api.create_response(request, body, status=409)
 
 
 @api.exception_handler(Http404)
@@ -142,6 +167,95 @@ def task_continue(request: HttpRequest, task_id: int):  # noqa: ANN201
     it was writing; streamed like a new task."""
     task = selectors.outline_task_get(user=request.user, task_id=task_id)
     return Status(202, _task_created(request, services.outline_continue(task=task)))
+
+
+@api.post(
+    "/tasks/{task_id}/keep",
+    response={200: OutlineOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Keep a task's result as the document's outline (a new version)",
+)
+def task_keep(request: HttpRequest, task_id: int):  # noqa: ANN201
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    outline = services.outline_adopt(task=task, author=request.user)
+    if outline is None:
+        return Status(
+            409, {"error": {"code": "not_succeeded", "message": "Only a finished outline can be kept."}}
+        )
+    return _outline_out(outline)
+
+
+def _outline_out(outline) -> dict:  # noqa: ANN001
+    return {
+        "version": outline.version,
+        "markdown": outline.markdown,
+        "sections": selectors.outline_sections(outline=outline),
+        "updated_at": outline.updated_at,
+        "source_task": outline.source_task_id,
+    }
+
+
+@api.get("/documents/{document_id}/outline", response={200: OutlineOut, 401: ErrorOut, 404: ErrorOut})
+def outline_detail(request: HttpRequest, document_id: int):  # noqa: ANN201
+    """The current outline: 404 until the document's first outline task succeeded."""
+    return _outline_out(selectors.outline_get(user=request.user, document_id=document_id))
+
+
+@api.put(
+    "/documents/{document_id}/outline",
+    response={200: OutlineOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def outline_update(request: HttpRequest, document_id: int, payload: OutlineIn):  # noqa: ANN201
+    """Save an edit based on `version`; 409 `version_conflict` if someone saved since."""
+    outline = selectors.outline_get(user=request.user, document_id=document_id)
+    saved = services.outline_save(
+        outline=outline, base_version=payload.version, markdown=payload.markdown, author=request.user
+    )
+    return _outline_out(saved)
+
+
+@api.get(
+    "/documents/{document_id}/outline/versions",
+    response={200: OutlineVersionListOut, 401: ErrorOut, 404: ErrorOut},
+)
+def outline_versions(request: HttpRequest, document_id: int):  # noqa: ANN201
+    outline = selectors.outline_get(user=request.user, document_id=document_id)
+    return {"results": list(selectors.outline_versions(outline=outline))}
+
+
+@api.post(
+    "/documents/{document_id}/outline/versions/{number}/restore",
+    response={200: OutlineOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def outline_version_restore(request: HttpRequest, document_id: int, number: int, payload: VersionRef):  # noqa: ANN201
+    """Make version `number` current again (as a new version), based on current `version`."""
+    outline = selectors.outline_get(user=request.user, document_id=document_id)
+    restored = services.outline_restore(
+        outline=outline, number=number, base_version=payload.version, author=request.user
+    )
+    return _outline_out(restored)
+
+
+def _download(content: bytes | str, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@api.get("/documents/{document_id}/outline.md", response={200: None, 401: ErrorOut, 404: ErrorOut})
+def outline_export_markdown(request: HttpRequest, document_id: int) -> HttpResponse:
+    outline = selectors.outline_get(user=request.user, document_id=document_id)
+    return _download(outline.markdown, f"{outline.document.title}.md", "text/markdown; charset=utf-8")
+
+
+@api.get("/documents/{document_id}/outline.docx", response={200: None, 401: ErrorOut, 404: ErrorOut})
+def outline_export_docx(request: HttpRequest, document_id: int) -> HttpResponse:
+    outline = selectors.outline_get(user=request.user, document_id=document_id)
+    data = outline_docx(outline.markdown, fallback_title=outline.document.title)
+    return _download(
+        data,
+        f"{outline.document.title} outline.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
 
 
 api.add_router("/", stream_router)

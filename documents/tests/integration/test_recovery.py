@@ -256,7 +256,7 @@ def _seqs(events: list[Event]) -> list[int]:
     return [seq for seq, _, _ in events]
 
 
-def _wait_finished(task_id: int, timeout: float = 40) -> OutlineTask:
+def _wait_finished(task_id: int, timeout: float = 60) -> OutlineTask:
     deadline = time.monotonic() + timeout
     while (task := OutlineTask.objects.get(pk=task_id)).status not in OutlineTask.TERMINAL:
         assert time.monotonic() < deadline, f"task {task_id} still {task.status}"

@@ -1,0 +1,51 @@
+"""Outline export: Markdown as it is, and a .docx with real Title and Heading 1–9 styles that
+Word and LibreOffice open and python-docx (and documents/structure.py) read back to the same tree."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from docx import Document as DocxDocument
+from docx.oxml.ns import qn
+
+from documents.outline_markdown import parse_sections
+
+_INLINE = [
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: their alt text
+    (re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)"), r"\1 (\2)"),  # links: text (url)
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
+    (re.compile(r"(\*|_)(.+?)\1"), r"\2"),
+    (re.compile(r"`([^`]*)`"), r"\1"),
+]
+
+
+def _plain(text: str) -> str:
+    for pattern, replacement in _INLINE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def outline_docx(markdown: str, *, fallback_title: str) -> bytes:
+    title, sections = parse_sections(markdown)
+    doc = DocxDocument()
+    doc.core_properties.title = title or fallback_title
+    # East Asian text needs an East Asian font in the run properties, or Word substitutes one
+    # that may lack the glyphs.
+    doc.styles["Normal"].element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "SimSun")
+    doc.add_heading(title or fallback_title, level=0)
+    for section in sections:
+        doc.add_heading(section["title"], level=min(section["level"], 9))
+        for block in re.split(r"\n\s*\n", section["text"]):
+            lines = [line.strip() for line in block.splitlines() if line.strip()]
+            if not lines:
+                continue
+            if all(re.match(r"^([-*+]|\d+[.)])\s+", line) for line in lines):
+                style = "List Number" if re.match(r"^\d", lines[0]) else "List Bullet"
+                for line in lines:
+                    doc.add_paragraph(_plain(re.sub(r"^([-*+]|\d+[.)])\s+", "", line)), style=style)
+            else:
+                doc.add_paragraph(_plain(" ".join(lines)))
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,92 @@
+"""Outline Markdown: cleaning it on save and reading its section tree.
+
+An outline is `# Document title`, then one ATX heading per section (`##` = level 1, `###` =
+level 2 …) with the section's text under it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import nh3
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+# [text](target "title") and ![alt](target): the target is the first token inside the parens.
+# Targets may hold one level of balanced parentheses, as in javascript:alert(1).
+_LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _safe_target(target: str) -> bool:
+    lowered = target.strip().lower()
+    # Relative links and anchors are harmless; anything with another scheme (javascript:,
+    # data:, vbscript: …) is not.
+    return lowered.startswith(_SAFE_SCHEMES) or not re.match(r"^[a-z][a-z0-9+.-]*:", lowered)
+
+
+def sanitize_markdown(text: str) -> str:
+    """Markdown with no raw HTML and no links other than http, https and mailto.
+
+    HTML tags are dropped (script/style with their content, other tags keeping their text);
+    a link with a refused target keeps its text. Plain characters such as `<` and `&` in prose
+    survive unchanged.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # nh3 removes every tag (and dangerous elements' content) but HTML-escapes what is left;
+    # unescaping gives back the prose exactly.
+    cleaned = html.unescape(nh3.clean(text, tags=set(), strip_comments=True))
+    # An escaped tag in the input comes back as a tag after unescaping: clean once more.
+    if "<" in cleaned and nh3.is_html(cleaned):
+        cleaned = html.unescape(nh3.clean(cleaned, tags=set(), strip_comments=True))
+
+    def link(match: re.Match[str]) -> str:
+        bang, label, target = match.groups()
+        return match.group(0) if _safe_target(target) else label
+
+    return _LINK.sub(link, cleaned)
+
+
+def parse_sections(markdown: str) -> tuple[str | None, list[dict[str, Any]]]:
+    """(document title, sections) where each section is {"level", "title", "text"}.
+
+    The first `#` heading is the title; `##`… headings are sections at level (hashes - 1).
+    """
+    title: str | None = None
+    sections: list[dict[str, Any]] = []
+    body: list[str] = []
+    in_fence = False
+
+    def close() -> None:
+        if sections:
+            sections[-1]["text"] = "\n".join(body).strip()
+        body.clear()
+
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line)
+        if match is None:
+            body.append(line)
+            continue
+        hashes, heading = match.groups()
+        if len(hashes) == 1 and title is None and not sections:
+            title = heading
+            body.clear()
+            continue
+        close()
+        sections.append({"level": max(len(hashes) - 1, 1), "title": heading, "text": ""})
+    close()
+    return title, sections
+
+
+def attach_source_indexes(sections: list[dict[str, Any]], structure_sections: list[dict[str, Any]]) -> None:
+    """Give each outline section the `source_index` of the document section it came from,
+    matching titles in order (renamed or added sections get None)."""
+    remaining = list(structure_sections)
+    for section in sections:
+        match = next((s for s in remaining if s.get("title") == section["title"]), None)
+        section["source_index"] = match.get("source_index") if match else None
+        if match is not None:
+            remaining = remaining[remaining.index(match) + 1 :]

@@ -1,0 +1,185 @@
+"""The outline as a versioned object: adoption, saves with conflicts, history, restore, export,
+sanitizing. Fake provider, real (test) Redis."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from docx import Document as DocxDocument
+
+from documents import services
+from documents.models import Outline
+from documents.outline_markdown import parse_sections, sanitize_markdown
+from documents.structure import structure_extract
+from documents.tests.conftest import make_docx
+from documents.tests.fakes import FakeProvider
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SECTIONS = [(1, "第一章 总则"), (2, "适用范围"), (1, "Chapter 2")]
+
+
+@pytest.fixture(autouse=True)
+def _no_celery(monkeypatch, settings, tmp_path):  # noqa: ANN001
+    from documents import tasks
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
+
+
+@pytest.fixture
+def document(user):  # noqa: ANN001, ANN201
+    return services.document_create(owner=user, uploaded=SimpleUploadedFile("制度.docx", make_docx(SECTIONS)))
+
+
+def _generate(document, reply: str = " 摘要。"):  # noqa: ANN001, ANN202
+    task = services.outline_start(document=document)
+    services.outline_generate(task_id=task.pk, provider=FakeProvider([[reply]]))
+    task.refresh_from_db()
+    return task
+
+
+@pytest.fixture
+def outline_url(document) -> str:  # noqa: ANN001
+    _generate(document)
+    return f"/api/v1/documents/{document.pk}/outline"
+
+
+def test_first_successful_result_becomes_the_outline_and_later_ones_do_not(document):
+    first = _generate(document, " 第一次。")
+    second = _generate(document, " 第二次。")
+
+    outline = Outline.objects.get(document=document)
+    assert outline.version == 1 and outline.markdown == first.result
+    assert "第二次" in second.result and "第二次" not in outline.markdown
+
+
+def test_get_outline_gives_version_markdown_and_sections_with_source_anchors(
+    api_client, outline_url, document
+):
+    body = api_client.get(outline_url).json()
+
+    assert body["version"] == 1
+    assert [(s["level"], s["title"]) for s in body["sections"]] == [
+        (1, "第一章 总则"),
+        (2, "适用范围"),
+        (1, "Chapter 2"),
+    ]
+    assert [s["source_index"] for s in body["sections"]] == [s["source_index"] for s in document.sections]
+    assert body["sections"][0]["text"] == "摘要。"
+
+
+def test_save_creates_a_version_and_a_stale_save_gets_409(api_client, outline_url):
+    markdown = api_client.get(outline_url).json()["markdown"].replace("摘要。", "改过的摘要。", 1)
+
+    saved = api_client.put(outline_url, {"version": 1, "markdown": markdown}, content_type="application/json")
+    stale = api_client.put(outline_url, {"version": 1, "markdown": "# 旧\n"}, content_type="application/json")
+
+    assert saved.status_code == 200 and saved.json()["version"] == 2
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "version_conflict"
+    assert stale.json()["error"]["current_version"] == 2
+    assert api_client.get(outline_url).json()["markdown"] == markdown  # nothing overwritten
+
+
+def test_history_lists_versions_and_restore_makes_an_old_one_current(api_client, outline_url, user):
+    original = api_client.get(outline_url).json()["markdown"]
+    api_client.put(
+        outline_url, {"version": 1, "markdown": "# 新\n\n## 新章\n"}, content_type="application/json"
+    )
+
+    history = api_client.get(f"{outline_url}/versions").json()["results"]
+    restored = api_client.post(
+        f"{outline_url}/versions/1/restore", {"version": 2}, content_type="application/json"
+    )
+
+    assert [(v["version"], v["author"]) for v in history] == [(2, "alice"), (1, None)]
+    assert restored.status_code == 200 and restored.json()["version"] == 3
+    assert restored.json()["markdown"] == original
+    assert api_client.get(f"{outline_url}/versions").json()["results"][0]["note"] == "Restored version 1"
+
+
+def test_keep_adopts_a_later_result_as_a_new_version(api_client, document, outline_url):
+    later = _generate(document, " 更好的摘要。")
+
+    kept = api_client.post(f"/api/v1/tasks/{later.pk}/keep")
+
+    assert kept.status_code == 200 and kept.json()["version"] == 2
+    assert "更好的摘要" in kept.json()["markdown"]
+
+
+def test_outline_of_another_users_document_is_404(client, other_user, outline_url):
+    token = services.api_token_create(user=other_user)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    assert client.get(outline_url, headers=headers).status_code == 404
+    assert client.get(f"{outline_url}.docx", headers=headers).status_code == 404
+    put = client.put(
+        outline_url, {"version": 1, "markdown": "x"}, content_type="application/json", headers=headers
+    )
+    assert put.status_code == 404
+
+
+def test_markdown_export_is_the_outline(api_client, outline_url):
+    response = api_client.get(f"{outline_url}.md")
+
+    assert response["Content-Type"] == "text/markdown; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.decode() == api_client.get(outline_url).json()["markdown"]
+
+
+def test_docx_export_reads_back_to_the_same_tree_with_cjk(api_client, outline_url):
+    response = api_client.get(f"{outline_url}.docx")
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+
+    doc = DocxDocument(io.BytesIO(data))
+    headings = [
+        (p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))
+    ]
+    assert headings == [
+        ("Title", "制度"),
+        ("Heading 1", "第一章 总则"),
+        ("Heading 2", "适用范围"),
+        ("Heading 1", "Chapter 2"),
+    ]
+    extracted = structure_extract(data)
+    assert [(s["level"], s["title"]) for s in extracted["sections"]] == [
+        (1, "第一章 总则"),
+        (2, "适用范围"),
+        (1, "Chapter 2"),
+    ]
+    assert "摘要。" in [p.text for p in doc.paragraphs]
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        ("## 标题\n\n<script>alert(1)</script>安全", "## 标题\n\n安全"),
+        ("[点我](javascript:alert(1)) and [ok](https://example.com)", "点我 and [ok](https://example.com)"),
+        ('<img src=x onerror="alert(1)">图', "图"),
+        ("[x](data:text/html;base64,PHNjcmlwdD4=)", "x"),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;", ""),
+        ("a < b & c > d, [mail](mailto:a@example.com)", "a < b & c > d, [mail](mailto:a@example.com)"),
+    ],
+)
+def test_sanitize_removes_html_and_unsafe_links_but_keeps_prose(dirty, clean):
+    assert sanitize_markdown(dirty).strip() == clean
+
+
+def test_save_sanitizes(api_client, outline_url):
+    markdown = "# T\n\n## S\n\n<b onclick='x()'>粗</b> [l](javascript:void(0))\n"
+
+    saved = api_client.put(
+        outline_url, {"version": 1, "markdown": markdown}, content_type="application/json"
+    ).json()
+
+    assert saved["markdown"] == "# T\n\n## S\n\n粗 l\n"
+
+
+def test_parse_sections_ignores_headings_inside_code_fences():
+    title, sections = parse_sections("# 标题\n\n## 一\n\n```\n## not a heading\n```\n\n### 二\n文字")
+
+    assert title == "标题"
+    assert [(s["level"], s["title"]) for s in sections] == [(1, "一"), (2, "二")]
+    assert sections[1]["text"] == "文字"
