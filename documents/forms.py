@@ -37,3 +37,13 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username",)
+
+
+class OutlineEditForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    markdown = forms.CharField(
+        label=_("Outline (Markdown)"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}),
+        help_text=_("# is the title, ## a section, ### a subsection. Raw HTML is removed when you save."),
+    )

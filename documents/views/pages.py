@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from documents import selectors, services
-from documents.forms import DocumentUploadForm
+from documents.forms import DocumentUploadForm, OutlineEditForm
 from documents.models import OutlineTask
 from documents.validation import DocxRejected
 
@@ -83,7 +83,13 @@ def document_detail(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
 def _task_context(task: OutlineTask | None) -> dict:
     if task is None:
         return {"task": None}
-    return {"task": task, "outline_text": selectors.outline_task_text(task=task)}
+    outline = getattr(task.document, "outline", None)
+    can_keep = (
+        task.status == OutlineTask.Status.SUCCEEDED
+        and outline is not None
+        and outline.source_task_id != task.pk
+    )
+    return {"task": task, "outline_text": selectors.outline_task_text(task=task), "can_keep": can_keep}
 
 
 def _rejected(
@@ -184,3 +190,76 @@ def document_delete(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
         return HttpResponseClientRedirect(reverse("documents:document_list"))
     messages.success(request, _("Deleted “%(title)s”.") % {"title": title})
     return redirect("documents:document_list")
+
+
+@login_required
+@require_POST
+def outline_keep(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
+    """Keep this task's result as the document's outline (a new version; edits stay in history)."""
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    if services.outline_adopt(task=task, author=request.user):
+        messages.success(request, _("Kept this result as the outline."))
+    return redirect("documents:document_detail", task.document_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outline_edit(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
+    """Edit the Markdown. A save based on an old version is refused (409) and the page shows
+    both texts, so the user can reload or keep theirs on top of the newer version."""
+    outline = selectors.outline_get(user=request.user, document_id=document_id)
+    initial = {"version": outline.version, "markdown": outline.markdown}
+    form = OutlineEditForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outline_save(
+                outline=outline,
+                base_version=form.cleaned_data["version"],
+                markdown=form.cleaned_data["markdown"],
+                author=request.user,
+            )
+        except services.VersionConflict as exc:
+            outline.refresh_from_db()
+            conflict = {"message": exc.message, "theirs": outline.markdown, "version": exc.current_version}
+            # Saving again from here means: mine, on top of the newer version (a conscious merge).
+            form = OutlineEditForm(
+                initial={"version": exc.current_version, "markdown": form.cleaned_data["markdown"]}
+            )
+        else:
+            messages.success(request, _("Saved version %(version)s.") % {"version": outline.version + 1})
+            return redirect("documents:document_detail", document_id)
+    context = {"outline": outline, "document": outline.document, "form": form, "conflict": conflict}
+    return render(request, "documents/outline_edit.html", context, status=409 if conflict else 200)
+
+
+@login_required
+@require_POST
+def outline_preview(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
+    """Live preview for the editor (HTMX): the Markdown as it will render, sanitized."""
+    selectors.outline_get(user=request.user, document_id=document_id)  # access check
+    return render(
+        request, "documents/partials/outline_preview.html", {"markdown": request.POST.get("markdown", "")}
+    )
+
+
+@login_required
+@require_GET
+def outline_history(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
+    outline = selectors.outline_get(user=request.user, document_id=document_id)
+    versions = selectors.outline_versions(outline=outline)
+    return render(request, "documents/outline_history.html", {"outline": outline, "versions": versions})
+
+
+@login_required
+@require_POST
+def outline_restore(request: HtmxHttpRequest, document_id: int, number: int) -> HttpResponse:
+    outline = selectors.outline_get(user=request.user, document_id=document_id)
+    try:
+        base = int(request.POST.get("version", ""))
+        services.outline_restore(outline=outline, number=number, base_version=base, author=request.user)
+    except (ValueError, services.VersionConflict):
+        messages.error(request, _("The outline changed meanwhile; look at the latest history and try again."))
+        return redirect("documents:outline_history", document_id)
+    messages.success(request, _("Restored version %(number)s.") % {"number": number})
+    return redirect("documents:document_detail", document_id)

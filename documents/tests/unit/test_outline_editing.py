@@ -183,3 +183,52 @@ def test_parse_sections_ignores_headings_inside_code_fences():
     assert title == "标题"
     assert [(s["level"], s["title"]) for s in sections] == [(1, "一"), (2, "二")]
     assert sections[1]["text"] == "文字"
+
+
+def test_edit_page_saves_and_a_stale_form_shows_the_conflict(client, user, outline_url, document):
+    from django.urls import reverse
+
+    client.force_login(user)
+    url = reverse("documents:outline_edit", args=[document.pk])
+    assert client.get(url).status_code == 200
+
+    saved = client.post(url, {"version": 1, "markdown": "# 制度\n\n## 新的一章\n"})
+    stale = client.post(url, {"version": 1, "markdown": "# 制度\n\n## 我的修改\n"})
+
+    assert saved.status_code == 302
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "changed elsewhere (now version 2)" in html and "我的修改" in html and "新的一章" in html
+    assert Outline.objects.get(document=document).markdown == "# 制度\n\n## 新的一章\n"
+
+
+def test_preview_renders_sanitized_markdown(client, user, outline_url, document):
+    from django.urls import reverse
+
+    client.force_login(user)
+    response = client.post(
+        reverse("documents:outline_preview", args=[document.pk]),
+        {"markdown": "## 标题\n\n<script>x()</script>**粗**"},
+    )
+
+    html = response.content.decode()
+    assert "<h2>标题</h2>" in html and "<strong>粗</strong>" in html and "<script" not in html
+
+
+def test_history_restore_and_keep_pages(client, user, outline_url, document):
+    from django.urls import reverse
+
+    client.force_login(user)
+    client.post(reverse("documents:outline_edit", args=[document.pk]), {"version": 1, "markdown": "# 改\n"})
+    restore = reverse("documents:outline_restore", args=[document.pk, 1])
+
+    assert "v2" in client.get(reverse("documents:outline_history", args=[document.pk])).content.decode()
+    assert client.post(restore, {"version": 2}).status_code == 302
+    assert Outline.objects.get(document=document).version == 3
+    later = _generate(document, " 新结果。")
+    assert (
+        ">Keep this outline<"
+        in client.get(reverse("documents:task_detail", args=[later.pk])).content.decode()
+    )
+    client.post(reverse("documents:outline_keep", args=[later.pk]))
+    assert "新结果" in Outline.objects.get(document=document).markdown

@@ -1,0 +1,102 @@
+"""Journey: edit the kept outline with a live preview, meet a conflict from a second tab, restore
+an older version, export Markdown and Word."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from docx import Document as DocxDocument
+from playwright.sync_api import Page, expect
+
+from documents import services
+from documents.models import OutlineTask
+from documents.tests.conftest import make_docx
+from e2e.conftest import screenshot
+
+GENERATED = "# 制度\n\n## 第一章 总则\n\n适用于全体员工。\n\n## 第二章 考勤\n\n按时上下班。\n\n"
+
+
+@pytest.fixture
+def document(account):  # noqa: ANN001, ANN201
+    """A document whose outline was generated (set up directly: this journey is about editing)."""
+    document = services.document_create(
+        owner=account,
+        uploaded=SimpleUploadedFile("制度.docx", make_docx([(1, "第一章 总则"), (1, "第二章 考勤")])),
+    )
+    task = OutlineTask.objects.create(owner=account, document=document, status="succeeded", result=GENERATED)
+    services.outline_adopt(task=task, only_if_first=True)
+    return document
+
+
+def test_edit_with_preview_then_restore_the_first_version(signed_in: Page, live_server, document):  # noqa: ANN001
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    panel = page.get_by_test_id("outline-panel")
+    expect(panel.get_by_test_id("outline-body")).to_contain_text("适用于全体员工。")
+    panel.get_by_role("link", name="Edit").click()
+
+    editor = page.get_by_label("Outline (Markdown)")
+    editor.fill("# 制度\n\n## 第一章 总则\n\n**全体员工**都适用。\n\n## 第三章 新增\n\n新内容。\n")
+    expect(page.get_by_test_id("outline-preview").locator("strong")).to_have_text("全体员工")
+    expect(page.get_by_test_id("outline-preview").locator("h2")).to_have_count(2)
+    screenshot(page, "outline-editor")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_test_id("outline-version")).to_contain_text("version 2")
+    expect(page.get_by_test_id("outline-body")).to_contain_text("第三章 新增")
+
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_test_id("version-row")).to_have_count(2)
+    page.get_by_test_id("version-row").filter(has_text="v1").get_by_role("button", name="Restore").click()
+    expect(page.get_by_test_id("outline-version")).to_contain_text("version 3")
+    expect(page.get_by_test_id("outline-body")).to_contain_text("适用于全体员工。")
+    expect(page.get_by_test_id("outline-body")).not_to_contain_text("第三章 新增")
+
+
+def test_second_tab_gets_the_conflict_prompt_and_can_keep_its_text(signed_in: Page, live_server, document):  # noqa: ANN001
+    first = signed_in
+    second = first.context.new_page()
+    edit_url = f"{live_server.url}/documents/{document.pk}/outline/edit/"
+    first.goto(edit_url)
+    second.goto(edit_url)
+
+    first.get_by_label("Outline (Markdown)").fill("# 制度\n\n## 第一章 总则\n\n第一个标签页的修改。\n")
+    first.get_by_role("button", name="Save").click()
+    expect(first.get_by_test_id("outline-version")).to_contain_text("version 2")
+
+    second.get_by_label("Outline (Markdown)").fill("# 制度\n\n## 第一章 总则\n\n第二个标签页的修改。\n")
+    second.get_by_role("button", name="Save").click()
+    conflict = second.get_by_test_id("conflict")
+    expect(conflict).to_contain_text("changed elsewhere (now version 2)")
+    expect(second.get_by_label("Outline (Markdown)")).to_have_value(
+        "# 制度\n\n## 第一章 总则\n\n第二个标签页的修改。\n"
+    )
+    screenshot(second, "outline-conflict")
+
+    second.get_by_role("button", name="Save").click()  # keep mine, on top of version 2
+    expect(second.get_by_test_id("outline-version")).to_contain_text("version 3")
+    expect(second.get_by_test_id("outline-body")).to_contain_text("第二个标签页的修改。")
+
+
+def test_export_markdown_and_word(signed_in: Page, live_server, document):  # noqa: ANN001
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+
+    with page.expect_download() as markdown_download:
+        page.get_by_role("link", name="Export .md").click()
+    with page.expect_download() as docx_download:
+        page.get_by_role("link", name="Export .docx").click()
+
+    assert markdown_download.value.suggested_filename == "制度.md"
+    assert markdown_download.value.path().read_text(encoding="utf-8") == GENERATED
+    assert docx_download.value.suggested_filename.endswith(".docx")
+    doc = DocxDocument(io.BytesIO(docx_download.value.path().read_bytes()))
+    assert [
+        (p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith(("Title", "Heading"))
+    ] == [
+        ("Title", "制度"),
+        ("Heading 1", "第一章 总则"),
+        ("Heading 1", "第二章 考勤"),
+    ]
