@@ -9,6 +9,7 @@ import logging
 import redis
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from documents.models import ApiToken, Document, Outline, OutlineTask, OutlineVersion
@@ -109,3 +110,21 @@ def outline_sections(*, outline: Outline) -> list[dict]:
 
 def outline_versions(*, outline: Outline) -> QuerySet[OutlineVersion]:
     return outline.versions.select_related("author").order_by("-number")
+
+
+def document_source(*, document: Document, source_index: int) -> dict:
+    """The source text of the section whose heading is paragraph `source_index`: that heading
+    and the paragraphs up to the next section's heading, read from the stored .docx."""
+    from io import BytesIO
+
+    from docx import Document as DocxDocument
+
+    starts = sorted(s["source_index"] for s in document.sections if s.get("source_index") is not None)
+    if source_index not in starts:
+        raise Http404("No section starts at that paragraph.")
+    end = next((i for i in starts if i > source_index), None)
+    with document.file.open("rb") as fh:
+        paragraphs = DocxDocument(BytesIO(fh.read())).paragraphs
+    heading = paragraphs[source_index].text if source_index < len(paragraphs) else ""
+    body = [p.text for p in paragraphs[source_index + 1 : end] if p.text.strip()]
+    return {"index": source_index, "heading": heading, "paragraphs": body}

@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:document_id>/outline/edit/", pages.outline_edit, name="outline_edit"),
     path("<int:document_id>/outline/preview/", pages.outline_preview, name="outline_preview"),
     path("<int:document_id>/outline/history/", pages.outline_history, name="outline_history"),
+    path("<int:document_id>/outline/undo/", pages.outline_undo, name="outline_undo"),
+    path("<int:document_id>/source/<int:source_index>/", pages.document_source, name="document_source"),
     path(
         "<int:document_id>/outline/history/<int:number>/restore/",
         pages.outline_restore,

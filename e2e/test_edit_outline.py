@@ -100,3 +100,25 @@ def test_export_markdown_and_word(signed_in: Page, live_server, document):  # no
         ("Heading 1", "第一章 总则"),
         ("Heading 1", "第二章 考勤"),
     ]
+
+
+def test_click_a_section_to_see_its_source_then_undo_an_edit(signed_in: Page, live_server, document):  # noqa: ANN001
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    panel = page.get_by_test_id("outline-panel")
+
+    panel.get_by_role("link", name="第二章 考勤").click()
+
+    pane = page.get_by_test_id("source-pane")
+    expect(pane.get_by_test_id("source-heading")).to_have_text("第二章 考勤")
+    expect(pane).to_contain_text("Body text.")
+    expect(page).to_have_url(f"{live_server.url}/documents/{document.pk}/")  # in place, not a new page
+    screenshot(page, "source-anchor")
+
+    panel.get_by_role("link", name="Edit").click()
+    page.get_by_label("Outline (Markdown)").fill("# 制度\n\n## 只剩一章\n")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("outline-section")).to_have_count(1)
+    page.get_by_role("button", name="Undo last change").click()
+    expect(page.get_by_test_id("outline-section")).to_have_count(2)
+    expect(page.get_by_test_id("outline-version")).to_contain_text("version 3")

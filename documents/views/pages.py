@@ -72,9 +72,12 @@ def document_upload(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def document_detail(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
+    outline = getattr(document, "outline", None)
     context = {
         "document": document,
         "tree": selectors.document_section_tree(document=document),
+        "outline": outline,
+        "outline_sections": selectors.outline_sections(outline=outline) if outline else [],
         **_task_context(selectors.outline_task_latest(user=request.user, document=document)),
     }
     return render(request, "documents/document_detail.html", context)
@@ -262,4 +265,33 @@ def outline_restore(request: HtmxHttpRequest, document_id: int, number: int) -> 
         messages.error(request, _("The outline changed meanwhile; look at the latest history and try again."))
         return redirect("documents:outline_history", document_id)
     messages.success(request, _("Restored version %(number)s.") % {"number": number})
+    return redirect("documents:document_detail", document_id)
+
+
+@login_required
+@require_GET
+def document_source(request: HtmxHttpRequest, document_id: int, source_index: int) -> HttpResponse:
+    """The part of the .docx an outline section came from (the side pane; a page without JS)."""
+    document = selectors.document_get(user=request.user, document_id=document_id)
+    context = {
+        "document": document,
+        "source": selectors.document_source(document=document, source_index=source_index),
+    }
+    if request.htmx:
+        return render(request, "documents/partials/source_pane.html", context)
+    return render(request, "documents/document_source.html", context)
+
+
+@login_required
+@require_POST
+def outline_undo(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
+    """Undo the last change: the previous version becomes current (as a new version)."""
+    outline = selectors.outline_get(user=request.user, document_id=document_id)
+    if outline.version > 1:
+        services.outline_restore(
+            outline=outline, number=outline.version - 1, base_version=outline.version, author=request.user
+        )
+        messages.success(
+            request, _("Undone: back to the text of version %(n)s.") % {"n": outline.version - 1}
+        )
     return redirect("documents:document_detail", document_id)

@@ -294,14 +294,13 @@ def test_cancel_stops_the_model_server_within_a_second(api, model, start_worker)
         assert len(busy) == 1 and busy[0]["next_token"][0]["n_remain"] > 300, busy
         cancelled_at = time.monotonic()
         assert api.post(f"/api/v1/tasks/{task_id}/cancel").status_code == 200
-        posted = time.monotonic() - cancelled_at
         while model.busy_slots():
             assert time.monotonic() - cancelled_at < 10, "the model server kept generating"
-            time.sleep(0.01)
+            time.sleep(0.05)
         idle_after = time.monotonic() - cancelled_at
         seen += list(events)
 
-    print(f"cancel to idle model server: {idle_after:.3f} s (POST took {posted:.3f} s)")
+    print(f"cancel to idle model server: {idle_after:.3f} s")
     assert idle_after < 1.0
     task = _wait_finished(task_id)
     assert task.status == S.CANCELLED

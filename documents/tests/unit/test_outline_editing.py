@@ -232,3 +232,40 @@ def test_history_restore_and_keep_pages(client, user, outline_url, document):
     )
     client.post(reverse("documents:outline_keep", args=[later.pk]))
     assert "新结果" in Outline.objects.get(document=document).markdown
+
+
+def test_source_of_a_section_is_its_heading_and_body_from_the_docx(client, user, outline_url, document):
+    from django.urls import reverse
+
+    client.force_login(user)
+    index = document.sections[1]["source_index"]
+
+    response = client.get(
+        reverse("documents:document_source", args=[document.pk, index]), headers={"HX-Request": "true"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="source-pane"' in html and "<html" not in html
+    assert response.context["source"] == {"index": index, "heading": "适用范围", "paragraphs": ["Body text."]}
+    assert client.get(reverse("documents:document_source", args=[document.pk, index + 1])).status_code == 404
+
+
+def test_source_of_another_users_document_is_404(client, other_user, outline_url, document):
+    from django.urls import reverse
+
+    client.force_login(other_user)
+
+    assert client.get(reverse("documents:document_source", args=[document.pk, 0])).status_code == 404
+
+
+def test_undo_brings_back_the_previous_text(client, user, outline_url, document):
+    from django.urls import reverse
+
+    client.force_login(user)
+    before = Outline.objects.get(document=document).markdown
+    client.post(reverse("documents:outline_edit", args=[document.pk]), {"version": 1, "markdown": "# 改\n"})
+
+    client.post(reverse("documents:outline_undo", args=[document.pk]))
+
+    outline = Outline.objects.get(document=document)
+    assert (outline.version, outline.markdown) == (3, before)
