@@ -21,7 +21,7 @@ from documents.analyzer import DocxOutlineAnalyzerStep
 from documents.errors import error_message
 from documents.llm import LLMConfig, Provider, get_provider
 from documents.models import OutlineTask
-from documents.streaming import StreamWriter, cancel_key, read_events, redis_client
+from documents.streaming import Event, StreamWriter, cancel_key, read_events, redis_client
 
 logger = logging.getLogger(__name__)
 S = OutlineTask.Status
@@ -53,11 +53,11 @@ class CancelWatch:
             flagged = bool(redis_client().exists(cancel_key(self.task_id)))
         except redis.RedisError:
             flagged = False
-            if now - self._db_checked >= 1.0:
-                self._db_checked = now
-                flagged = OutlineTask.objects.filter(
-                    pk=self.task_id, cancel_requested_at__isnull=False
-                ).exists()
+        # The database flag is the truth: a cancel whose Redis flag never landed (or was lost)
+        # is still seen within a second.
+        if not flagged and now - self._db_checked >= 1.0:
+            self._db_checked = now
+            flagged = OutlineTask.objects.filter(pk=self.task_id, cancel_requested_at__isnull=False).exists()
         if flagged:
             self.reason = "cancelled"
         return flagged
@@ -312,6 +312,20 @@ def rebuild_from_stream(task: OutlineTask) -> dict[str, Any] | None:
             "progress_done": done, "last_seq": last}  # fmt: skip
 
 
+def _restore_stream(task: OutlineTask) -> StreamWriter:
+    """Rewrite a task's stream from its database snapshot (chunks with their original seqs),
+    so replays and resumes still get the text before the events that follow."""
+    writer = StreamWriter(task.pk)
+    writer.client.delete(writer.key)
+    offset = 0
+    for seq, length in task.chunk_index:
+        writer.events.append(Event.make(seq, "chunk", text=task.result[offset : offset + length]))
+        offset += length
+    writer.seq = writer.events[-1].seq if writer.events else 0
+    writer.flush()
+    return writer
+
+
 def fail_lost(task: OutlineTask) -> bool:
     """Mark a task whose worker stopped as failed (worker_lost), keeping its partial output."""
     rebuilt = rebuild_from_stream(task) or {"last_seq": max((seq for seq, _ in task.chunk_index), default=0)}
@@ -326,7 +340,10 @@ def fail_lost(task: OutlineTask) -> bool:
             "outline task=%s: worker lost (no heartbeat since %s); marked failed", task.pk, task.heartbeat_at
         )
         try:
-            writer = StreamWriter.resume(task.pk, at_least=stream_seq)
+            if "result" in rebuilt:
+                writer = StreamWriter.resume(task.pk, at_least=stream_seq)
+            else:  # the stream is gone or behind the database: put the saved text back first
+                writer = _restore_stream(task)
             writer.emit("status", status=S.FAILED)
             writer.emit("error", code=code, message=error_message(code, "en"))
         except redis.RedisError:

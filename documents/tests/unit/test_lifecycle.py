@@ -305,3 +305,33 @@ def test_empty_document_fails_with_invalid_input(user):
     task.refresh_from_db()
     assert (task.status, task.error_code, task.can_continue) == (S.FAILED, "invalid_input", False)
     assert read_events(task.pk)[-1].data["code"] == "invalid_input"
+
+
+def test_reaper_puts_the_saved_text_back_when_the_stream_is_gone(document):
+    task = services.outline_start(document=document)
+    stale = timezone.now() - timedelta(minutes=5)
+    OutlineTask.objects.filter(pk=task.pk).update(
+        status=S.RUNNING, started_at=stale, heartbeat_at=stale, result="# T\n\nhello world",
+        chunk_index=[[3, 5], [4, 11]],
+    )  # fmt: skip
+    redis_client().delete(stream_key(task.pk))
+
+    services.outline_reap()
+
+    events = read_events(task.pk)
+    assert [(e.seq, e.type) for e in events] == [(3, "chunk"), (4, "chunk"), (5, "status"), (6, "error")]
+    assert "".join(e.data["text"] for e in events if e.type == "chunk") == "# T\n\nhello world"
+    assert OutlineTask.objects.get(pk=task.pk).last_seq == 6
+
+
+def test_cancel_recorded_only_in_the_database_is_still_seen(document):
+    from documents.runner import CancelWatch
+
+    task = services.outline_start(document=document)
+    watch = CancelWatch(task.pk, timeout=60)
+    assert watch() is False
+
+    OutlineTask.objects.filter(pk=task.pk).update(cancel_requested_at=timezone.now())  # no Redis flag
+    _wait(lambda: watch(), timeout=3)
+
+    assert watch.reason == "cancelled"
