@@ -10,12 +10,6 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
-from documents.tests.processes import (  # noqa: F401 (fixtures)
-    celery_worker_process,
-    model_server,
-    model_server_process,
-)
-
 # A noisy 2-core machine runs the model, a worker and the browser at once: give UI waits room.
 expect.set_options(timeout=15_000)
 

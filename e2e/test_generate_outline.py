@@ -88,8 +88,8 @@ def test_reload_mid_stream_resumes_without_duplicated_text(document_page: Page):
     expect(page.get_by_test_id("task-card")).to_have_attribute("data-status", "succeeded", timeout=90_000)
 
     resumed = _normalized(pane.inner_text())
-    for _, title in SECTIONS:
-        assert resumed.count(title) == 1, f"{title!r} appears {resumed.count(title)} times"
+    # Every section heading exactly once (the model's text may repeat a title's words).
+    assert pane.locator("h2, h3").all_inner_texts() == [title for _, title in SECTIONS]
     page.reload()  # now rendered on the server from the saved result
     assert _normalized(page.get_by_test_id("outline-pane").inner_text()) == resumed
 
