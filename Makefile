@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | sha1sum | cut -c1-1
 CHROMIUM ?= /usr/bin/chromium
 # Tests run with production-like settings (DEBUG off) and their own secret.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef \
-	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage MEDIA_ROOT=var/test-media
+	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage MEDIA_ROOT=var/test-media \
+	CELERY_TASK_DEFAULT_QUEUE=test-$$$$
 
 .PHONY: run test setup test-unit test-integration test-e2e test-js bench lint format check-deploy clean
 

@@ -135,6 +135,7 @@ class DocxOutlineAnalyzerStep:
         max_tokens: int,
         should_stop: Callable[[], bool] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        headings: bool = True,
     ) -> None:
         self.sections: list[dict[str, Any]] = structure.get("sections", [])
         self.language: str | None = structure.get("language")
@@ -145,6 +146,8 @@ class DocxOutlineAnalyzerStep:
         self.should_stop = should_stop or (lambda: False)
         self.coalescer = ChunkCoalescer(min_chars=chunk_chars, max_delay_ms=chunk_ms, clock=clock)
         self.tokens = 0  # model tokens generated (provider-reported when available)
+        # False when regenerating one section: only its new text is streamed.
+        self.headings = headings
 
     def _chunk(self, text: str) -> Iterator[StepEvent]:
         out = self.coalescer.feed(text)
@@ -172,7 +175,7 @@ class DocxOutlineAnalyzerStep:
 
     def _run(self, start_section: int) -> Iterator[StepEvent]:
         total = len(self.sections)
-        if start_section == 0:
+        if start_section == 0 and self.headings:
             yield from self._chunk(f"# {self.title}\n\n")
         for index, section in enumerate(self.sections):
             if index < start_section:
@@ -181,8 +184,9 @@ class DocxOutlineAnalyzerStep:
                 break
             yield from self._flush()  # a progress event never overtakes text before it
             yield StepEvent("progress", {"done": index, "total": total, "section": section["title"]})
-            level = min(int(section.get("level", 1)) + 1, 6)
-            yield from self._chunk(f"{'#' * level} {section['title']}\n\n")
+            if self.headings:
+                level = min(int(section.get("level", 1)) + 1, 6)
+                yield from self._chunk(f"{'#' * level} {section['title']}\n\n")
             text = cut_text(section.get("text") or section.get("excerpt") or "", self.max_section_chars)
             if text:
                 yield from self._summary(section["title"], text)

@@ -88,6 +88,8 @@ class OutlineTask(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="continuations"
     )
     start_section = models.PositiveIntegerField(default=0)
+    # Set for a "regenerate one section" task: the index of that section in the kept outline.
+    section_index = models.PositiveIntegerField(null=True, blank=True)
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker is alive
     worker = models.CharField(max_length=255, blank=True)

@@ -90,3 +90,27 @@ def attach_source_indexes(sections: list[dict[str, Any]], structure_sections: li
         section["source_index"] = match.get("source_index") if match else None
         if match is not None:
             remaining = remaining[remaining.index(match) + 1 :]
+
+
+def replace_section_text(markdown: str, index: int, text: str) -> str:
+    """The outline with the body of section `index` (0-based, in parse_sections order) replaced."""
+    lines = markdown.splitlines()
+    heading_lines: list[int] = []
+    title_seen = False
+    in_fence = False
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line)
+        if match is None:
+            continue
+        if len(match.group(1)) == 1 and not title_seen and not heading_lines:
+            title_seen = True
+            continue
+        heading_lines.append(number)
+    if not 0 <= index < len(heading_lines):
+        raise IndexError(index)
+    start = heading_lines[index] + 1
+    end = heading_lines[index + 1] if index + 1 < len(heading_lines) else len(lines)
+    body = ["", text.strip(), ""] if text.strip() else [""]
+    return "\n".join(lines[:start] + body + lines[end:]).rstrip("\n") + "\n"

@@ -20,7 +20,8 @@ from documents import states
 from documents.analyzer import DocxOutlineAnalyzerStep
 from documents.errors import error_message
 from documents.llm import LLMConfig, Provider, get_provider
-from documents.models import OutlineTask
+from documents.models import Outline, OutlineTask
+from documents.outline_markdown import attach_source_indexes, parse_sections, replace_section_text
 from documents.streaming import Event, StreamWriter, cancel_key, read_events, redis_client
 
 logger = logging.getLogger(__name__)
@@ -152,6 +153,34 @@ def outline_structure(title: str, structure: object) -> dict[str, Any]:
     return {**structure, "sections": sections}
 
 
+def section_structure(task: OutlineTask) -> dict[str, Any]:
+    """One section of the kept outline to regenerate, with the source text it came from (or,
+    for a section the user added, its own text)."""
+    document = task.document
+    outline = Outline.objects.filter(document=document).first()
+    language = (document.structure or {}).get("language")
+    if outline is None:
+        return {"language": language, "sections": []}
+    _, sections = parse_sections(outline.markdown)
+    attach_source_indexes(sections, document.sections)
+    if task.section_index >= len(sections):
+        return {"language": language, "sections": []}
+    target = sections[task.section_index]
+    source = next(
+        (
+            s
+            for s in document.sections
+            if target["source_index"] is not None and s.get("source_index") == target["source_index"]
+        ),
+        None,
+    )
+    text = (source or {}).get("text") or target["text"] or target["title"]
+    return {
+        "language": language,
+        "sections": [{"level": target["level"], "title": target["title"], "text": text}],
+    }
+
+
 def _continuation(task: OutlineTask) -> str:
     """The text a Continue keeps: the parent's whole sections before `start_section`."""
     parent = task.continued_from
@@ -178,7 +207,10 @@ def run(task_id: int, provider: Provider | None = None) -> None:
     with Heartbeat(task.pk, settings.WORKER_HEARTBEAT_SECONDS):
         try:
             writer.emit("status", status=S.PREPARING)
-            structure = outline_structure(task.document.title, task.document.structure)
+            if task.section_index is None:
+                structure = outline_structure(task.document.title, task.document.structure)
+            else:
+                structure = section_structure(task)
             if not structure["sections"]:
                 _finish(task, output, watch, "error", {"code": "invalid_input"}, 0, cpu_started)
                 return
@@ -191,6 +223,7 @@ def run(task_id: int, provider: Provider | None = None) -> None:
                 chunk_ms=settings.OUTLINE_CHUNK_MS,
                 max_tokens=settings.LLM_MAX_TOKENS,
                 should_stop=watch,
+                headings=task.section_index is None,
             )
             if not states.transition(
                 task.pk, S.RUNNING, only_from={S.PREPARING}, progress_total=len(step.sections)
@@ -255,7 +288,9 @@ def _finish(
     )  # fmt: skip
     if not won:  # the reaper got there first (we looked dead): its record stands
         return
-    if target == S.SUCCEEDED:
+    if target == S.SUCCEEDED and task.section_index is not None:
+        _apply_section(task.pk)
+    elif target == S.SUCCEEDED:
         _adopt_first(task.pk)
     # The database first: a client that sees the terminal event can read the saved result.
     writer.emit("status", status=target)
@@ -276,6 +311,30 @@ def _finish(
     logger.info(
         "outline task=%s finished status=%s code=%s seq=%s", task.pk, target, code or "-", terminal_seq
     )
+
+
+def _apply_section(task_id: int) -> None:
+    """Put a regenerated section's text into the kept outline, as a new version (on top of
+    whatever version is current by then: an edit made meanwhile is kept)."""
+    from documents import services
+
+    task = OutlineTask.objects.select_related("document").get(pk=task_id)
+    try:
+        outline = Outline.objects.get(document=task.document)
+        for _ in range(3):
+            _, sections = parse_sections(outline.markdown)
+            title = sections[task.section_index]["title"]
+            markdown = replace_section_text(outline.markdown, task.section_index, task.result)
+            try:
+                services.outline_save(
+                    outline=outline, base_version=outline.version, markdown=markdown, author=task.owner,
+                    note=f"Regenerated section {task.section_index + 1}: {title}"[:200],
+                )  # fmt: skip
+                return
+            except services.VersionConflict:
+                outline.refresh_from_db()
+    except Exception:
+        logger.exception("task=%s: could not put the regenerated section into the outline", task_id)
 
 
 def _adopt_first(task_id: int) -> None:

@@ -64,7 +64,8 @@ def outline_task_activity(*, user: AbstractBaseUser, limit: int = 100) -> list[O
 
 
 def outline_task_latest(*, user: AbstractBaseUser, document: Document) -> OutlineTask | None:
-    return outline_task_list(user=user, document=document).first()
+    """The newest whole-outline task (one-section regenerations show inside the outline panel)."""
+    return outline_task_list(user=user, document=document).filter(section_index__isnull=True).first()
 
 
 def outline_task_saved_events(*, task_id: int) -> list[Event] | None:

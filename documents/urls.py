@@ -19,6 +19,12 @@ urlpatterns = [
     path("<int:document_id>/outline/preview/", pages.outline_preview, name="outline_preview"),
     path("<int:document_id>/outline/history/", pages.outline_history, name="outline_history"),
     path("<int:document_id>/outline/undo/", pages.outline_undo, name="outline_undo"),
+    path("<int:document_id>/outline/panel/", pages.outline_panel, name="outline_panel"),
+    path(
+        "<int:document_id>/outline/sections/<int:index>/regenerate/",
+        pages.section_regenerate,
+        name="section_regenerate",
+    ),
     path("<int:document_id>/source/<int:source_index>/", pages.document_source, name="document_source"),
     path(
         "<int:document_id>/outline/history/<int:number>/restore/",

@@ -122,3 +122,26 @@ def test_click_a_section_to_see_its_source_then_undo_an_edit(signed_in: Page, li
     page.get_by_role("button", name="Undo last change").click()
     expect(page.get_by_test_id("outline-section")).to_have_count(2)
     expect(page.get_by_test_id("outline-version")).to_contain_text("version 3")
+
+
+def test_regenerate_one_section_streams_into_it_and_saves_a_version(
+    signed_in: Page,
+    live_server,
+    document,
+    celery_worker_process,  # noqa: ANN001
+):
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    panel = page.get_by_test_id("outline-panel")
+
+    panel.get_by_role("button", name="Regenerate “第二章 考勤”").click()
+
+    expect(page.get_by_test_id("section-task")).to_be_visible()
+    expect(page.get_by_test_id("outline-version")).to_contain_text("version 2", timeout=60_000)
+    sections = page.get_by_test_id("outline-section")
+    expect(sections).to_have_count(2)
+    expect(sections.first).to_contain_text("适用于全体员工。")  # the other section is untouched
+    expect(sections.nth(1)).not_to_contain_text("按时上下班。")
+    screenshot(page, "section-regenerated")
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_test_id("version-row").first).to_contain_text("Regenerated section 2: 第二章 考勤")

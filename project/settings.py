@@ -208,6 +208,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600)
 }
 CELERY_TASK_IGNORE_RESULT = True
+# `make test` gives each run its own queue, so two runs on one Redis never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     "outline-reap": {"task": "documents.tasks.outline_reap", "schedule": REAPER_INTERVAL_SECONDS},
 }

@@ -295,3 +295,34 @@ def outline_undo(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
             request, _("Undone: back to the text of version %(n)s.") % {"n": outline.version - 1}
         )
     return redirect("documents:document_detail", document_id)
+
+
+def _panel_context(outline) -> dict:  # noqa: ANN001
+    return {"outline": outline, "sections": selectors.outline_sections(outline=outline)}
+
+
+@login_required
+@require_GET
+def outline_panel(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
+    """The outline panel alone (HTMX refreshes it when a section finished regenerating)."""
+    outline = selectors.outline_get(user=request.user, document_id=document_id)
+    return render(request, "documents/partials/outline_panel.html", _panel_context(outline))
+
+
+@login_required
+@require_POST
+def section_regenerate(request: HtmxHttpRequest, document_id: int, index: int) -> HttpResponse:
+    """Stream a new summary for one section; it lands in the outline as a new version."""
+    outline = selectors.outline_get(user=request.user, document_id=document_id)
+    try:
+        task = services.outline_section_regenerate(outline=outline, index=index)
+    except services.TaskRejected as exc:
+        return _rejected(
+            request,
+            exc,
+            redirect("documents:document_detail", document_id),
+            target=f"#section-{index}-action",
+        )
+    if request.htmx:
+        return render(request, "documents/partials/section_task.html", {"task": task, "outline": outline})
+    return redirect("documents:task_detail", task.pk)

@@ -269,3 +269,49 @@ def test_undo_brings_back_the_previous_text(client, user, outline_url, document)
 
     outline = Outline.objects.get(document=document)
     assert (outline.version, outline.markdown) == (3, before)
+
+
+def test_replace_section_text_changes_only_that_section():
+    from documents.outline_markdown import replace_section_text
+
+    markdown = "# T\n\n## 一\n\n旧的。\n\n### 二\n\n不变。\n"
+
+    assert replace_section_text(markdown, 0, "新的。") == "# T\n\n## 一\n\n新的。\n\n### 二\n\n不变。\n"
+    assert replace_section_text(markdown, 1, "改。") == "# T\n\n## 一\n\n旧的。\n\n### 二\n\n改。\n"
+    with pytest.raises(IndexError):
+        replace_section_text(markdown, 2, "x")
+
+
+def test_regenerating_a_section_streams_its_text_and_saves_a_new_version(document, outline_url):
+    outline = Outline.objects.get(document=document)
+    task = services.outline_section_regenerate(outline=outline, index=1)
+    provider = FakeProvider([[" 新的", "范围说明。"]])
+
+    services.outline_generate(task_id=task.pk, provider=provider)
+
+    task.refresh_from_db()
+    outline.refresh_from_db()
+    assert task.status == "succeeded" and task.result == "新的范围说明。\n\n"
+    assert "适用范围" in provider.prompts[0].text and len(provider.prompts) == 1
+    _, sections = parse_sections(outline.markdown)
+    assert [s["text"] for s in sections] == ["摘要。", "新的范围说明。", "摘要。"]
+    assert outline.version == 2
+    assert outline.versions.first().note == "Regenerated section 2: 适用范围"
+    assert services.outline_adopt(task=task) is None  # never put over the whole outline
+
+
+def test_regenerate_keeps_an_edit_made_meanwhile(document, outline_url, user):
+    outline = Outline.objects.get(document=document)
+    task = services.outline_section_regenerate(outline=outline, index=0)
+    edited = outline.markdown.replace("## Chapter 2", "## Chapter Two")
+    services.outline_save(outline=outline, base_version=1, markdown=edited, author=user)
+
+    services.outline_generate(task_id=task.pk, provider=FakeProvider([[" 重写。"]]))
+
+    markdown = Outline.objects.get(document=document).markdown
+    assert "## Chapter Two" in markdown and parse_sections(markdown)[1][0]["text"] == "重写。"
+
+
+def test_regenerate_of_a_missing_section_is_refused(document, outline_url):
+    with pytest.raises(services.TaskRejected):
+        services.outline_section_regenerate(outline=Outline.objects.get(document=document), index=9)
