@@ -23,6 +23,9 @@ class Document(models.Model):
     structure = models.JSONField(default=dict)
     # External relationships removed from the package on upload (remote templates etc.).
     stripped_relationships = models.JSONField(default=list, blank=True)
+    # Re-uploads: the revision number and how its sections compare with the previous one.
+    revision = models.PositiveIntegerField(default=1)
+    revision_diff = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -114,3 +114,54 @@ def replace_section_text(markdown: str, index: int, text: str) -> str:
     end = heading_lines[index + 1] if index + 1 < len(heading_lines) else len(lines)
     body = ["", text.strip(), ""] if text.strip() else [""]
     return "\n".join(lines[:start] + body + lines[end:]).rstrip("\n") + "\n"
+
+
+def build_markdown(title: str, sections: list[dict[str, Any]]) -> str:
+    parts = [f"# {title}\n\n"]
+    for section in sections:
+        parts.append(f"{'#' * min(section['level'] + 1, 6)} {section['title']}\n\n")
+        if section.get("text", "").strip():
+            parts.append(section["text"].strip() + "\n\n")
+    return "".join(parts)
+
+
+def diff_structures(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How a revised document's sections compare with the previous revision's, in the new order
+    (removed ones where they were): [{"title", "level", "status": added|removed|changed|unchanged}]."""
+    import difflib
+
+    old_titles = [s["title"] for s in old]
+    new_titles = [s["title"] for s in new]
+    matcher = difflib.SequenceMatcher(a=old_titles, b=new_titles, autojunk=False)
+    result: list[dict[str, Any]] = []
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            for before, after in zip(old[a1:a2], new[b1:b2], strict=True):
+                same = (before.get("text") or "") == (after.get("text") or "") and before["level"] == after[
+                    "level"
+                ]
+                status = "unchanged" if same else "changed"
+                result.append({"title": after["title"], "level": after["level"], "status": status})
+        else:
+            result.extend({"title": s["title"], "level": s["level"], "status": "removed"} for s in old[a1:a2])
+            result.extend({"title": s["title"], "level": s["level"], "status": "added"} for s in new[b1:b2])
+    return result
+
+
+def rebase_outline(markdown: str, diff: list[dict[str, Any]]) -> str:
+    """The outline re-shaped to a revised document: the user's text is kept for every section
+    that is still there (their edits survive), added sections come in empty (to generate),
+    removed ones go."""
+    title, sections = parse_sections(markdown)
+    texts: dict[str, list[str]] = {}
+    for section in sections:
+        texts.setdefault(section["title"], []).append(section["text"])
+    rebased = []
+    for entry in diff:
+        if entry["status"] == "removed":
+            continue
+        kept = texts.get(entry["title"])
+        rebased.append(
+            {"level": entry["level"], "title": entry["title"], "text": kept.pop(0) if kept else ""}
+        )
+    return build_markdown(title or "", rebased)

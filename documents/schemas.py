@@ -179,3 +179,15 @@ class OutlineVersionOut(Schema):
 
 class OutlineVersionListOut(Schema):
     results: list[OutlineVersionOut]
+
+
+class SectionChangeOut(Schema):
+    title: str
+    level: int
+    status: str  # added | removed | changed | unchanged
+
+
+class RevisionOut(Schema):
+    revision: int
+    diff: list[SectionChangeOut]
+    document: DocumentOut

@@ -106,6 +106,12 @@ def outline_sections(*, outline: Outline) -> list[dict]:
     """The outline's sections with the source_index of the document paragraph each came from."""
     _, sections = parse_sections(outline.markdown)
     attach_source_indexes(sections, outline.document.sections)
+    # After a re-upload, mark what changed so those sections are offered for regeneration.
+    changes = {
+        d["title"]: d["status"] for d in outline.document.revision_diff if d["status"] in {"added", "changed"}
+    }
+    for section in sections:
+        section["revision_status"] = changes.get(section["title"], "")
     return sections
 
 

@@ -24,10 +24,10 @@ from documents import runner, states
 from documents.errors import error_message
 from documents.llm import Provider
 from documents.models import ApiToken, Document, Outline, OutlineTask, OutlineVersion
-from documents.outline_markdown import sanitize_markdown
+from documents.outline_markdown import diff_structures, rebase_outline, sanitize_markdown
 from documents.streaming import StreamWriter, cancel_key, redis_client
 from documents.structure import structure_extract
-from documents.validation import DocxRejected, docx_validate, file_too_large
+from documents.validation import DocxRejected, ValidatedDocx, docx_validate, file_too_large
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +42,8 @@ def display_filename(name: str) -> str:
     return cleaned[:255] or "document.docx"
 
 
-def document_create(*, owner: AbstractBaseUser, uploaded: UploadedFile) -> Document:
-    """Validate, extract and store one upload.
-
-    Guarantees: either a Document with its file and structure exists, or DocxRejected is
-    raised and nothing was stored (no row, no file).
-    """
+def _checked_upload(uploaded: UploadedFile) -> tuple[ValidatedDocx, dict, str]:
+    """Validate and extract an upload: (validated bytes, structure, display name), or DocxRejected."""
     max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024
     # Checked before reading so an oversize upload is never loaded into memory.
     if uploaded.size is not None and uploaded.size > max_bytes:
@@ -59,8 +55,16 @@ def document_create(*, owner: AbstractBaseUser, uploaded: UploadedFile) -> Docum
         max_uncompressed_bytes=settings.MAX_UNCOMPRESSED_MB * 1024 * 1024,
         max_ratio=settings.MAX_COMPRESSION_RATIO,
     )
-    structure = structure_extract(validated.data)
-    filename = display_filename(uploaded.name or "")
+    return validated, structure_extract(validated.data), display_filename(uploaded.name or "")
+
+
+def document_create(*, owner: AbstractBaseUser, uploaded: UploadedFile) -> Document:
+    """Validate, extract and store one upload.
+
+    Guarantees: either a Document with its file and structure exists, or DocxRejected is
+    raised and nothing was stored (no row, no file).
+    """
+    validated, structure, filename = _checked_upload(uploaded)
     document = Document(
         owner=owner,
         original_filename=filename,
@@ -79,6 +83,43 @@ def document_create(*, owner: AbstractBaseUser, uploaded: UploadedFile) -> Docum
         raise
     logger.info("document created id=%s owner=%s size=%s", document.pk, owner.pk, document.size_bytes)
     return document
+
+
+def document_revise(*, document: Document, uploaded: UploadedFile, author: AbstractBaseUser) -> list[dict]:
+    """Replace the document with a revised .docx and return how its sections changed.
+
+    The kept outline is re-shaped to the new tree as a new version: the user's text stays on
+    every section that is still there; added sections come in empty, ready to generate.
+    Nothing changes if the upload is rejected.
+    """
+    validated, structure, filename = _checked_upload(uploaded)
+    diff = diff_structures(document.sections, structure.get("sections", []))
+    old_file = document.file.name
+    document.file.save("upload.docx", ContentFile(validated.data), save=False)
+    document.original_filename = filename
+    document.size_bytes = len(validated.data)
+    document.sha256 = hashlib.sha256(validated.data).hexdigest()
+    document.structure = structure
+    document.stripped_relationships = validated.stripped_relationships
+    document.revision += 1
+    document.revision_diff = diff
+    storage = document.file.storage
+    with transaction.atomic():
+        document.save()
+        outline = Outline.objects.filter(document=document).first()
+        if outline is not None:
+            counts = {k: sum(1 for d in diff if d["status"] == k) for k in ("added", "removed", "changed")}
+            note = _("Revision %(n)s: %(added)s added, %(removed)s removed, %(changed)s changed") % {
+                "n": document.revision,
+                **counts,
+            }
+            rebased = rebase_outline(outline.markdown, diff)
+            outline_save(
+                outline=outline, base_version=outline.version, markdown=rebased, author=author, note=note
+            )
+        transaction.on_commit(lambda: storage.delete(old_file))
+    logger.info("document revised id=%s revision=%s", document.pk, document.revision)
+    return diff
 
 
 def document_delete(*, document: Document) -> None:
@@ -347,6 +388,7 @@ __all__ = [
     "document_create",
     "document_delete",
     "document_reextract",
+    "document_revise",
     "outline_adopt",
     "outline_cancel",
     "outline_continue",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:document_id>/", pages.document_detail, name="document_detail"),
     path("<int:document_id>/delete/", pages.document_delete, name="document_delete"),
     path("<int:document_id>/outline/", pages.outline_start, name="outline_start"),
+    path("<int:document_id>/revise/", pages.document_revise, name="document_revise"),
     path("tasks/<int:task_id>/", pages.task_detail, name="task_detail"),
     path("tasks/<int:task_id>/cancel/", pages.outline_cancel, name="outline_cancel"),
     path("tasks/<int:task_id>/continue/", pages.outline_continue, name="outline_continue"),

@@ -145,3 +145,28 @@ def test_regenerate_one_section_streams_into_it_and_saves_a_version(
     screenshot(page, "section-regenerated")
     page.get_by_role("link", name="History").click()
     expect(page.get_by_test_id("version-row").first).to_contain_text("Regenerated section 2: 第二章 考勤")
+
+
+def test_reupload_a_revision_shows_the_diff_and_keeps_an_edit(
+    signed_in: Page, live_server, document, tmp_path
+):  # noqa: ANN001
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/{document.pk}/outline/edit/")
+    page.get_by_label("Outline (Markdown)").fill(GENERATED.replace("适用于全体员工。", "我亲手改写的总则。"))
+    page.get_by_role("button", name="Save").click()
+    revised = tmp_path / "制度-修订版.docx"
+    revised.write_bytes(make_docx([(1, "第一章 总则"), (1, "第三章 奖惩")]))
+
+    page.get_by_label("Upload a revised version (revision 2)").set_input_files(str(revised))
+    page.get_by_role("button", name="Upload revision").click()
+
+    diff = page.get_by_test_id("revision-diff")
+    expect(diff.locator("[data-status=unchanged]")).to_contain_text("第一章 总则")
+    expect(diff.locator("[data-status=removed]")).to_contain_text("第二章 考勤")
+    expect(diff.locator("[data-status=added]")).to_contain_text("第三章 奖惩")
+    sections = page.get_by_test_id("outline-section")
+    expect(sections).to_have_count(2)
+    expect(sections.first).to_contain_text("我亲手改写的总则。")  # the edit survived
+    expect(sections.nth(1).get_by_test_id("revision-badge")).to_have_text("new in revision")
+    expect(sections.nth(1).get_by_role("button", name="Regenerate “第三章 奖惩”")).to_be_visible()
+    screenshot(page, "revision-diff")

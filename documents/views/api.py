@@ -19,6 +19,7 @@ from documents.schemas import (
     OutlineIn,
     OutlineOut,
     OutlineVersionListOut,
+    RevisionOut,
     TaskCreatedOut,
     TaskListOut,
     TaskOut,
@@ -96,6 +97,20 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def document_create(request: HttpRequest, file: File[UploadedFile]):  # noqa: ANN201
     """Upload one Word (.docx) file as multipart field `file`; nothing is stored if it is rejected."""
     return Status(201, services.document_create(owner=request.user, uploaded=file))
+
+
+@api.post(
+    "/documents/{document_id}/revisions",
+    response={200: RevisionOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 413: ErrorOut, 415: ErrorOut},
+    summary="Upload a revised .docx",
+)
+def document_revise(request: HttpRequest, document_id: int, file: File[UploadedFile]):  # noqa: ANN201
+    """Replaces the document's file; returns how each section changed. The kept outline keeps the
+    user's text for sections that are still there (a new version); changed and added sections
+    are the ones to regenerate."""
+    document = selectors.document_get(user=request.user, document_id=document_id)
+    diff = services.document_revise(document=document, uploaded=file, author=request.user)
+    return {"revision": document.revision, "diff": diff, "document": document}
 
 
 @api.get("/documents", response={200: DocumentListOut, 401: ErrorOut}, summary="List your documents")

@@ -326,3 +326,21 @@ def section_regenerate(request: HtmxHttpRequest, document_id: int, index: int) -
     if request.htmx:
         return render(request, "documents/partials/section_task.html", {"task": task, "outline": outline})
     return redirect("documents:task_detail", task.pk)
+
+
+@login_required
+@require_POST
+def document_revise(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
+    """Upload a revised .docx: the page then shows what was added, removed or changed."""
+    document = selectors.document_get(user=request.user, document_id=document_id)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, _("Choose the revised .docx file to upload."))
+    else:
+        try:
+            services.document_revise(document=document, uploaded=uploaded, author=request.user)
+        except DocxRejected as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Uploaded revision %(n)s.") % {"n": document.revision})
+    return redirect("documents:document_detail", document_id)

@@ -315,3 +315,55 @@ def test_regenerate_keeps_an_edit_made_meanwhile(document, outline_url, user):
 def test_regenerate_of_a_missing_section_is_refused(document, outline_url):
     with pytest.raises(services.TaskRejected):
         services.outline_section_regenerate(outline=Outline.objects.get(document=document), index=9)
+
+
+def test_diff_structures_reports_added_removed_changed_and_unchanged():
+    from documents.outline_markdown import diff_structures
+
+    old = [{"title": "一", "level": 1, "text": "a"}, {"title": "二", "level": 1, "text": "b"},
+           {"title": "三", "level": 1, "text": "c"}]  # fmt: skip
+    new = [{"title": "一", "level": 1, "text": "a"}, {"title": "三", "level": 1, "text": "c 改"},
+           {"title": "四", "level": 2, "text": "d"}]  # fmt: skip
+
+    assert [(d["title"], d["status"]) for d in diff_structures(old, new)] == [
+        ("一", "unchanged"), ("二", "removed"), ("三", "changed"), ("四", "added"),
+    ]  # fmt: skip
+
+
+def test_reupload_keeps_edits_and_offers_only_changed_sections(api_client, user, document, outline_url):
+    outline = Outline.objects.get(document=document)
+    edited = outline.markdown.replace("摘要。", "我改过的第一章。", 1)
+    services.outline_save(outline=outline, base_version=1, markdown=edited, author=user)
+    revised = make_docx([(1, "第一章 总则"), (1, "Chapter 2"), (1, "第三章 附则")])
+
+    response = api_client.post(
+        f"/api/v1/documents/{document.pk}/revisions", {"file": SimpleUploadedFile("制度-v2.docx", revised)}
+    )
+
+    assert response.status_code == 200 and response.json()["revision"] == 2
+    assert [(d["title"], d["status"]) for d in response.json()["diff"]] == [
+        ("第一章 总则", "unchanged"), ("适用范围", "removed"),
+        ("Chapter 2", "unchanged"), ("第三章 附则", "added"),
+    ]  # fmt: skip
+    outline = api_client.get(outline_url).json()
+    assert outline["version"] == 3
+    assert [(s["title"], s["text"]) for s in outline["sections"]] == [
+        ("第一章 总则", "我改过的第一章。"), ("Chapter 2", "摘要。"), ("第三章 附则", ""),
+    ]  # fmt: skip
+    current = Outline.objects.get(document=document)
+    from documents import selectors
+
+    assert [s["revision_status"] for s in selectors.outline_sections(outline=current)] == ["", "", "added"]
+
+
+def test_rejected_revision_changes_nothing(api_client, document, outline_url):
+    before = (document.sha256, Outline.objects.get(document=document).version)
+
+    response = api_client.post(
+        f"/api/v1/documents/{document.pk}/revisions", {"file": SimpleUploadedFile("x.docx", b"%PDF-1.4")}
+    )
+
+    document.refresh_from_db()
+    assert response.status_code == 415
+    assert (document.sha256, Outline.objects.get(document=document).version) == before
+    assert document.revision == 1
