@@ -11,7 +11,7 @@ from docx import Document as DocxDocument
 from playwright.sync_api import Page, expect
 
 from documents import services
-from documents.models import OutlineTask
+from documents.models import Outline, OutlineTask
 from documents.tests.conftest import make_docx
 from e2e.conftest import screenshot
 
@@ -30,6 +30,14 @@ def document(account):  # noqa: ANN001, ANN201
     return document
 
 
+def markdown_field(page: Page):  # noqa: ANN201
+    """The Markdown textarea, which the structured editor folds away under "Markdown"."""
+    details = page.locator("details", has=page.get_by_label("Outline (Markdown)"))
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    return page.get_by_label("Outline (Markdown)")
+
+
 def test_edit_with_preview_then_restore_the_first_version(signed_in: Page, live_server, document):  # noqa: ANN001
     page = signed_in
     page.goto(f"{live_server.url}/documents/{document.pk}/")
@@ -37,7 +45,7 @@ def test_edit_with_preview_then_restore_the_first_version(signed_in: Page, live_
     expect(panel.get_by_test_id("outline-body")).to_contain_text("适用于全体员工。")
     panel.get_by_role("link", name="Edit").click()
 
-    editor = page.get_by_label("Outline (Markdown)")
+    editor = markdown_field(page)
     editor.fill("# 制度\n\n## 第一章 总则\n\n**全体员工**都适用。\n\n## 第三章 新增\n\n新内容。\n")
     expect(page.get_by_test_id("outline-preview").locator("strong")).to_have_text("全体员工")
     expect(page.get_by_test_id("outline-preview").locator("h2")).to_have_count(2)
@@ -62,11 +70,11 @@ def test_second_tab_gets_the_conflict_prompt_and_can_keep_its_text(signed_in: Pa
     first.goto(edit_url)
     second.goto(edit_url)
 
-    first.get_by_label("Outline (Markdown)").fill("# 制度\n\n## 第一章 总则\n\n第一个标签页的修改。\n")
+    markdown_field(first).fill("# 制度\n\n## 第一章 总则\n\n第一个标签页的修改。\n")
     first.get_by_role("button", name="Save").click()
     expect(first.get_by_test_id("outline-version")).to_contain_text("version 2")
 
-    second.get_by_label("Outline (Markdown)").fill("# 制度\n\n## 第一章 总则\n\n第二个标签页的修改。\n")
+    markdown_field(second).fill("# 制度\n\n## 第一章 总则\n\n第二个标签页的修改。\n")
     second.get_by_role("button", name="Save").click()
     conflict = second.get_by_test_id("conflict")
     expect(conflict).to_contain_text("changed elsewhere (now version 2)")
@@ -116,7 +124,7 @@ def test_click_a_section_to_see_its_source_then_undo_an_edit(signed_in: Page, li
     screenshot(page, "source-anchor")
 
     panel.get_by_role("link", name="Edit").click()
-    page.get_by_label("Outline (Markdown)").fill("# 制度\n\n## 只剩一章\n")
+    markdown_field(page).fill("# 制度\n\n## 只剩一章\n")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("outline-section")).to_have_count(1)
     page.get_by_role("button", name="Undo last change").click()
@@ -152,7 +160,7 @@ def test_reupload_a_revision_shows_the_diff_and_keeps_an_edit(
 ):  # noqa: ANN001
     page = signed_in
     page.goto(f"{live_server.url}/documents/{document.pk}/outline/edit/")
-    page.get_by_label("Outline (Markdown)").fill(GENERATED.replace("适用于全体员工。", "我亲手改写的总则。"))
+    markdown_field(page).fill(GENERATED.replace("适用于全体员工。", "我亲手改写的总则。"))
     page.get_by_role("button", name="Save").click()
     revised = tmp_path / "制度-修订版.docx"
     revised.write_bytes(make_docx([(1, "第一章 总则"), (1, "第三章 奖惩")]))
@@ -170,3 +178,35 @@ def test_reupload_a_revision_shows_the_diff_and_keeps_an_edit(
     expect(sections.nth(1).get_by_test_id("revision-badge")).to_have_text("new in revision")
     expect(sections.nth(1).get_by_role("button", name="Regenerate “第三章 奖惩”")).to_be_visible()
     screenshot(page, "revision-diff")
+
+
+def test_structured_editing_with_keyboard_and_drag(signed_in: Page, live_server, document):  # noqa: ANN001
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/{document.pk}/outline/edit/")
+    items = page.get_by_test_id("section-item")
+    expect(items).to_have_count(2)
+
+    page.get_by_label("Section 2 title").fill("第二章 考勤与休假")  # rename
+    page.get_by_role("button", name="Add a section below (Alt+Enter)").nth(1).click()  # add
+    page.get_by_label("Section 3 title").fill("第三章 附则")
+    page.get_by_label("Section 3 text").fill("自发布之日起施行。")
+    page.get_by_label("Section 3 title").press("Alt+ArrowRight")  # indent under 第二章
+    page.get_by_label("Section 3 title").press("Alt+ArrowUp")  # keyboard reorder
+    expect(page.get_by_label("Section 2 title")).to_have_value("第三章 附则")
+    items.nth(2).drag_to(items.nth(0))  # drag 第二章 to the top
+    expect(page.get_by_label("Section 1 title")).to_have_value("第二章 考勤与休假")
+    page.get_by_role("button", name="Delete section (Alt+Backspace)").nth(1).click()  # delete 第一章
+    expect(items).to_have_count(2)
+    expect(page.get_by_test_id("outline-preview").locator("h2, h3")).to_have_text(
+        ["第二章 考勤与休假", "第三章 附则"]
+    )
+    screenshot(page, "structured-editor")
+    page.get_by_role("button", name="Save").click()
+
+    sections = page.get_by_test_id("outline-section")
+    expect(sections).to_have_count(2)
+    expect(sections.nth(0)).to_contain_text("第二章 考勤与休假")
+    expect(sections.nth(1)).to_contain_text("自发布之日起施行。")
+    assert Outline.objects.get(document=document).markdown == (
+        "# 制度\n\n## 第二章 考勤与休假\n\n按时上下班。\n\n### 第三章 附则\n\n自发布之日起施行。\n\n"
+    )
