@@ -47,7 +47,8 @@ import httpx  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from httpx_sse import connect_sse  # noqa: E402
 
-from documents.llm import Prompt  # noqa: E402
+from documents.llm import Prompt, StreamUsage  # noqa: E402
+from documents.streaming import StreamWriter  # noqa: E402
 from project.localredis import free_port  # noqa: E402
 
 TOKENS_PER_SECTION = int(os.environ.get("BENCH_TOKENS", "40"))
@@ -60,7 +61,11 @@ class TimestampProvider:
 
     @contextmanager
     def stream(
-        self, prompt: Prompt, *, should_stop: Callable[[], bool] | None = None
+        self,
+        prompt: Prompt,
+        *,
+        should_stop: Callable[[], bool] | None = None,
+        usage: StreamUsage | None = None,
     ) -> Iterator[Iterator[str]]:
         def tokens() -> Iterator[str]:
             for _ in range(TOKENS_PER_SECTION):
@@ -151,6 +156,7 @@ def main() -> None:
         for _ in range(int(os.environ.get("BENCH_ROUNDS", "3"))):  # interleaved: same conditions
             direct_ms += direct()
             task = OutlineTask.objects.create(owner=user, document=document)  # no Celery: run in-thread
+            StreamWriter(task.pk).reset()  # ids restart with each bench database
             relay_ms += relayed(port, token, task.pk)
     finally:
         server.terminate()
