@@ -48,36 +48,38 @@ def sanitize_markdown(text: str) -> str:
     return _LINK.sub(link, cleaned)
 
 
+def _headings(lines: list[str]) -> list[tuple[int, int, str, bool]]:
+    """(line number, level, heading, is_title) for each ATX heading outside code fences; the
+    first `#` heading before any other is the document title, the rest are sections."""
+    found: list[tuple[int, int, str, bool]] = []
+    in_fence = False
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line)
+        if match is None:
+            continue
+        hashes, heading = match.groups()
+        is_title = len(hashes) == 1 and not found
+        found.append((number, max(len(hashes) - 1, 1), heading, is_title))
+    return found
+
+
 def parse_sections(markdown: str) -> tuple[str | None, list[dict[str, Any]]]:
     """(document title, sections) where each section is {"level", "title", "text"}.
 
     The first `#` heading is the title; `##`… headings are sections at level (hashes - 1).
     """
-    title: str | None = None
-    sections: list[dict[str, Any]] = []
-    body: list[str] = []
-    in_fence = False
-
-    def close() -> None:
-        if sections:
-            sections[-1]["text"] = "\n".join(body).strip()
-        body.clear()
-
-    for line in markdown.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-        match = None if in_fence else _HEADING.match(line)
-        if match is None:
-            body.append(line)
-            continue
-        hashes, heading = match.groups()
-        if len(hashes) == 1 and title is None and not sections:
-            title = heading
-            body.clear()
-            continue
-        close()
-        sections.append({"level": max(len(hashes) - 1, 1), "title": heading, "text": ""})
-    close()
+    lines = markdown.splitlines()
+    headings = _headings(lines)
+    title = headings[0][2] if headings and headings[0][3] else None
+    starts = [h for h in headings if not h[3]]
+    sections = []
+    for position, (number, level, heading, _) in enumerate(starts):
+        end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
+        sections.append(
+            {"level": level, "title": heading, "text": "\n".join(lines[number + 1 : end]).strip()}
+        )
     return title, sections
 
 
@@ -95,19 +97,7 @@ def attach_source_indexes(sections: list[dict[str, Any]], structure_sections: li
 def replace_section_text(markdown: str, index: int, text: str) -> str:
     """The outline with the body of section `index` (0-based, in parse_sections order) replaced."""
     lines = markdown.splitlines()
-    heading_lines: list[int] = []
-    title_seen = False
-    in_fence = False
-    for number, line in enumerate(lines):
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-        match = None if in_fence else _HEADING.match(line)
-        if match is None:
-            continue
-        if len(match.group(1)) == 1 and not title_seen and not heading_lines:
-            title_seen = True
-            continue
-        heading_lines.append(number)
+    heading_lines = [number for number, _, _, is_title in _headings(lines) if not is_title]
     if not 0 <= index < len(heading_lines):
         raise IndexError(index)
     start = heading_lines[index] + 1

@@ -22,7 +22,7 @@ from documents.errors import error_message
 from documents.llm import LLMConfig, Provider, get_provider
 from documents.models import Outline, OutlineTask
 from documents.outline_markdown import attach_source_indexes, parse_sections, replace_section_text
-from documents.streaming import Event, StreamWriter, cancel_key, read_events, redis_client
+from documents.streaming import StreamWriter, cancel_key, chunk_events, read_events, redis_client
 
 logger = logging.getLogger(__name__)
 S = OutlineTask.Status
@@ -376,10 +376,7 @@ def _restore_stream(task: OutlineTask) -> StreamWriter:
     so replays and resumes still get the text before the events that follow."""
     writer = StreamWriter(task.pk)
     writer.client.delete(writer.key)
-    offset = 0
-    for seq, length in task.chunk_index:
-        writer.events.append(Event.make(seq, "chunk", text=task.result[offset : offset + length]))
-        offset += length
+    writer.events = chunk_events(result=task.result, chunk_index=task.chunk_index)
     writer.seq = writer.events[-1].seq if writer.events else 0
     writer.flush()
     return writer

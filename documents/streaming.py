@@ -88,6 +88,16 @@ def sse_comment(text: str) -> str:
     return f": {text}\n\n"
 
 
+def chunk_events(*, result: str, chunk_index: list[list[int]]) -> list[Event]:
+    """The chunk events (original seqs) that a saved result was streamed as."""
+    events: list[Event] = []
+    offset = 0
+    for seq, length in chunk_index:
+        events.append(Event.make(seq, "chunk", text=result[offset : offset + length]))
+        offset += length
+    return events
+
+
 def saved_events(
     *,
     result: str,
@@ -99,11 +109,8 @@ def saved_events(
 ) -> list[Event]:
     """Rebuild a finished task's chunk events (with their original seqs) and terminal event from
     the database, for when its Redis stream has expired or was lost."""
-    events: list[Event] = []
-    offset = 0
-    for seq, length in chunk_index:
-        events.append(Event.make(seq, "chunk", text=result[offset : offset + length]))
-        offset += length
+    events = chunk_events(result=result, chunk_index=chunk_index)
+    offset = sum(length for _, length in chunk_index)
     if offset < len(result):  # text saved without an index entry (never expected): still serve it
         events.append(Event.make((events[-1].seq if events else 0) + 1, "chunk", text=result[offset:]))
     terminal_seq = max(last_seq, (events[-1].seq if events else 0) + 1)

@@ -33,10 +33,8 @@ from documents.errors import error_message
 from documents.models import OutlineTask
 from documents.streaming import read_events
 from documents.tests.conftest import make_docx
-from documents.tests.modelserver import running_model_server
-from documents.tests.processes import BASE_DIR, _test_database_url
+from documents.tests.processes import BASE_DIR, ModelServerProcess, _test_database_url
 from project.celery import app as celery_app
-from project.localredis import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -67,25 +65,9 @@ Event = tuple[int, str, dict]
 
 
 # ------------------------------------------------------------------------ processes
-class ModelServer:
+class ModelServer(ModelServerProcess):
     """The bundled model server on a port of its own, which a test can SIGKILL and start again
     on the same port (a worker keeps pointing at the same URL)."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/v1"
-        self._running: contextlib.AbstractContextManager[str] | None = None
-
-    def start(self) -> None:
-        if self._running is None:
-            running = running_model_server(self.port)
-            running.__enter__()
-            self._running = running
-
-    def stop(self) -> None:
-        if self._running is not None:
-            running, self._running = self._running, None
-            running.__exit__(None, None, None)  # reaps it, or stops it if still running
 
     def kill(self) -> None:
         os.kill(self._pid(), signal.SIGKILL)
