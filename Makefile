@@ -6,18 +6,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | sha1sum | cut -c1-12)
 CHROMIUM ?= /usr/bin/chromium
+PROMTOOL := $(VENV)/bin/promtool
 # Tests run with production-like settings (DEBUG off) and their own secret.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef \
 	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage MEDIA_ROOT=var/test-media \
-	CELERY_TASK_DEFAULT_QUEUE=test-$$$$
+	CELERY_TASK_DEFAULT_QUEUE=test-$$$$ PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus-test-$$$$
 
-.PHONY: run test setup test-unit test-integration test-e2e test-js bench lint format check-deploy clean
+.PHONY: run test setup test-unit test-integration test-e2e test-js test-alerts bench lint format check-deploy clean
 
 run: setup
 	$(PY) manage.py ensure_demo_user
 	$(PY) -m project.run
 
-test: setup chromium lint test-js
+test: setup chromium lint test-js test-alerts
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest $(PYTEST_ARGS) || test $$? -eq 5
 
 test-unit: setup
@@ -28,6 +29,11 @@ test-integration: setup
 
 test-js: node_modules/.package-lock.json
 	npm test --silent
+
+# The Prometheus alerting rules, unit-tested with promtool.
+test-alerts: $(PROMTOOL)
+	$(PROMTOOL) check rules ops/prometheus/alerts.yml
+	$(PROMTOOL) test rules ops/prometheus/alerts_test.yml
 
 test-e2e: setup chromium
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest e2e $(PYTEST_ARGS) || test $$? -eq 5
@@ -64,6 +70,16 @@ chromium:
 	@test -x $(CHROMIUM) && test -d /usr/share/fonts/opentype/noto || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi; }
+
+# promtool alone, taken out of Debian's prometheus package without installing it (installing it
+# would start a Prometheus server on a machine with systemd); no root needed.
+$(PROMTOOL): | $(STAMP)
+	rm -rf var/prometheus-deb && mkdir -p var/prometheus-deb
+	cd var/prometheus-deb && { apt-get download -qq prometheus 2>/dev/null || \
+	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi && apt-get download -qq prometheus; }; }
+	dpkg-deb -x var/prometheus-deb/prometheus_*.deb var/prometheus-deb/root
+	install -m 0755 var/prometheus-deb/root/usr/bin/promtool $@
+	rm -rf var/prometheus-deb
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,3 +1,24 @@
 # Fixtures that run real processes (model server, Celery worker) are registered once for the
 # whole run, so integration and end-to-end tests share one worker and one model server.
+import pytest
+
 pytest_plugins = ["documents.tests.processes"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_flag_cache() -> None:
+    # Flags are cached per process (5 s); a test's rolled-back flag must not leak into the next.
+    from django.core.cache import caches
+
+    caches["flags"].clear()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ANN001
+    # `make test` gives each run its own Prometheus multiprocess directory (see the Makefile).
+    import os
+    import shutil
+    from pathlib import Path
+
+    path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""))
+    if path.name.startswith("prometheus-test-"):
+        shutil.rmtree(path, ignore_errors=True)

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, django_auth
 
 from documents import selectors, services
+from project import logs
 
 
 class BearerTokenAuth(HttpBearer):
@@ -16,6 +17,7 @@ class BearerTokenAuth(HttpBearer):
         services.api_token_touch(token=api_token)
         # Views read request.user, whichever way the client authenticated.
         request.user = api_token.user
+        logs.bind(user_id=api_token.user_id)
         return api_token.user
 
 

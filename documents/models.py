@@ -5,6 +5,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.http import HttpRequest
+from waffle.models import AbstractUserFlag
 
 
 def document_upload_to(instance: Document, filename: str) -> str:
@@ -161,3 +163,33 @@ class OutlineVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number} of {self.outline}"
+
+
+class Flag(AbstractUserFlag):
+    """A feature flag (django-waffle's, WAFFLE_FLAG_MODEL) that can also be switched off for
+    chosen users while it is on for everyone else, e.g. streaming for a user whose corporate
+    proxy buffers event streams. The exclusion wins over every other setting."""
+
+    excluded_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Never active for these users, whatever else is set here.",
+    )
+
+    class Meta(AbstractUserFlag.Meta):
+        verbose_name = "feature flag"
+        verbose_name_plural = "feature flags"
+
+    def is_active(self, request: HttpRequest, read_only: bool = False) -> bool | None:
+        user = getattr(request, "user", None)
+        # Not cached: one indexed query, and an admin change takes effect on the next request.
+        excluded = (
+            self.pk
+            and user is not None
+            and user.is_authenticated
+            and self.excluded_users.filter(pk=user.pk).exists()
+        )
+        if excluded:
+            return False
+        return super().is_active(request, read_only=read_only)

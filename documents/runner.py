@@ -23,6 +23,7 @@ from documents.llm import LLMConfig, Provider, get_provider
 from documents.models import Outline, OutlineTask
 from documents.outline_markdown import attach_source_indexes, parse_sections, replace_section_text
 from documents.streaming import StreamWriter, cancel_key, chunk_events, read_events, redis_client
+from project import logs, metrics
 
 logger = logging.getLogger(__name__)
 S = OutlineTask.Status
@@ -72,7 +73,9 @@ class Heartbeat:
         self.task_id = task_id
         self.interval = interval
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{task_id}", daemon=True)
+        self._thread = threading.Thread(
+            target=logs.in_context(self._run), name=f"heartbeat-{task_id}", daemon=True
+        )
 
     def __enter__(self) -> Heartbeat:
         self._thread.start()
@@ -120,6 +123,9 @@ class Output:
         self.chunk_index.append([event.seq, len(text)])
         if self.first_chunk_at is None:
             self.first_chunk_at = time.monotonic()
+            # From the click, not the claim: queue wait is part of what the user waits.
+            waited = (timezone.now() - self.task.created_at).total_seconds()
+            metrics.TASK_FIRST_CHUNK_SECONDS.observe(max(0.0, waited))
         self.snapshot()
 
     def progress(self, data: dict[str, Any]) -> None:
@@ -191,6 +197,7 @@ def _continuation(task: OutlineTask) -> str:
 
 
 def run(task_id: int, provider: Provider | None = None) -> None:
+    logs.bind(task_id=task_id)
     started = timezone.now()
     claimed = states.transition(
         task_id, S.PREPARING, only_from={S.QUEUED}, started_at=started, heartbeat_at=started,
@@ -200,6 +207,7 @@ def run(task_id: int, provider: Provider | None = None) -> None:
         logger.info("outline task=%s not queued (cancelled, missing or already started); skipping", task_id)
         return
     task = OutlineTask.objects.select_related("document", "continued_from").get(pk=task_id)
+    logs.bind(user_id=task.owner_id)
     writer = StreamWriter(task.pk)
     output = Output(task, writer)
     watch = CancelWatch(task.pk, timeout=settings.OUTLINE_TASK_TIMEOUT_SECONDS)
@@ -281,13 +289,15 @@ def _finish(
         target, code = S.FAILED, data.get("code", "internal")
     writer = output.writer
     terminal_seq = writer.seq + 2  # a status event, then the terminal event
+    task_metrics = _metrics(task, output, tokens, cpu_started)
     won = states.transition(
         task.pk, target, only_from={S.PREPARING, S.RUNNING}, last_seq=terminal_seq, error_code=code,
         error_message=error_message(code, "en") if code else "",
-        metrics=_metrics(task, output, tokens, cpu_started), **output.fields(),
+        metrics=task_metrics, **output.fields(),
     )  # fmt: skip
     if not won:  # the reaper got there first (we looked dead): its record stands
         return
+    _observe(target, task_metrics)
     if target == S.SUCCEEDED and task.section_index is not None:
         _apply_section(task.pk)
     elif target == S.SUCCEEDED:
@@ -311,6 +321,14 @@ def _finish(
     logger.info(
         "outline task=%s finished status=%s code=%s seq=%s", task.pk, target, code or "-", terminal_seq
     )
+
+
+def _observe(status: str, task_metrics: dict[str, Any]) -> None:
+    metrics.TASK_DURATION_SECONDS.labels(status=status).observe(task_metrics["duration_ms"] / 1000)
+    if task_metrics["tokens"]:
+        metrics.MODEL_TOKENS.inc(task_metrics["tokens"])
+    if task_metrics["tokens_per_second"]:
+        metrics.MODEL_TOKENS_PER_SECOND.observe(task_metrics["tokens_per_second"])
 
 
 def _apply_section(task_id: int) -> None:

@@ -7,9 +7,10 @@ import hashlib
 import logging
 
 import redis
+import waffle
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from documents.models import ApiToken, Document, Outline, OutlineTask, OutlineVersion
@@ -81,6 +82,15 @@ def outline_task_saved_events(*, task_id: int) -> list[Event] | None:
         error_message=task.error_message,
         last_seq=task.last_seq,
     )
+
+
+STREAMING_FLAG = "streaming"
+
+
+def streaming_enabled(*, request: HttpRequest) -> bool:
+    """Whether this request's user gets live streams in task cards (else HTMX polling); the
+    `streaming` flag, edited in the admin, globally or per user."""
+    return bool(waffle.flag_is_active(request, STREAMING_FLAG))
 
 
 def outline_task_text(*, task: OutlineTask) -> str:

@@ -28,6 +28,7 @@ from documents.outline_markdown import diff_structures, rebase_outline, sanitize
 from documents.streaming import StreamWriter, cancel_key, redis_client
 from documents.structure import structure_extract
 from documents.validation import DocxRejected, ValidatedDocx, docx_validate, file_too_large
+from project import logs
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +167,8 @@ def _enqueue(task: OutlineTask) -> OutlineTask:
     # (ids restart when a development database is recreated). Cleared before any client can
     # learn the id, so nobody replays a stranger's output.
     StreamWriter(task.pk).reset()
+    # The rest of this request's log lines, and the worker's (via the Celery message), say which task.
+    logs.bind(task_id=task.pk, user_id=task.owner_id)
     transaction.on_commit(lambda: tasks.outline_generate.delay(task.pk))
     return task
 
@@ -178,8 +181,9 @@ def outline_start(*, document: Document) -> OutlineTask:
     """
     _check_limits(document.owner)
     task = OutlineTask.objects.create(owner=document.owner, document=document, heartbeat_at=timezone.now())
+    _enqueue(task)
     logger.info("outline queued task=%s document=%s", task.pk, document.pk)
-    return _enqueue(task)
+    return task
 
 
 def outline_section_regenerate(*, outline: Outline, index: int) -> OutlineTask:
@@ -197,10 +201,11 @@ def outline_section_regenerate(*, outline: Outline, index: int) -> OutlineTask:
         section_index=index,
         heartbeat_at=timezone.now(),
     )
+    _enqueue(task)
     logger.info(
         "section regenerate queued task=%s document=%s section=%s", task.pk, outline.document_id, index
     )
-    return _enqueue(task)
+    return task
 
 
 def outline_continue(*, task: OutlineTask) -> OutlineTask:
@@ -215,8 +220,9 @@ def outline_continue(*, task: OutlineTask) -> OutlineTask:
         owner=task.owner, document=task.document, continued_from=task, start_section=task.progress_done,
         section_index=task.section_index, heartbeat_at=timezone.now(),
     )  # fmt: skip
+    _enqueue(new)
     logger.info("outline continued task=%s from=%s section=%s", new.pk, task.pk, new.start_section)
-    return _enqueue(new)
+    return new
 
 
 def outline_cancel(*, task: OutlineTask) -> OutlineTask:
@@ -227,6 +233,7 @@ def outline_cancel(*, task: OutlineTask) -> OutlineTask:
     and publishes `status: cancelled` and the terminal event. A task that already succeeded or
     failed is refused (TaskRejected 409) with a message that says so.
     """
+    logs.bind(task_id=task.pk)
     if task.status == OutlineTask.Status.CANCELLED:
         return task
     if task.is_terminal:
@@ -279,7 +286,10 @@ def outline_reap() -> dict[str, int]:
     stale = OutlineTask.objects.filter(
         status__in=[OutlineTask.Status.PREPARING, OutlineTask.Status.RUNNING], heartbeat_at__lt=lost_before
     )
-    failed = sum(runner.fail_lost(task) for task in stale)
+    failed = 0
+    for task in stale:
+        with logs.bound(task_id=task.pk, user_id=task.owner_id):
+            failed += runner.fail_lost(task)
     resend_before = now - timedelta(seconds=settings.QUEUED_REDELIVER_AFTER_SECONDS)
     waiting = list(
         OutlineTask.objects.filter(status=OutlineTask.Status.QUEUED, heartbeat_at__lt=resend_before)
@@ -289,7 +299,8 @@ def outline_reap() -> dict[str, int]:
 
         for task in waiting:
             OutlineTask.objects.filter(pk=task.pk).update(heartbeat_at=now)
-            tasks.outline_generate.delay(task.pk)  # a duplicate is harmless: the claim is atomic
+            with logs.bound(task_id=task.pk, user_id=task.owner_id):
+                tasks.outline_generate.delay(task.pk)  # a duplicate is harmless: the claim is atomic
         logger.warning("re-sent %s queued outline tasks", len(waiting))
     return {"failed": failed, "resent": len(waiting)}
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from documents.models import OutlineTask
+from project import metrics
 
 logger = logging.getLogger(__name__)
 S = OutlineTask.Status
@@ -45,6 +46,9 @@ def transition(task_id: int, target: str, *, only_from: set[str] | None = None, 
     if target in OutlineTask.TERMINAL:
         fields.setdefault("finished_at", timezone.now())
     won = OutlineTask.objects.filter(pk=task_id, status__in=sources).update(status=target, **fields)
+    if won and target in OutlineTask.TERMINAL:
+        # Counted where the outcome is decided (worker, cancel, reaper): exactly once per task.
+        metrics.task_finished(status=target, error_code=fields.get("error_code", ""))
     if not won:
         current = OutlineTask.objects.filter(pk=task_id).values_list("status", flat=True).first()
         logger.warning("refused transition task=%s %s -> %s", task_id, current, target)

@@ -19,12 +19,14 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 from django.conf import settings
+
+from project import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +124,27 @@ def saved_events(
 
 
 # ------------------------------------------------------------------------- redis
+class InstrumentedPool(redis.BlockingConnectionPool):
+    """The bounded pool, reporting how many of its connections are checked out (a gauge summed
+    over live processes: a pool running dry shows up before requests start waiting)."""
+
+    def get_connection(self, *args: Any, **kwargs: Any) -> redis.Connection:
+        try:
+            return super().get_connection(*args, **kwargs)
+        finally:
+            self._report()
+
+    def release(self, connection: redis.Connection) -> None:
+        try:
+            super().release(connection)
+        finally:
+            self._report()
+
+    def _report(self) -> None:
+        idle = sum(1 for conn in list(self.pool.queue) if conn is not None)
+        metrics.REDIS_POOL_IN_USE.set(max(0, len(self._connections) - idle))
+
+
 _pool: redis.BlockingConnectionPool | None = None
 _pool_pid: int | None = None
 _pool_lock = threading.Lock()
@@ -133,7 +156,7 @@ def redis_client() -> redis.Redis:
     global _pool, _pool_pid
     with _pool_lock:
         if _pool is None or _pool_pid != os.getpid():  # a forked child must not share sockets
-            _pool = redis.BlockingConnectionPool.from_url(
+            _pool = InstrumentedPool.from_url(
                 settings.REDIS_URL,
                 max_connections=settings.REDIS_POOL_SIZE,
                 timeout=settings.REDIS_POOL_TIMEOUT,
@@ -401,14 +424,47 @@ def event_stream(
     heartbeat = heartbeat or settings.SSE_HEARTBEAT_SECONDS
     max_duration = max_duration or settings.SSE_MAX_DURATION_SECONDS
     stream_hub = stream_hub or hub
-    yield sse_retry(retry_ms or settings.SSE_RETRY_MS)
+    started = time.monotonic()
+    ending = "client_gone"  # unless the frames run out by themselves
+    metrics.SSE_STREAMS_ACTIVE.inc()
+    try:
+        yield sse_retry(retry_ms or settings.SSE_RETRY_MS)
+        ending = yield from _frames(task_id, last_event_id, load_saved, heartbeat, max_duration, stream_hub)
+    except Exception:
+        ending = "error"
+        raise
+    finally:
+        metrics.SSE_STREAMS_ACTIVE.dec()
+        logger.info(
+            "stream closed task=%s after=%s reason=%s",
+            task_id,
+            last_event_id,
+            ending,
+            extra={"resumed_after": last_event_id, "reason": ending,
+                   "duration_ms": round((time.monotonic() - started) * 1000)},
+        )  # fmt: skip
 
-    position = last_event_id
+
+def _sse(event: Event) -> str:
+    if event.type == "chunk":
+        metrics.SSE_CHUNKS_RELAYED.inc()
+    return event.to_sse()
+
+
+def _frames(
+    task_id: int,
+    position: int,
+    load_saved: Callable[[], list[Event] | None],
+    heartbeat: float,
+    max_duration: float,
+    stream_hub: StreamHub,
+) -> Generator[str, None, str]:
+    """event_stream's frames; returns why they ended ("finished", "saved", "max_duration")."""
     if not stream_exists(task_id):
         saved = load_saved()
         if saved is not None:
-            yield from (event.to_sse() for event in saved if event.seq > position)
-            return
+            yield from (_sse(event) for event in saved if event.seq > position)
+            return "saved"
 
     sub = stream_hub.subscribe(task_id, after=position)
     try:
@@ -418,15 +474,16 @@ def event_stream(
             if event is None:
                 saved = load_saved()
                 if saved is not None:  # finished, but its end never reached (or left) Redis
-                    yield from (e.to_sse() for e in saved if e.seq > position)
-                    return
+                    yield from (_sse(e) for e in saved if e.seq > position)
+                    return "saved"
                 yield sse_comment("heartbeat")
                 continue
             if event.seq <= position:
                 continue
             position = event.seq
-            yield event.to_sse()
+            yield _sse(event)
             if event.is_terminal:
-                return
+                return "finished"
+        return "max_duration"
     finally:
         stream_hub.unsubscribe(sub)

@@ -8,6 +8,7 @@ honcho supervises them: output is prefixed per process and one dying stops the r
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -26,33 +27,34 @@ def main() -> int:
     redis = localredis.plan()
     env = {**os.environ, "REDIS_URL": redis.url, "PYTHONUNBUFFERED": "1"}
     env.setdefault("DJANGO_DEBUG", "1")
+    # Prometheus multiprocess files belong to one run of the service: start from an empty dir.
+    metrics_dir = Path(env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(BASE_DIR / "var" / "prometheus")))
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
     bin_dir = os.path.dirname(sys.executable)
 
     manager = Manager()
+
+    def add(name: str, command: str) -> None:
+        manager.add_process(name, command, env={**env, "OUTLINER_SERVICE": name})
+
     if redis.command:
-        manager.add_process("redis", " ".join(f"'{c}'" for c in redis.command), env=env)
+        add("redis", " ".join(f"'{c}'" for c in redis.command))
     # gthread workers, not gevent: an open SSE stream holds a thread (waiting on a queue fed
     # by the per-process stream reader), not a process, so 2 x 32 threads serve 64 live
     # streams; and nothing needs monkey-patching (celery, redis, openai, psycopg stay as they
     # are). gthread's --timeout watches the worker's main loop, not request length, so long
     # streams are fine; they end themselves after SSE_MAX_DURATION_SECONDS and the client resumes.
-    manager.add_process(
+    add(
         "web",
-        f"{bin_dir}/gunicorn project.wsgi --bind {bind}:{port} --worker-class gthread "
-        f"--workers {os.environ.get('WEB_CONCURRENCY', '2')} --threads 32 --timeout 120 --access-logfile -",
-        env=env,
+        f"{bin_dir}/gunicorn -c project/gunicorn.conf.py --bind {bind}:{port} --worker-class gthread "
+        f"--workers {os.environ.get('WEB_CONCURRENCY', '2')} --threads 32 --timeout 120",
     )
     if not os.environ.get("LLM_BASE_URL"):
-        manager.add_process("model", f"{sys.executable} manage.py runmodel", env=env)
-    manager.add_process(
-        "worker", f"{bin_dir}/celery -A project worker --loglevel INFO --concurrency 2", env=env
-    )
+        add("model", f"{sys.executable} manage.py runmodel")
+    add("worker", f"{bin_dir}/celery -A project worker --loglevel INFO --concurrency 2")
     # beat runs the reaper that fails tasks whose worker died (see WORKER_LOST_AFTER_SECONDS).
-    manager.add_process(
-        "beat",
-        f"{bin_dir}/celery -A project beat --loglevel INFO --schedule var/celerybeat-schedule",
-        env=env,
-    )
+    add("beat", f"{bin_dir}/celery -A project beat --loglevel INFO --schedule var/celerybeat-schedule")
     demo = f"{os.environ.get('DEMO_USERNAME', 'demo')} / {os.environ.get('DEMO_PASSWORD', 'outliner-demo')}"
     print(
         f"\n  Outliner is starting at http://{bind}:{port}/\n"

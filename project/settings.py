@@ -4,10 +4,13 @@ Defaults make `make run` work on a laptop (SQLite, local Redis, DEBUG on).
 Production is a set of env vars (see .env.example), not a second settings file.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import environ
+
+from project.logs import default_log_format, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "waffle",
     "tailwind",
     "theme",
     "components",
@@ -46,6 +50,8 @@ if DEBUG:
     INSTALLED_APPS += ["django_browser_reload"]
 
 MIDDLEWARE = [
+    # Outermost, so the request id and the latency cover everything below it.
+    "project.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -53,9 +59,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "project.middleware.UserContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "waffle.middleware.WaffleMiddleware",  # keeps a percentage rollout's choice in a cookie
 ]
 if DEBUG:
     MIDDLEWARE += ["django_browser_reload.middleware.BrowserReloadMiddleware"]
@@ -73,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "documents.context_processors.features",
             ],
         },
     },
@@ -214,6 +223,22 @@ CELERY_BEAT_SCHEDULE = {
     "outline-reap": {"task": "documents.tasks.outline_reap", "schedule": REAPER_INTERVAL_SECONDS},
 }
 
+# ------------------------------------------------------------------ feature flags
+# django-waffle flags, edited in the admin (documents.Flag adds "excluded users").
+# `streaming`: task cards stream over SSE; off, they poll for the partial text every second.
+WAFFLE_FLAG_MODEL = "documents.Flag"
+# A flag nobody created yet (a fresh database before migrations ran, say) is on: streaming is the
+# normal path, the switch exists to turn it off.
+WAFFLE_FLAG_DEFAULT = True
+# waffle's own admin pages would show its unused built-in Flag model; documents.admin has ours.
+WAFFLE_ENABLE_ADMIN_PAGES = False
+# Flags are cached per process for a few seconds, so an admin change reaches every web process soon.
+WAFFLE_CACHE_NAME = "flags"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "flags": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "flags", "TIMEOUT": 5},
+}
+
 # ---------------------------------------------------------------------- security
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -227,14 +252,30 @@ X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=[])
 
 # ----------------------------------------------------------------------- logging
+# JSON lines in production (one object per line, with request_id, user_id and task_id), readable
+# lines in development. The same config serves Django, gunicorn (project/gunicorn.conf.py) and
+# Celery (project/celery.py), so web and worker lines can be joined on their ids.
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-}
+LOG_FORMAT = env("LOG_FORMAT", default=default_log_format(debug=DEBUG))
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# ----------------------------------------------------------------------- metrics
+# prometheus-client multiprocess mode: every web and worker process on a host writes its samples
+# here and /metrics merges them. Must be set before prometheus_client is imported and emptied
+# when the service starts (project/run.py does both for `make run`).
+PROMETHEUS_MULTIPROC_DIR = Path(env("PROMETHEUS_MULTIPROC_DIR", default=str(BASE_DIR / "var" / "prometheus")))
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(PROMETHEUS_MULTIPROC_DIR))
+PROMETHEUS_MULTIPROC_DIR.mkdir(parents=True, exist_ok=True)
+# /metrics answers a direct request from these networks, or any request with the token.
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(n) for n in env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+]
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# A worker host without a web process serves its metrics itself (0: off).
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+WORKER_METRICS_ADDR = env("WORKER_METRICS_ADDR", default="127.0.0.1")
+READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
 
 # ----------------------------------------------------------------------- tailwind
 TAILWIND_APP_NAME = "theme"

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from documents.views.accounts import signup
 from documents.views.api import api
+from project import views as ops
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="documents:document_list", permanent=False)),
@@ -15,6 +16,10 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    # Operations: liveness and readiness for load balancers, the Prometheus scrape (allow-listed).
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
+    path("metrics", ops.metrics_view, name="metrics"),
 ]
 
 if settings.DEBUG and "django_browser_reload" in settings.INSTALLED_APPS:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from documents.management.commands.runmodel import http_ok
 from documents.tests.modelserver import running_model_server
 from project.celery import app as celery_app
 from project.localredis import free_port
@@ -67,20 +68,63 @@ def model_server(model_server_process: ModelServerProcess) -> str:
     return model_server_process.url
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, model_server) -> Iterator[subprocess.Popen]:  # noqa: ANN001
-    """A real `celery worker` subprocess, pointed at the test database, the test Redis and the
-    bundled model server."""
-    with django_db_blocker.unblock():
-        database_url = _test_database_url()
-    env = {
+def service_env(*, model_server: str, **overrides: str) -> dict[str, str]:
+    """The environment of a web or worker process of the test run: the test database, Redis,
+    media and model server (call with database access unblocked)."""
+    return {
         **os.environ,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": _test_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "MODEL_SERVER_PORT": model_server.rsplit(":", 1)[1].split("/")[0],
+        "LOG_FORMAT": "json",
+        **overrides,
     }
+
+
+def start_web(
+    env: dict[str, str], *, log: Path, port: int | None = None, worker_class: str = "gthread"
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn as `make run` starts it (project/gunicorn.conf.py; gthread) or as docs/operations.md
+    suggests for streams (gevent), on loopback; (process, base URL) once /healthz answers."""
+    port = port or free_port()
+    concurrency = ["--threads", "8"] if worker_class == "gthread" else ["--worker-connections", "1000"]
+    out = open(log, "w")  # noqa: SIM115 (the child keeps its own descriptor)
+    web = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "project/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+         "--worker-class", worker_class, "--workers", "1", *concurrency],
+        cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    out.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while not http_ok(f"{url}/healthz"):
+        if web.poll() is not None or time.monotonic() > deadline:
+            stop_process(web)
+            raise RuntimeError(f"gunicorn did not start; see {log}")
+        time.sleep(0.1)
+    return web, url
+
+
+def stop_process(process: subprocess.Popen, *, timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it lingers (gunicorn's master takes its workers with it)."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, model_server) -> Iterator[subprocess.Popen]:  # noqa: ANN001
+    """A real `celery worker` subprocess, pointed at the test database, the test Redis and the
+    bundled model server. It logs JSON lines to var/test-worker.log."""
+    with django_db_blocker.unblock():
+        env = service_env(model_server=model_server)
     log = open(BASE_DIR / "var" / "test-worker.log", "w")  # noqa: SIM115 (lives as long as the worker)
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "project", "worker", "--pool", "solo", "--loglevel", "INFO",

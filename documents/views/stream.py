@@ -8,6 +8,7 @@ from ninja import Router
 from documents import selectors
 from documents.schemas import ErrorOut
 from documents.streaming import event_stream
+from project import logs
 
 router = Router(tags=["tasks"])
 
@@ -32,6 +33,7 @@ def task_stream(request: HttpRequest, task_id: int) -> StreamingHttpResponse:
     """`id: <seq>` / `event: chunk|status|progress|error|done` / `data: <JSON>` frames; send
     `Last-Event-ID` (or `?last_event_id=`) to resume exactly after that event."""
     task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    logs.bind(task_id=task.pk)
     response = StreamingHttpResponse(
         event_stream(
             task_id=task.pk,

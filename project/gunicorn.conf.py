@@ -1,0 +1,35 @@
+"""gunicorn settings shared by `make run` and production (`gunicorn -c project/gunicorn.conf.py`).
+
+Logs use the same config as Django (JSON in production) and Django logs one access line per
+request itself (project.middleware), with the request id, so gunicorn's own access log is off.
+
+This file is read by the master before a gevent worker monkey-patches the standard library, so
+it imports nothing of Django's: only the environment (and .env) the settings read too.
+"""
+
+import os
+from pathlib import Path
+
+import environ
+
+from project.logs import default_log_format, logging_config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+env = environ.Env()
+
+wsgi_app = "project.wsgi"
+accesslog = None
+logconfig_dict = logging_config(
+    fmt=env("LOG_FORMAT", default=default_log_format(debug=env.bool("DJANGO_DEBUG", default=False))),
+    level=env("LOG_LEVEL", default="INFO"),
+)
+# Set here so the master and every worker agree on it (settings.py has the same default).
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(BASE_DIR / "var" / "prometheus"))
+
+
+def child_exit(server, worker) -> None:  # noqa: ANN001 (gunicorn's hook signature)
+    # A worker that exited leaves its live gauges (open streams, pool in use) behind unless dropped.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, os.environ["PROMETHEUS_MULTIPROC_DIR"])

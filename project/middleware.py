@@ -1,0 +1,82 @@
+"""Request middleware: a request id on every log line and response, one structured access line
+per request, and the request latency histogram by route."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from project import logs, metrics
+
+logger = logging.getLogger("outliner.request")
+
+# A proxy's or client's id is kept (so one id spans nginx, gunicorn and the worker) only if it
+# looks like an id; anything else could be used to forge log lines.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+def _route(request: HttpRequest) -> str:
+    """The URL pattern, not the path: /documents/<int:document_id>/ is one series, not one per id."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "unmatched"
+    return "/" + match.route if match.route else (match.view_name or "unmatched")
+
+
+class RequestContextMiddleware:
+    """Outermost: binds a request id for the logs, times the request, logs one access line."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        # Not reset afterwards: a streaming response's body runs after this returns and its
+        # lines should still carry the ids; the next request on this thread starts afresh.
+        logs.clear(request_id=request_id)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        seconds = time.perf_counter() - started
+        route = _route(request)
+        metrics.observe_request(
+            route=route, method=request.method or "", status=response.status_code, seconds=seconds
+        )
+        response["X-Request-ID"] = request_id
+        logger.info(
+            "%s %s %s",
+            request.method,
+            request.get_full_path()[:300],
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path[:300],
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 1),
+                "streaming": response.streaming,
+            },
+        )
+        return response
+
+
+class UserContextMiddleware:
+    """After AuthenticationMiddleware: the session user's id on this request's log lines (API
+    clients with a bearer token are bound by documents.auth)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Only a request that carries a session cookie costs a lookup here; pages that need
+        # the user look it up anyway, and the result is cached on the request.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            logs.bind(user_id=user.pk)
+        return self.get_response(request)
