@@ -41,9 +41,7 @@ def tasks(user, settings, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     return {"queued": queued, "failed": failed, "done": done}
 
 
-@pytest.mark.parametrize(
-    "model", ["document", "outlinetask", "outline", "apitoken", "flag"], ids=lambda m: m
-)
+@pytest.mark.parametrize("model", ["document", "outlinetask", "outline", "apitoken", "flag"], ids=lambda m: m)
 def test_every_model_has_a_changelist(admin_client: Client, model):
     response = admin_client.get(reverse(f"admin:documents_{model}_changelist"))
 
