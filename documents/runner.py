@@ -208,6 +208,10 @@ def run(task_id: int, provider: Provider | None = None) -> None:
         return
     task = OutlineTask.objects.select_related("document", "continued_from").get(pk=task_id)
     logs.bind(user_id=task.owner_id)
+    logger.info(
+        "outline task=%s claimed by %s after %.1f s in the queue",
+        task_id, task.worker, (started - task.created_at).total_seconds(),
+    )  # fmt: skip
     writer = StreamWriter(task.pk)
     output = Output(task, writer)
     watch = CancelWatch(task.pk, timeout=settings.OUTLINE_TASK_TIMEOUT_SECONDS)
@@ -238,6 +242,10 @@ def run(task_id: int, provider: Provider | None = None) -> None:
             ):
                 return
             writer.emit("status", status=S.RUNNING)
+            logger.info(
+                "outline task=%s running: %s sections from section %s",
+                task.pk, len(step.sections), task.start_section,
+            )  # fmt: skip
             if kept := _continuation(task):
                 output.chunk(kept)
             for event in step.run(start_section=task.start_section):

@@ -337,6 +337,7 @@ def outline_adopt(
             OutlineVersion.objects.create(
                 outline=outline, number=1, markdown=markdown, author=author, note=note
             )
+            logger.info("outline of document=%s saved as version 1 from task=%s", task.document_id, task.pk)
             return outline
     if only_if_first:
         return None

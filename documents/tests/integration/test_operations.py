@@ -180,8 +180,9 @@ def test_one_task_is_followed_from_the_click_to_the_final_save_across_processes(
     for line in worker_lines:
         assert (line["request_id"], line["user_id"]) == (request_id, user.pk), line
         assert line["celery_task_id"]
-    finished = f"outline task={task_id} finished status=succeeded"
-    assert any(finished in line["message"] for line in worker_lines)
+    messages = [line["message"] for line in worker_lines]
+    for step in ("claimed by", "running: 2 sections", "finished status=succeeded", "saved as version 1"):
+        assert any(step in message for message in messages), (step, messages)
     # Another request (the reader) has its own request id, and still names the task.
     readers = [line for line in web_lines if line["message"].startswith("stream closed")]
     assert readers and all(line["request_id"] != request_id for line in readers)
