@@ -20,11 +20,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import redis
 from django.conf import settings
+
+from documents.errors import ERRORS, error_message
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,14 @@ class Event:
     @property
     def is_terminal(self) -> bool:
         return self.type in TERMINAL_TYPES
+
+    def for_reader(self, language: str | None) -> Event:
+        """The event as a reader of `language` gets it: an error's message is stored in English
+        and shown in the reader's language, as the pages do (documents/errors.py)."""
+        code = self.data.get("code")
+        if self.type != "error" or not language or code not in ERRORS:
+            return self
+        return replace(self, data={**self.data, "message": error_message(code, language)})
 
     def to_sse(self) -> str:
         # ensure_ascii=False keeps CJK readable on the wire; JSON never contains a raw
@@ -390,6 +400,7 @@ def event_stream(
     max_duration: float | None = None,
     retry_ms: int | None = None,
     stream_hub: StreamHub | None = None,
+    language: str | None = None,
 ) -> Iterator[str]:
     """SSE text for one client: replay after ``last_event_id``, then tail until the terminal event.
 
@@ -397,6 +408,7 @@ def event_stream(
     (else None); they are served when Redis no longer has the stream (or never got the end),
     so a resume always works. The generator ends after the terminal event, or after
     ``max_duration`` so the client reconnects; closing it (client gone) releases everything.
+    Error messages are in ``language`` (the reader's) when given.
     """
     heartbeat = heartbeat or settings.SSE_HEARTBEAT_SECONDS
     max_duration = max_duration or settings.SSE_MAX_DURATION_SECONDS
@@ -407,7 +419,7 @@ def event_stream(
     if not stream_exists(task_id):
         saved = load_saved()
         if saved is not None:
-            yield from (event.to_sse() for event in saved if event.seq > position)
+            yield from (event.for_reader(language).to_sse() for event in saved if event.seq > position)
             return
 
     sub = stream_hub.subscribe(task_id, after=position)
@@ -418,14 +430,14 @@ def event_stream(
             if event is None:
                 saved = load_saved()
                 if saved is not None:  # finished, but its end never reached (or left) Redis
-                    yield from (e.to_sse() for e in saved if e.seq > position)
+                    yield from (e.for_reader(language).to_sse() for e in saved if e.seq > position)
                     return
                 yield sse_comment("heartbeat")
                 continue
             if event.seq <= position:
                 continue
             position = event.seq
-            yield event.to_sse()
+            yield event.for_reader(language).to_sse()
             if event.is_terminal:
                 return
     finally:
