@@ -12,7 +12,7 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-not-for-produc
 	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage MEDIA_ROOT=var/test-media \
 	CELERY_TASK_DEFAULT_QUEUE=test-$$$$ PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus-test-$$$$
 
-.PHONY: run test setup test-unit test-integration test-e2e test-js test-alerts bench lint format check-deploy clean
+.PHONY: run test setup translations messages test-unit test-integration test-e2e test-js test-alerts bench lint format check-deploy clean
 
 run: setup
 	$(PY) manage.py ensure_demo_user
@@ -42,7 +42,7 @@ test-e2e: setup chromium
 bench: setup
 	$(PY) -m project.localredis --db 14 -- $(PY) bench/relay_latency.py
 
-setup: $(STAMP) node_modules/.package-lock.json theme/static_src/node_modules/.package-lock.json css .env
+setup: $(STAMP) node_modules/.package-lock.json theme/static_src/node_modules/.package-lock.json css translations .env
 	mkdir -p var
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py collectstatic --no-input -v 0
@@ -60,6 +60,21 @@ theme/static_src/node_modules/.package-lock.json: theme/static_src/package.json 
 
 css: theme/static_src/node_modules/.package-lock.json
 	cd theme/static_src && npm run --silent build >/dev/null
+
+# The .po files are committed, the .mo files are built here with Babel (no GNU gettext needed).
+# Not `pybabel compile`: it skips a fuzzy-headed catalog and reads past broken lines with exit
+# status 0. project/compilemessages.py stops the set-up on a line that does not parse or a bad
+# placeholder.
+translations: $(STAMP)
+	$(PY) -m project.compilemessages locale
+
+# After adding or changing a string (needs GNU gettext): update the .po files, then translate
+# every new or changed entry (and clear its fuzzy flag) before committing.
+MESSAGES_IGNORE := --ignore=node_modules --ignore=staticfiles --ignore=.venv --ignore=theme/static_src --ignore=var \
+	--ignore=documents/tests --ignore=e2e --ignore=bench
+messages: $(STAMP)
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py makemessages --domain djangojs --locale zh_Hans --no-obsolete $(MESSAGES_IGNORE)
 
 .env:
 	cp .env.example .env

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,7 +29,10 @@ class MultipleFileField(forms.FileField):
 class DocumentUploadForm(forms.Form):
     files = MultipleFileField(
         label=_("Word documents (.docx)"),
-        help_text=_("Choose one or more .docx files, up to %(mb)s MB each.") % {"mb": settings.MAX_UPLOAD_MB},
+        # format_lazy, not %: interpolating here would translate once, at import, in English.
+        help_text=format_lazy(
+            _("Choose one or more .docx files, up to {mb} MB each."), mb=settings.MAX_UPLOAD_MB
+        ),
         error_messages={"required": _("Choose at least one .docx file to upload.")},
     )
 

@@ -20,7 +20,7 @@ from documents import states
 from documents.analyzer import DocxOutlineAnalyzerStep
 from documents.errors import error_message
 from documents.llm import LLMConfig, Provider, get_provider
-from documents.models import Outline, OutlineTask
+from documents.models import Outline, OutlineTask, OutlineVersion
 from documents.outline_markdown import attach_source_indexes, parse_sections, replace_section_text
 from documents.streaming import StreamWriter, cancel_key, chunk_events, read_events, redis_client
 from project import logs, metrics
@@ -354,7 +354,7 @@ def _apply_section(task_id: int) -> None:
             try:
                 services.outline_save(
                     outline=outline, base_version=outline.version, markdown=markdown, author=task.owner,
-                    note=f"Regenerated section {task.section_index + 1}: {title}"[:200],
+                    note=OutlineVersion.note_for("regenerated", n=task.section_index + 1, title=title),
                 )  # fmt: skip
                 return
             except services.VersionConflict:

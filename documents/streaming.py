@@ -20,12 +20,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import redis
 from django.conf import settings
 
+from documents.errors import ERRORS, error_message
 from project import metrics
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,14 @@ class Event:
     @property
     def is_terminal(self) -> bool:
         return self.type in TERMINAL_TYPES
+
+    def for_reader(self, language: str | None) -> Event:
+        """The event as a reader of `language` gets it: an error's message is stored in English
+        and shown in the reader's language, as the pages do (documents/errors.py)."""
+        code = self.data.get("code")
+        if self.type != "error" or not language or code not in ERRORS:
+            return self
+        return replace(self, data={**self.data, "message": error_message(code, language)})
 
     def to_sse(self) -> str:
         # ensure_ascii=False keeps CJK readable on the wire; JSON never contains a raw
@@ -413,6 +422,7 @@ def event_stream(
     max_duration: float | None = None,
     retry_ms: int | None = None,
     stream_hub: StreamHub | None = None,
+    language: str | None = None,
 ) -> Iterator[str]:
     """SSE text for one client: replay after ``last_event_id``, then tail until the terminal event.
 
@@ -420,6 +430,7 @@ def event_stream(
     (else None); they are served when Redis no longer has the stream (or never got the end),
     so a resume always works. The generator ends after the terminal event, or after
     ``max_duration`` so the client reconnects; closing it (client gone) releases everything.
+    Error messages are in ``language`` (the reader's) when given.
     """
     heartbeat = heartbeat or settings.SSE_HEARTBEAT_SECONDS
     max_duration = max_duration or settings.SSE_MAX_DURATION_SECONDS
@@ -429,7 +440,9 @@ def event_stream(
     metrics.SSE_STREAMS_ACTIVE.inc()
     try:
         yield sse_retry(retry_ms or settings.SSE_RETRY_MS)
-        ending = yield from _frames(task_id, last_event_id, load_saved, heartbeat, max_duration, stream_hub)
+        ending = yield from _frames(
+            task_id, last_event_id, load_saved, heartbeat, max_duration, stream_hub, language
+        )
     except Exception:
         ending = "error"
         raise
@@ -445,10 +458,10 @@ def event_stream(
         )  # fmt: skip
 
 
-def _sse(event: Event) -> str:
+def _sse(event: Event, language: str | None) -> str:
     if event.type == "chunk":
         metrics.SSE_CHUNKS_RELAYED.inc()
-    return event.to_sse()
+    return event.for_reader(language).to_sse()
 
 
 def _frames(
@@ -458,12 +471,13 @@ def _frames(
     heartbeat: float,
     max_duration: float,
     stream_hub: StreamHub,
+    language: str | None,
 ) -> Generator[str, None, str]:
     """event_stream's frames; returns why they ended ("finished", "saved", "max_duration")."""
     if not stream_exists(task_id):
         saved = load_saved()
         if saved is not None:
-            yield from (_sse(event) for event in saved if event.seq > position)
+            yield from (_sse(event, language) for event in saved if event.seq > position)
             return "saved"
 
     sub = stream_hub.subscribe(task_id, after=position)
@@ -474,14 +488,14 @@ def _frames(
             if event is None:
                 saved = load_saved()
                 if saved is not None:  # finished, but its end never reached (or left) Redis
-                    yield from (_sse(e) for e in saved if e.seq > position)
+                    yield from (_sse(e, language) for e in saved if e.seq > position)
                     return "saved"
                 yield sse_comment("heartbeat")
                 continue
             if event.seq <= position:
                 continue
             position = event.seq
-            yield _sse(event)
+            yield _sse(event, language)
             if event.is_terminal:
                 return "finished"
         return "max_duration"

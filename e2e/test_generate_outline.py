@@ -59,7 +59,7 @@ def test_outline_streams_into_the_page_and_equals_the_saved_result(document_page
     growing = sorted({n for n in lengths if n > 0})
     assert len(growing) >= 3, f"expected several visible states, saw {growing}"
     expect(card).to_have_attribute("data-status", "succeeded")
-    expect(page.get_by_test_id("task-status")).to_have_text("succeeded")
+    expect(page.get_by_test_id("task-status")).to_have_text("Succeeded")
     streamed = _normalized(page.get_by_test_id("outline-pane").inner_text())
     screenshot(page, "outline-streamed")
 
@@ -108,5 +108,5 @@ def test_without_javascript_the_task_page_refreshes_until_done(
     page.get_by_role("button", name="Generate outline").click()
     expect(page).to_have_url(re.compile(r"/documents/tasks/\d+/$"))
 
-    expect(page.get_by_test_id("task-status")).to_have_text("succeeded", timeout=90_000)
+    expect(page.get_by_test_id("task-status")).to_have_text("Succeeded", timeout=90_000)
     expect(page.get_by_test_id("outline-pane")).to_contain_text("市场分析")

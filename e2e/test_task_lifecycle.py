@@ -58,7 +58,7 @@ def test_cancel_a_running_outline_then_continue_it(document_page: Page):
     page.get_by_role("button", name="Cancel").click()
 
     expect(_card(page)).to_have_attribute("data-status", "cancelled", timeout=10_000)
-    expect(page.get_by_test_id("task-status")).to_have_text("cancelled")
+    expect(page.get_by_test_id("task-status")).to_have_text("Cancelled")
     cancelled = OutlineTask.objects.get()
     assert cancelled.status == "cancelled" and cancelled.result and "第八章" not in cancelled.result
     screenshot(page, "cancelled")
@@ -88,7 +88,7 @@ def test_cancel_without_javascript(
 
     page.get_by_role("button", name="Cancel").click()
 
-    expect(page.get_by_test_id("task-status")).to_have_text("cancelled", timeout=15_000)
+    expect(page.get_by_test_id("task-status")).to_have_text("Cancelled", timeout=15_000)
     expect(page.get_by_role("button", name="Continue")).to_be_visible()
 
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
 from documents.views.accounts import signup
 from documents.views.api import api
@@ -15,6 +16,10 @@ urlpatterns = [
     path("accounts/signup/", signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # set_language (the header's language switcher) and the catalog our JS modules translate with.
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Only our own strings (and LOCALE_PATHS), not every installed app's (the admin's calendar...).
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["documents"]), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     # Operations: liveness and readiness for load balancers, the Prometheus scrape (allow-listed).
     path("healthz", ops.healthz, name="healthz"),

@@ -6,6 +6,7 @@ import markdown as md
 import nh3
 from django import template
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from documents.errors import error_message
 
@@ -33,4 +34,6 @@ def error_text(code: str) -> str:
 
 @register.filter
 def seconds(milliseconds: int | None) -> str:
-    return "" if milliseconds is None else f"{milliseconds / 1000:.1f} s"
+    if milliseconds is None:
+        return ""
+    return _("%(seconds)s s") % {"seconds": f"{milliseconds / 1000:.1f}"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from ninja import File, NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
@@ -194,7 +195,7 @@ def task_keep(request: HttpRequest, task_id: int):  # noqa: ANN201
     outline = services.outline_adopt(task=task, author=request.user)
     if outline is None:
         return Status(
-            409, {"error": {"code": "not_succeeded", "message": "Only a finished outline can be kept."}}
+            409, {"error": {"code": "not_succeeded", "message": _("Only a finished outline can be kept.")}}
         )
     return _outline_out(outline)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.translation import get_language
 from ninja import Router
 
 from documents import selectors
@@ -39,6 +40,8 @@ def task_stream(request: HttpRequest, task_id: int) -> StreamingHttpResponse:
             task_id=task.pk,
             last_event_id=_last_event_id(request),
             load_saved=lambda: selectors.outline_task_saved_events(task_id=task.pk),
+            # Read now: the body is generated after the view (and the request's language) returned.
+            language=get_language(),
         ),
         content_type="text/event-stream; charset=utf-8",
     )

@@ -15,6 +15,7 @@
 // in Last-Event-ID after an exponential backoff with full jitter: a random delay in
 // [0, min(cap, base * 2^attempt)), base = the server's `retry:` value (else 1 s), cap 30 s.
 
+import { gettext, interpolate } from "./i18n.js";
 import { SSEParser } from "./sse-parser.js";
 
 const DEFAULT_TERMINAL = ["done", "error"];
@@ -41,11 +42,15 @@ export function backoffDelay(attempt, base, cap, random = Math.random) {
 
 /** A clear, user-facing message for an HTTP status that ends the stream. */
 export function httpErrorMessage(status) {
-  if (status === 401) return "You are signed out. Reload the page and sign in to see this outline.";
-  if (status === 403) return "You do not have access to this outline.";
-  if (status === 404) return "This outline task no longer exists.";
-  if (status === 410) return "This outline stream has expired. Reload the page to see the saved result.";
-  return `The server refused the outline stream (HTTP ${status}). Reload the page to try again.`;
+  if (status === 401) return gettext("You are signed out. Reload the page and sign in to see this outline.");
+  if (status === 403) return gettext("You do not have access to this outline.");
+  if (status === 404) return gettext("This outline task no longer exists.");
+  if (status === 410) return gettext("This outline stream has expired. Reload the page to see the saved result.");
+  return interpolate(
+    gettext("The server refused the outline stream (HTTP %(status)s). Reload the page to try again."),
+    { status },
+    true,
+  );
 }
 
 class FatalStreamError extends Error {
@@ -188,7 +193,7 @@ export function fetchStream(url, options = {}) {
       if (outcome.healthy) attempt = 0;
       if (attempt >= maxRetries) {
         safeCall(onError, {
-          message: "Lost the connection to the server. Reload the page to see the latest outline.",
+          message: gettext("Lost the connection to the server. Reload the page to see the latest outline."),
           cause: outcome.error,
         });
         stop("failed");
@@ -239,7 +244,7 @@ export function fetchStream(url, options = {}) {
         // E.g. the login page, after the session expired and fetch followed a redirect.
         response.body?.cancel().catch(() => {});
         throw new FatalStreamError(
-          "The server did not answer with an outline stream (you may have been signed out). Reload the page.",
+          gettext("The server did not answer with an outline stream (you may have been signed out). Reload the page."),
           response.status,
         );
       }

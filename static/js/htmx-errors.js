@@ -1,5 +1,7 @@
 // An HTMX request that fails (server error, 404, network down) would otherwise do nothing
 // visible; say so in the page's alert area instead of failing silently.
+import { gettext, interpolate } from "./i18n.js";
+
 const box = () => document.getElementById("request-error");
 
 function show(message) {
@@ -12,11 +14,11 @@ function show(message) {
 document.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr.status;
   show(status === 404
-    ? "That item no longer exists. Reload the page to see the current list."
-    : `The server could not complete the request (HTTP ${status}). Please try again.`);
+    ? gettext("That item no longer exists. Reload the page to see the current list.")
+    : interpolate(gettext("The server could not complete the request (HTTP %(status)s). Please try again."), { status }, true));
 });
 document.addEventListener("htmx:sendError", () => {
-  show("Could not reach the server. Check your connection and try again.");
+  show(gettext("Could not reach the server. Check your connection and try again."));
 });
 document.addEventListener("htmx:beforeRequest", () => {
   const el = box();

@@ -1,6 +1,8 @@
 // When an outline finishes while its tab is in the background, say so in the tab title and,
 // if the user opted in, with a browser notification. Listens to the outline:done / outline:error
 // events that outline-pane.js dispatches on task cards.
+import { gettext, interpolate } from "./i18n.js";
+
 const KEY = "outliner:notify";
 const baseTitle = document.title;
 let unseen = 0;
@@ -12,12 +14,16 @@ function optedIn() {
 function announce(event, ok) {
   if (!document.hidden) return;
   const card = event.target.closest?.("[data-outline-stream]");
-  const name = card?.dataset.documentTitle || "your document";
+  const name = card?.dataset.documentTitle || gettext("your document");
   unseen += 1;
-  document.title = `${ok ? "✓" : "⚠"} (${unseen}) ${ok ? "Outline ready" : "Outline stopped"} · ${baseTitle}`;
+  const headline = ok ? gettext("Outline ready") : gettext("Outline stopped");
+  document.title = `${ok ? "✓" : "⚠"} (${unseen}) ${headline} · ${baseTitle}`;
   if (optedIn()) {
-    new Notification(ok ? "Outline ready" : "Outline stopped", {
-      body: ok ? `The outline of “${name}” is ready.` : `The outline of “${name}” stopped: ${event.detail?.message || ""}`,
+    const body = ok
+      ? interpolate(gettext("The outline of “%(name)s” is ready."), { name }, true)
+      : interpolate(gettext("The outline of “%(name)s” stopped: %(reason)s"), { name, reason: event.detail?.message || "" }, true);
+    new Notification(headline, {
+      body,
       tag: `outliner-${card?.id || "task"}`,
     });
   }
@@ -39,7 +45,7 @@ function setupToggle(button) {
   if (!("Notification" in window)) return;
   const render = () => {
     const on = optedIn();
-    button.textContent = on ? "Notifications on" : "Notify me when done";
+    button.textContent = on ? gettext("Notifications on") : gettext("Notify me when done");
     button.setAttribute("aria-pressed", String(on));
   };
   button.hidden = false;

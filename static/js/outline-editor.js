@@ -5,6 +5,8 @@
 // written back to it (and fires "input", so the HTMX live preview follows). Without
 // JavaScript the page is the plain textarea.
 
+import { gettext, interpolate } from "./i18n.js";
+
 const HEADING = /^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$/;
 
 /** Markdown -> {title, sections: [{level, title, text}]} (`#` title, `##` = level 1 …). */
@@ -40,7 +42,7 @@ export function parseOutline(markdown) {
 export function serializeOutline({ title, sections }) {
   let out = `# ${title}\n\n`;
   for (const s of sections) {
-    out += `${"#".repeat(Math.min(s.level + 1, 6))} ${s.title.trim() || "Untitled"}\n\n`;
+    out += `${"#".repeat(Math.min(s.level + 1, 6))} ${s.title.trim() || gettext("Untitled")}\n\n`;
     if (s.text.trim()) out += `${s.text.trim()}\n\n`;
   }
   return out;
@@ -73,7 +75,7 @@ export const ops = {
   add(sections, index) {
     const level = sections[index]?.level ?? 1;
     const next = sections.slice();
-    next.splice(index + 1, 0, { level, title: "New section", text: "" });
+    next.splice(index + 1, 0, { level, title: gettext("New section"), text: "" });
     return next;
   },
   remove(sections, index) {
@@ -102,7 +104,10 @@ export function bindOutlineEditor(textarea) {
   list.dataset.testid = "section-editor";
   textarea.before(list);
   const toggle = document.createElement("details");
-  toggle.innerHTML = "<summary class='cursor-pointer text-xs text-slate-500'>Markdown</summary>";
+  const summary = document.createElement("summary");
+  summary.className = "cursor-pointer text-xs text-slate-500";
+  summary.textContent = gettext("Markdown");
+  toggle.append(summary);
   textarea.replaceWith(toggle);
   toggle.append(textarea);
   toggle.before(list);
@@ -139,7 +144,7 @@ export function bindOutlineEditor(textarea) {
         const title = document.createElement("input");
         title.type = "text";
         title.value = section.title;
-        title.setAttribute("aria-label", `Section ${index + 1} title`);
+        title.setAttribute("aria-label", interpolate(gettext("Section %(n)s title"), { n: index + 1 }, true));
         title.className = "min-w-0 flex-1";
         // Typing updates the Markdown (and the preview) without rebuilding the list, so focus
         // and the caret stay where they are.
@@ -147,17 +152,17 @@ export function bindOutlineEditor(textarea) {
         row.append(
           handle,
           title,
-          button("↑", "Move up (Alt+↑)", () => commit(ops.move(state.sections, index, -1), { index: index - 1 })),
-          button("↓", "Move down (Alt+↓)", () => commit(ops.move(state.sections, index, 1), { index: index + 1 })),
-          button("←", "Outdent (Alt+←)", () => commit(ops.indent(state.sections, index, -1), { index })),
-          button("→", "Indent (Alt+→)", () => commit(ops.indent(state.sections, index, 1), { index })),
-          button("+", "Add a section below (Alt+Enter)", () => commit(ops.add(state.sections, index), { index: index + 1 })),
-          button("✕", "Delete section (Alt+Backspace)", () => commit(ops.remove(state.sections, index), { index: index - 1 })),
+          button("↑", gettext("Move up (Alt+↑)"), () => commit(ops.move(state.sections, index, -1), { index: index - 1 })),
+          button("↓", gettext("Move down (Alt+↓)"), () => commit(ops.move(state.sections, index, 1), { index: index + 1 })),
+          button("←", gettext("Outdent (Alt+←)"), () => commit(ops.indent(state.sections, index, -1), { index })),
+          button("→", gettext("Indent (Alt+→)"), () => commit(ops.indent(state.sections, index, 1), { index })),
+          button("+", gettext("Add a section below (Alt+Enter)"), () => commit(ops.add(state.sections, index), { index: index + 1 })),
+          button("✕", gettext("Delete section (Alt+Backspace)"), () => commit(ops.remove(state.sections, index), { index: index - 1 })),
         );
         const text = document.createElement("textarea");
         text.rows = 2;
         text.value = section.text;
-        text.setAttribute("aria-label", `Section ${index + 1} text`);
+        text.setAttribute("aria-label", interpolate(gettext("Section %(n)s text"), { n: index + 1 }, true));
         text.className =
           "mt-1 block w-full rounded border border-slate-200 bg-transparent p-1 text-sm dark:border-slate-700";
         text.addEventListener("input", () => update(index, { text: text.value }));

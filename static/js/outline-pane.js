@@ -14,6 +14,7 @@
 // become a sanitised class name.
 
 import { fetchStream } from "./fetch-stream.js";
+import { gettext, ngettext, interpolate } from "./i18n.js";
 import * as smd from "streaming-markdown";
 
 export const TERMINAL_STATUSES = new Set(["succeeded", "failed", "cancelled"]);
@@ -102,6 +103,26 @@ export function formatElapsed(ms) {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
+/** The label of a task status, as the server renders it (OutlineTask.Status); unknown: as is. */
+export function statusLabel(status) {
+  switch (status) {
+    case "queued":
+      return gettext("Queued");
+    case "preparing":
+      return gettext("Preparing");
+    case "running":
+      return gettext("Running");
+    case "succeeded":
+      return gettext("Succeeded");
+    case "failed":
+      return gettext("Failed");
+    case "cancelled":
+      return gettext("Cancelled");
+    default:
+      return status;
+  }
+}
+
 /**
  * "Section 3 of 12: Methods". `done` counts the sections finished and `section` names the one
  * being written now (documents/analyzer.py), so the current section is number done + 1; the
@@ -111,8 +132,17 @@ export function progressLabel({ done, total, section }) {
   const t = toCount(total);
   const d = toCount(done);
   if (!t) return section ? String(section) : "";
-  if (d >= t) return `${t} of ${t} sections done`;
-  return section ? `Section ${d + 1} of ${t}: ${section}` : `Section ${d + 1} of ${t}`;
+  if (d >= t) {
+    return interpolate(
+      ngettext("%(total)s of %(total)s section done", "%(total)s of %(total)s sections done", t),
+      { total: t },
+      true,
+    );
+  }
+  const values = { n: d + 1, total: t, section };
+  return section
+    ? interpolate(gettext("Section %(n)s of %(total)s: %(section)s"), values, true)
+    : interpolate(gettext("Section %(n)s of %(total)s"), values, true);
 }
 
 function toCount(value) {
@@ -209,7 +239,7 @@ export function bindOutlineStream(element, options = {}) {
   function setStatus(value) {
     if (typeof value !== "string" || !value) return;
     element.dataset.status = value;
-    if (statusEl) statusEl.textContent = value;
+    if (statusEl) statusEl.textContent = statusLabel(value);
     if (startedAt === null && (value === "preparing" || value === "running")) {
       startedAt = now();
       tick();
@@ -283,7 +313,7 @@ export function bindOutlineStream(element, options = {}) {
       case "error": {
         const message = typeof data?.message === "string" && data.message
           ? data.message
-          : "Generating the outline failed.";
+          : gettext("Generating the outline failed.");
         showError(message);
         setStatus("failed");
         finish();

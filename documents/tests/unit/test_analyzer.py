@@ -132,3 +132,40 @@ def test_chunking_never_changes_the_text(chunk_chars):
     )
 
     assert text == baseline
+
+
+# ------------------------------------------------------- prompt language vs UI language
+ENGLISH = {
+    "language": "en",
+    "sections": [{"level": 1, "title": "Background", "text": "The company plans a new online shop."}],
+}
+CHINESE = {
+    "language": "zh",
+    "sections": [{"level": 1, "title": "项目背景", "text": "公司计划在明年上线新的电商平台。"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("ui_language", "structure", "few_shot", "written_in"),
+    [
+        ("zh-hans", ENGLISH, "Summarize each section in one sentence.", "written in English."),
+        ("en", CHINESE, "用一句话概括每一节的内容。", "written in Simplified Chinese."),
+    ],
+)
+def test_prompt_follows_the_documents_language_not_the_ui_language(
+    ui_language, structure, few_shot, written_in
+):
+    from django.utils import translation
+
+    provider = FakeProvider()
+    with translation.override(ui_language):
+        step = DocxOutlineAnalyzerStep(
+            structure=structure, title="T", provider=provider,
+            max_section_chars=1200, chunk_chars=8, chunk_ms=1000, max_tokens=64,
+        )  # fmt: skip
+        events = list(step.run())
+
+    assert events[-1].data == {"status": "succeeded"}
+    (prompt,) = provider.prompts
+    assert prompt.text.startswith(few_shot)
+    assert prompt.messages[0]["content"].endswith(f"{written_in} Reply with the sentence only.")

@@ -85,3 +85,36 @@ def test_outline_start_queues_the_worker_after_commit(
 
     assert sent == [task.pk]
     assert task.status == OutlineTask.Status.QUEUED
+
+
+ENGLISH_DOC = ([(1, "Background")], "The company plans to open a new online shop next year.")
+CHINESE_DOC = ([(1, "项目背景")], "公司计划在明年上线新的电商平台，以提升线上销售额。")
+
+
+@pytest.mark.parametrize(
+    ("ui_language", "doc", "language", "few_shot"),
+    [("zh-hans", ENGLISH_DOC, "en", "Summarize"), ("en", CHINESE_DOC, "zh", "用一句话概括")],
+)
+def test_the_prompt_language_comes_from_the_document_whatever_the_ui_language(
+    user, settings, tmp_path, django_capture_on_commit_callbacks, ui_language, doc, language, few_shot
+):  # noqa: ANN001
+    from django.utils import translation
+
+    from documents.tests.conftest import make_docx
+
+    settings.MEDIA_ROOT = tmp_path
+    provider = FakeProvider()
+    with translation.override(ui_language):
+        headings, body = doc
+        document = services.document_create(
+            owner=user, uploaded=SimpleUploadedFile("doc.docx", make_docx(headings, body=body))
+        )
+        with django_capture_on_commit_callbacks(execute=False):
+            task = services.outline_start(document=document)
+        try:
+            services.outline_generate(task_id=task.pk, provider=provider)
+        finally:
+            redis_client().delete(stream_key(task.pk))
+
+    assert document.structure["language"] == language
+    assert [prompt.text.startswith(few_shot) for prompt in provider.prompts] == [True]

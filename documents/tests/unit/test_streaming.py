@@ -65,3 +65,15 @@ def test_saved_events_of_failed_task_end_with_error():
         "code": "timeout_first_token",
         "message": "The model did not answer.",
     }
+
+
+def test_an_error_reaches_each_reader_in_their_language_and_other_events_as_they_are():
+    error = Event.make(4, "error", code="worker_lost", message="The worker … stopped (stored in English).")
+    chunk = Event.make(3, "chunk", text="Worker")
+
+    assert error.for_reader("zh-hans").data["message"].startswith("生成此大纲的后台进程意外停止")
+    assert error.for_reader("en").data["message"].startswith("The worker generating this outline")
+    assert error.for_reader(None) == error
+    assert chunk.for_reader("zh-hans") == chunk
+    unknown = Event.make(5, "error", code="llm_failed", message="Custom text.")
+    assert unknown.for_reader("zh-hans") == unknown

@@ -213,10 +213,44 @@ test("status events update the text and data-status", () => {
   const { binding, send } = bind(el);
   send("status", { seq: 1, status: "preparing" });
   assert.equal(el.dataset.status, "preparing");
-  assert.equal(q(el, "[data-task-status]").textContent, "preparing");
+  assert.equal(q(el, "[data-task-status]").textContent, "Preparing");
   send("status", { seq: 2, status: "running" });
   assert.equal(el.dataset.status, "running");
   binding.close();
+});
+
+test("with Django's catalog loaded, status and progress labels are translated", () => {
+  const zh = {
+    Running: "运行中",
+    Succeeded: "已完成",
+    "Section %(n)s of %(total)s: %(section)s": "第 %(n)s 节，共 %(total)s 节：%(section)s",
+    "%(total)s of %(total)s section done": "%(total)s 节已全部完成",
+  };
+  globalThis.gettext = (msgid) => zh[msgid] ?? msgid;
+  globalThis.ngettext = (singular) => zh[singular] ?? singular; // Chinese has one plural form
+  try {
+    const el = card({ status: "queued" });
+    const { binding, send } = bind(el);
+    send("status", { seq: 1, status: "running" });
+    send("progress", { seq: 2, done: 1, total: 3, section: "市场分析" });
+    assert.equal(q(el, "[data-task-status]").textContent, "运行中");
+    assert.equal(el.dataset.status, "running", "data-status stays the machine value");
+    assert.equal(q(el, "[data-task-progress-label]").textContent, "第 2 节，共 3 节：市场分析");
+    assert.equal(pane.progressLabel({ done: 3, total: 3 }), "3 节已全部完成");
+    send("done", { seq: 3, status: "succeeded" });
+    assert.equal(q(el, "[data-task-status]").textContent, "已完成");
+    binding.close();
+  } finally {
+    delete globalThis.gettext;
+    delete globalThis.ngettext;
+  }
+});
+
+test("statusLabel names every status and passes unknown ones through", () => {
+  assert.deepEqual(
+    ["queued", "preparing", "running", "succeeded", "failed", "cancelled", "paused"].map(pane.statusLabel),
+    ["Queued", "Preparing", "Running", "Succeeded", "Failed", "Cancelled", "paused"],
+  );
 });
 
 test("elapsed time ticks every second and stops on done", () => {
@@ -281,7 +315,7 @@ test("done sets the status, flushes the Markdown and dispatches a bubbling outli
   send("done", { seq: 5, status: "succeeded" });
   assert.deepEqual(seen, [[el, { status: "succeeded" }, true]]);
   assert.equal(el.dataset.status, "succeeded");
-  assert.equal(q(el, "[data-task-status]").textContent, "succeeded");
+  assert.equal(q(el, "[data-task-status]").textContent, "Succeeded");
   assert.equal(q(el, "[data-outline-pane]").textContent, "Last line without a newline");
   assert.equal(q(el, "[data-outline-pane]").getAttribute("aria-busy"), "false");
   // nothing after the end
@@ -303,7 +337,7 @@ test("an error event shows its message, sets failed, and dispatches outline:erro
   assert.equal(box.textContent, "The model is unavailable. <b>Try later</b>.");
   assert.equal(box.children.length, 0);
   assert.equal(el.dataset.status, "failed");
-  assert.equal(q(el, "[data-task-status]").textContent, "failed");
+  assert.equal(q(el, "[data-task-status]").textContent, "Failed");
   assert.deepEqual(seen, [{ source: "task", code: "llm_unavailable", message: "The model is unavailable. <b>Try later</b>." }]);
   assert.equal(q(el, "[data-outline-pane] h1").textContent, "Partial", "what arrived stays");
   binding.close();
