@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -92,7 +93,15 @@ def _task_context(task: OutlineTask | None) -> dict:
         and outline is not None
         and outline.source_task_id != task.pk
     )
-    return {"task": task, "outline_text": selectors.outline_task_text(task=task), "can_keep": can_keep}
+    # Shown by pages that are re-rendered rather than streamed (polling, no JavaScript).
+    started = task.started_at or task.created_at
+    elapsed_ms = None if task.is_terminal else max(0, (timezone.now() - started).total_seconds() * 1000)
+    return {
+        "task": task,
+        "outline_text": selectors.outline_task_text(task=task),
+        "can_keep": can_keep,
+        "elapsed_ms": elapsed_ms,
+    }
 
 
 def _rejected(

@@ -1,6 +1,6 @@
 // When an outline finishes while its tab is in the background, say so in the tab title and,
 // if the user opted in, with a browser notification. Listens to the outline:done / outline:error
-// events that outline-pane.js dispatches on task cards.
+// events that outline-pane.js (streaming cards) and task-poll.js (polling cards) dispatch.
 import { gettext, interpolate } from "./i18n.js";
 
 const KEY = "outliner:notify";
@@ -13,7 +13,7 @@ function optedIn() {
 
 function announce(event, ok) {
   if (!document.hidden) return;
-  const card = event.target.closest?.("[data-outline-stream]");
+  const card = event.target.closest?.("[data-document-title]");
   const name = card?.dataset.documentTitle || gettext("your document");
   unseen += 1;
   const headline = ok ? gettext("Outline ready") : gettext("Outline stopped");

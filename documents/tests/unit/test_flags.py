@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.test import RequestFactory
@@ -19,12 +21,26 @@ def _request(user: User | AnonymousUser):  # noqa: ANN202
     return request
 
 
-@pytest.fixture
-def flag() -> Flag:
+def _migrate_flag() -> Flag:
+    """Run the data migration that creates the flag (a transactional test elsewhere in the run
+    may have flushed the row it created when the test database was built)."""
+    from django.apps import apps
+
+    migration = importlib.import_module("documents.migrations.0007_streaming_flag")
+    migration.create_streaming_flag(apps, None)
     return Flag.objects.get(name="streaming")
 
 
-def test_streaming_is_on_for_everyone_after_migrating(flag: Flag, user, other_user):
+@pytest.fixture
+def flag() -> Flag:
+    return _migrate_flag()
+
+
+def test_streaming_is_on_for_everyone_after_migrating(user, other_user):
+    Flag.objects.filter(name="streaming").delete()
+
+    flag = _migrate_flag()
+
     assert flag.everyone is True
     assert selectors.streaming_enabled(request=_request(user))
     assert selectors.streaming_enabled(request=_request(other_user))
@@ -67,3 +83,47 @@ def test_a_missing_flag_means_streaming(flag: Flag, user):
 
 def test_anonymous_requests_follow_the_global_setting(flag: Flag):
     assert selectors.streaming_enabled(request=_request(AnonymousUser()))
+
+
+# ------------------------------------------------------------------ the task card
+def _card_page(client, task) -> str:  # noqa: ANN001
+    return client.get(f"/documents/tasks/{task.pk}/", headers={"HX-Request": "true"}).content.decode()
+
+
+@pytest.fixture
+def running_task(user, settings, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents import services, tasks
+    from documents.tests.conftest import make_docx
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
+    document = services.document_create(owner=user, uploaded=SimpleUploadedFile("计划.docx", make_docx()))
+    return services.outline_start(document=document)
+
+
+def test_a_streaming_card_binds_to_its_stream(logged_in, flag: Flag, running_task):
+    html = _card_page(logged_in, running_task)
+
+    assert "data-outline-stream" in html and f"/api/v1/tasks/{running_task.pk}/stream" in html
+    assert "data-outline-poll" not in html and 'hx-trigger="every 1s"' not in html
+
+
+def test_with_streaming_off_the_card_polls_every_second_until_finished(
+    logged_in, flag: Flag, user, running_task
+):
+    from documents.models import OutlineTask
+
+    flag.excluded_users.add(user)
+
+    running = _card_page(logged_in, running_task)
+    OutlineTask.objects.filter(pk=running_task.pk).update(
+        status="succeeded", result="# 计划\n\n## 背景\n\n摘要。"
+    )
+    finished = _card_page(logged_in, running_task)
+
+    assert "data-outline-poll" in running and 'hx-trigger="every 1s"' in running
+    assert "data-outline-stream" not in running and "/stream" not in running
+    assert "data-outline-poll" in finished and "hx-trigger" not in finished  # polling stops
+    assert "摘要。" in finished
