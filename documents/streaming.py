@@ -400,6 +400,11 @@ class StreamHub:
         if not events:
             return
         with self._lock:
+            if key not in self._subs:
+                # Its last client left while XREAD was blocked on it. Keeping a cursor would make
+                # the next stream under this key (task ids repeat after a database reset) start
+                # from this position and skip its first events.
+                return
             self._cursor[key] = max(self._cursor.get(key, 0), events[-1].seq)
             subs = list(self._subs.get(key, ()))
             for sub in subs:

@@ -406,3 +406,18 @@ def test_set_up_compiles_good_po_files(tmp_path):
 
     assert main([str(tmp_path)]) == 0
     assert (target / "djangojs.mo").stat().st_size > 1000
+
+
+def test_not_found_and_server_error_pages_follow_the_language(user, rf):
+    from django.views.defaults import server_error
+
+    theirs = reverse("documents:document_detail", args=[999_999])
+    zh = _client("zh-hans", user).get(theirs)
+    en = _client("en", user).get(theirs)
+    assert zh.status_code == en.status_code == 404
+    assert "找不到页面" in zh.content.decode() and english_words(zh.content.decode()) == set()
+    assert "Page not found" in en.content.decode()
+
+    with translation.override("zh-hans"):
+        page = server_error(rf.get("/")).content.decode()
+    assert '<html lang="zh-hans"' in page and "服务器出现错误" in page and english_words(page) == set()

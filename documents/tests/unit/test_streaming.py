@@ -77,3 +77,41 @@ def test_an_error_reaches_each_reader_in_their_language_and_other_events_as_they
     assert chunk.for_reader("zh-hans") == chunk
     unknown = Event.make(5, "error", code="llm_failed", message="Custom text.")
     assert unknown.for_reader("zh-hans") == unknown
+
+
+def test_a_stream_read_after_its_last_client_left_leaves_no_position_behind():
+    """The hub can still be blocked on a key when its last client leaves; what it reads then
+    must not be remembered, or the next stream under that key (task ids repeat after a database
+    reset) would start from that position and lose its first events."""
+    import time
+
+    from documents.streaming import StreamHub, StreamWriter, redis_client
+
+    task_id = 990_001
+    redis_client().delete(stream_key(task_id))
+    hub = StreamHub(block_ms=2000)
+    try:
+        writer = StreamWriter(task_id)
+        writer.emit("status", status="running")
+        sub = hub.subscribe(task_id, after=0)
+        assert sub.get(timeout=5).seq == 1
+        deadline = time.monotonic() + 5
+        while not hub._blocked:  # the reader is in XREAD on this key
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        hub.unsubscribe(sub)
+        for n in range(2, 9):  # written while the reader is still blocked on the key
+            writer.emit("chunk", text=f"旧{n}")
+        time.sleep(0.3)
+        assert hub._cursor == {}
+
+        redis_client().delete(stream_key(task_id))  # the same task id, a new stream
+        fresh = StreamWriter(task_id)
+        fresh.emit("status", status="running")
+        sub = hub.subscribe(task_id, after=0)
+        for n in range(2, 5):
+            fresh.emit("chunk", text=f"新{n}")
+        assert [sub.get(timeout=5).seq for _ in range(4)] == [1, 2, 3, 4]
+        hub.unsubscribe(sub)
+    finally:
+        redis_client().delete(stream_key(task_id))
