@@ -9,6 +9,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from waffle.admin import FlagAdmin as WaffleFlagAdmin
 from waffle.admin import InformativeManyToManyRawIdWidget
 
@@ -35,7 +37,7 @@ class DocumentAdmin(admin.ModelAdmin):
 class ErrorCodeFilter(admin.SimpleListFilter):
     """The error codes that actually occur (not every code the app knows)."""
 
-    title = "error code"
+    title = _("error code")
     parameter_name = "error_code"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
@@ -90,29 +92,32 @@ class OutlineTaskAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.display(description="duration")
+    @admin.display(description=_("duration"))
     def duration(self, task: OutlineTask) -> str:
         ms = (task.metrics or {}).get("duration_ms")
         return "—" if ms is None else f"{ms / 1000:.1f} s"
 
-    @admin.display(description="first chunk")
+    @admin.display(description=_("first chunk"))
     def first_chunk(self, task: OutlineTask) -> str:
         ms = (task.metrics or {}).get("first_chunk_ms")
         return "—" if ms is None else f"{ms / 1000:.2f} s"
 
-    @admin.display(description="metrics")
+    @admin.display(description=_("metrics"))
     def metrics_table(self, task: OutlineTask) -> str:
         if not task.metrics:
             return "—"
         return format_html("<pre>{}</pre>", json.dumps(task.metrics, indent=2, ensure_ascii=False))
 
-    @admin.action(description="Cancel the selected tasks (partial output is kept)")
+    @admin.action(description=_("Cancel the selected tasks (partial output is kept)"))
     def cancel_tasks(self, request: HttpRequest, queryset: QuerySet[OutlineTask]) -> None:
         cancelled = 0
         for task in queryset.filter(status__in=OutlineTask.ACTIVE):
             services.outline_cancel(task=task)
             cancelled += 1
-        self.message_user(request, f"Cancel requested for {cancelled} task(s).", messages.SUCCESS)
+        message = ngettext(
+            "Cancel requested for %(count)d task.", "Cancel requested for %(count)d tasks.", cancelled
+        ) % {"count": cancelled}
+        self.message_user(request, message, messages.SUCCESS)
 
 
 class OutlineVersionInline(admin.TabularInline):
@@ -165,6 +170,6 @@ class FlagAdmin(WaffleFlagAdmin):
             return db_field.formfield(**kwargs)
         return super().formfield_for_dbfield(db_field, **kwargs)
 
-    @admin.display(description="excluded users")
+    @admin.display(description=_("excluded users"))
     def excluded(self, flag: Flag) -> str:
         return ", ".join(flag.excluded_users.values_list("username", flat=True)[:10]) or "—"

@@ -215,12 +215,13 @@ class Flag(AbstractUserFlag):
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="+",
-        help_text="Never active for these users, whatever else is set here.",
+        verbose_name=_("excluded users"),
+        help_text=_("Never active for these users, whatever else is set here."),
     )
 
     class Meta(AbstractUserFlag.Meta):
-        verbose_name = "feature flag"
-        verbose_name_plural = "feature flags"
+        verbose_name = _("feature flag")
+        verbose_name_plural = _("feature flags")
 
     def is_active(self, request: HttpRequest, read_only: bool = False) -> bool | None:
         user = getattr(request, "user", None)

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('note', models.TextField(blank=True, help_text='Note where this Flag is used.', verbose_name='Note')),
                 ('created', models.DateTimeField(db_index=True, default=django.utils.timezone.now, help_text='Date when this Flag was created.', verbose_name='Created')),
                 ('modified', models.DateTimeField(default=django.utils.timezone.now, help_text='Date when this Flag was last modified.', verbose_name='Modified')),
-                ('excluded_users', models.ManyToManyField(blank=True, help_text='Never active for these users, whatever else is set here.', related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('excluded_users', models.ManyToManyField(blank=True, help_text='Never active for these users, whatever else is set here.', related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='excluded users')),
                 ('groups', models.ManyToManyField(blank=True, help_text='Activate this flag for these user groups.', to='auth.group', verbose_name='Groups')),
                 ('users', models.ManyToManyField(blank=True, help_text='Activate this flag for these users.', to=settings.AUTH_USER_MODEL, verbose_name='Users')),
             ],

@@ -81,7 +81,7 @@ def test_the_cancel_action_cancels_active_tasks_only(admin_client: Client, tasks
 
     response = admin_client.post(url, {"action": "cancel_tasks", "_selected_action": selected}, follow=True)
 
-    assert "Cancel requested for 1 task(s)." in response.content.decode()
+    assert "Cancel requested for 1 task." in response.content.decode()
     tasks["queued"].refresh_from_db()
     tasks["done"].refresh_from_db()
     assert (tasks["queued"].status, tasks["done"].status) == (S.CANCELLED, S.SUCCEEDED)
@@ -115,3 +115,12 @@ def test_the_streaming_flag_is_editable_with_excluded_users(admin_client: Client
     assert response.status_code == 302, response.content.decode()[:2000]
     flag.refresh_from_db()
     assert flag.everyone is None and list(flag.excluded_users.all()) == [user]
+
+
+def test_the_admin_speaks_chinese_too(admin_client: Client, tasks):
+    headers = {"Accept-Language": "zh-Hans"}
+    tasks_page = admin_client.get(reverse("admin:documents_outlinetask_changelist"), headers=headers)
+    flags_page = admin_client.get(reverse("admin:documents_flag_changelist"), headers=headers)
+
+    assert "错误代码" in tasks_page.content.decode() and "取消所选任务" in tasks_page.content.decode()
+    assert "功能开关" in flags_page.content.decode() and "排除的用户" in flags_page.content.decode()
