@@ -239,6 +239,9 @@ def test_readiness_goes_503_when_redis_or_the_worker_stops(django_db_blocker, mo
             CELERY_TASK_DEFAULT_QUEUE=f"readiness-{uuid.uuid4().hex[:8]}",
             WORKER_HEARTBEAT_SECONDS="0.5",
             WORKER_LOST_AFTER_SECONDS="3",
+            # A worker host without a web process serves its own metrics (this one has its own dir).
+            WORKER_METRICS_PORT=str(worker_metrics_port := free_port()),
+            PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
         )
     worker_log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed below)
     worker = subprocess.Popen(
@@ -251,6 +254,9 @@ def test_readiness_goes_503_when_redis_or_the_worker_stops(django_db_blocker, mo
         ready = _wait_readiness(base_url, 200)
         assert ready["status"] == "ready"
         assert all(check["ok"] for check in ready["checks"].values())
+        worker_metrics = _scrape(f"http://127.0.0.1:{worker_metrics_port}")
+        assert _value(worker_metrics, "outliner_workers_live") == 1
+        assert ("outliner_task_duration_seconds_count", frozenset({("status", "succeeded")})) in worker_metrics
 
         private.stop()
         body = _wait_readiness(base_url, 503, timeout=10)
