@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from django.test import Client
 from docx import Document as DocxDocument
 
 from documents import services
+from documents.models import OutlineTask
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
@@ -25,6 +27,15 @@ def make_docx(headings: list[tuple[int, str]] | None = None, body: str = "Body t
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def wait_finished(task_id: int, timeout: float = 90, poll: float = 0.2) -> OutlineTask:
+    """The task once it is finished (a test with a real worker waits for it); fails after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while (task := OutlineTask.objects.get(pk=task_id)).status not in OutlineTask.TERMINAL:
+        assert time.monotonic() < deadline, f"task {task_id} still {task.status}"
+        time.sleep(poll)
+    return task
 
 
 @pytest.fixture

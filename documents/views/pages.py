@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -333,8 +333,25 @@ def section_regenerate(request: HtmxHttpRequest, document_id: int, index: int) -
             target=f"#section-{index}-action",
         )
     if request.htmx:
-        return render(request, "documents/partials/section_task.html", {"task": task, "outline": outline})
+        return render(request, "documents/partials/section_task.html", _section_context(task, outline))
     return redirect("documents:task_detail", task.pk)
+
+
+def _section_context(task: OutlineTask, outline) -> dict:  # noqa: ANN001
+    return {"task": task, "outline": outline, "outline_text": selectors.outline_task_text(task=task)}
+
+
+@login_required
+@require_GET
+def section_task(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
+    """A section being regenerated, re-rendered with its text so far (polled when streaming is off)."""
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    if task.section_index is None:
+        raise Http404("Not a section task.")
+    outline = selectors.outline_get(user=request.user, document_id=task.document_id)
+    if not request.htmx:
+        return redirect("documents:task_detail", task.pk)
+    return render(request, "documents/partials/section_task.html", _section_context(task, outline))
 
 
 @login_required

@@ -24,7 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from documents import services
 from documents.models import OutlineTask
-from documents.tests.conftest import make_docx
+from documents.tests.conftest import make_docx, wait_finished
 from documents.tests.processes import BASE_DIR, service_env, start_web, stop_process
 from project.localredis import free_port, wait_until_up
 
@@ -40,14 +40,6 @@ def _start_outline(api: httpx.Client, headers: dict | None = None) -> int:
     created = api.post(f"/api/v1/documents/{document['id']}/tasks", headers=headers or {})
     assert created.status_code == 202, created.text
     return created.json()["id"]
-
-
-def _wait_finished(task_id: int, timeout: float = 90) -> OutlineTask:
-    deadline = time.monotonic() + timeout
-    while (task := OutlineTask.objects.get(pk=task_id)).status not in OutlineTask.TERMINAL:
-        assert time.monotonic() < deadline, f"task still {task.status}"
-        time.sleep(0.2)
-    return task
 
 
 def _api(base_url: str, user) -> httpx.Client:  # noqa: ANN001
@@ -90,7 +82,7 @@ def test_metrics_scrape_shows_each_metric_moving_after_a_task(
             for sse in events:
                 if sse.event in {"done", "error"}:
                     break
-    task = _wait_finished(task_id)
+    task = wait_finished(task_id)
     assert task.status == OutlineTask.Status.SUCCEEDED
     after = _scrape(live_server.url)
 
@@ -157,7 +149,7 @@ def test_one_task_is_followed_from_the_click_to_the_final_save_across_processes(
     request_id = f"it-{uuid.uuid4().hex}"
     with _api(base_url, user) as api:
         task_id = _start_outline(api, headers={"X-Request-ID": request_id})
-        assert _wait_finished(task_id).status == OutlineTask.Status.SUCCEEDED
+        assert wait_finished(task_id).status == OutlineTask.Status.SUCCEEDED
         api.get(f"/api/v1/tasks/{task_id}/stream").read()  # a reader of the finished task
 
     worker_log = BASE_DIR / "var" / "test-worker.log"
@@ -256,7 +248,10 @@ def test_readiness_goes_503_when_redis_or_the_worker_stops(django_db_blocker, mo
         assert all(check["ok"] for check in ready["checks"].values())
         worker_metrics = _scrape(f"http://127.0.0.1:{worker_metrics_port}")
         assert _value(worker_metrics, "outliner_workers_live") == 1
-        assert ("outliner_task_duration_seconds_count", frozenset({("status", "succeeded")})) in worker_metrics
+        assert (
+            "outliner_task_duration_seconds_count",
+            frozenset({("status", "succeeded")}),
+        ) in worker_metrics
 
         private.stop()
         body = _wait_readiness(base_url, 503, timeout=10)
@@ -303,7 +298,7 @@ def test_a_gevent_web_worker_streams_one_task_to_many_clients(
 
             with ThreadPoolExecutor(max_workers=40) as pool:
                 results = list(pool.map(read_all, range(40)))
-        task = _wait_finished(task_id)
+        task = wait_finished(task_id)
         assert task.status == OutlineTask.Status.SUCCEEDED
         for events in results:
             assert [seq for seq, _ in events] == list(range(1, len(events) + 1))

@@ -12,7 +12,7 @@ from httpx_sse import connect_sse
 from documents import services
 from documents.models import OutlineTask
 from documents.streaming import redis_client, stream_key
-from documents.tests.conftest import make_docx
+from documents.tests.conftest import make_docx, wait_finished
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -59,14 +59,6 @@ def _text(events: list) -> str:
     return "".join(data["text"] for _, kind, data in events if kind == "chunk")
 
 
-def _wait_finished(task_id: int, timeout: float = 90) -> OutlineTask:
-    deadline = time.monotonic() + timeout
-    while (task := OutlineTask.objects.get(pk=task_id)).status not in OutlineTask.TERMINAL:
-        assert time.monotonic() < deadline, f"task still {task.status}"
-        time.sleep(0.2)
-    return task
-
-
 def test_streamed_chunks_concatenate_to_the_saved_result(api, task_id):
     events = _events(api, task_id)
 
@@ -92,7 +84,7 @@ def test_disconnect_and_resume_with_last_event_id_loses_and_repeats_nothing(api,
 
 
 def test_task_finishes_and_saves_with_no_client_and_replays_after_redis_expiry(api, task_id):
-    task = _wait_finished(task_id)
+    task = wait_finished(task_id)
     assert task.status == OutlineTask.Status.SUCCEEDED and task.result
 
     from_redis = _events(api, task_id)
@@ -105,7 +97,7 @@ def test_task_finishes_and_saves_with_no_client_and_replays_after_redis_expiry(a
 
 
 def test_query_parameter_resumes_like_the_header(api, task_id):
-    _wait_finished(task_id)
+    wait_finished(task_id)
     all_events = _events(api, task_id)
 
     with connect_sse(
@@ -128,7 +120,7 @@ def test_concurrent_clients_share_one_reader_and_disconnects_release_it(api, tas
         assert all(len(f.result()) == 3 for f in early_leavers)
 
     assert results[0] == results[1]
-    assert _text(results[0]) == _wait_finished(task_id).result
+    assert _text(results[0]) == wait_finished(task_id).result
     # Every client that left, early or at the end, was unsubscribed from the reader.
     deadline = time.monotonic() + 20
     while hub.active_subscriptions:

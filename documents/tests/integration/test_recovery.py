@@ -32,7 +32,7 @@ from documents import services
 from documents.errors import error_message
 from documents.models import OutlineTask
 from documents.streaming import read_events
-from documents.tests.conftest import make_docx
+from documents.tests.conftest import make_docx, wait_finished
 from documents.tests.processes import BASE_DIR, ModelServerProcess, _test_database_url
 from project.celery import app as celery_app
 
@@ -238,12 +238,8 @@ def _seqs(events: list[Event]) -> list[int]:
     return [seq for seq, _, _ in events]
 
 
-def _wait_finished(task_id: int, timeout: float = 60) -> OutlineTask:
-    deadline = time.monotonic() + timeout
-    while (task := OutlineTask.objects.get(pk=task_id)).status not in OutlineTask.TERMINAL:
-        assert time.monotonic() < deadline, f"task {task_id} still {task.status}"
-        time.sleep(0.05)
-    return task
+def _wait_finished(task_id: int) -> OutlineTask:
+    return wait_finished(task_id, timeout=60, poll=0.05)
 
 
 def _kept(task: OutlineTask) -> str:

@@ -127,3 +127,39 @@ def test_with_streaming_off_the_card_polls_every_second_until_finished(
     assert "data-outline-stream" not in running and "/stream" not in running
     assert "data-outline-poll" in finished and "hx-trigger" not in finished  # polling stops
     assert "摘要。" in finished
+
+
+def test_with_streaming_off_a_regenerating_section_polls_then_reloads_the_panel(
+    logged_in, flag: Flag, user, running_task
+):
+    from documents import services
+    from documents.models import OutlineTask
+
+    flag.excluded_users.add(user)
+    OutlineTask.objects.filter(pk=running_task.pk).update(
+        status="succeeded", result="# 计划\n\n## 背景\n\n旧摘要。"
+    )
+    services.outline_adopt(task=OutlineTask.objects.get(pk=running_task.pk), author=user)
+    url = f"/documents/{running_task.document_id}/outline/sections/0/regenerate/"
+
+    started = logged_in.post(url, headers={"HX-Request": "true"}).content.decode()
+    section = OutlineTask.objects.get(section_index=0)
+    polled = logged_in.get(f"/documents/tasks/{section.pk}/section/", headers={"HX-Request": "true"})
+    OutlineTask.objects.filter(pk=section.pk).update(status="succeeded", result="新摘要。")
+    done = logged_in.get(
+        f"/documents/tasks/{section.pk}/section/", headers={"HX-Request": "true"}
+    ).content.decode()
+
+    assert "data-outline-poll" in started and "/stream" not in started
+    assert (
+        f'hx-get="/documents/tasks/{section.pk}/section/"' in started and 'hx-trigger="every 1s"' in started
+    )
+    assert polled.status_code == 200 and 'hx-trigger="every 1s"' in polled.content.decode()
+    panel = f"/documents/{running_task.document_id}/outline/panel/"
+    assert f'hx-get="{panel}"' in done and 'hx-trigger="load delay:1s"' in done and "新摘要。" in done
+
+
+def test_a_whole_outline_task_has_no_section_view(logged_in, running_task):
+    response = logged_in.get(f"/documents/tasks/{running_task.pk}/section/", headers={"HX-Request": "true"})
+
+    assert response.status_code == 404

@@ -99,23 +99,19 @@ def test_an_allow_listed_network_may_scrape(client: Client, settings):
 
 # ------------------------------------------------------------------------ web
 @pytest.mark.django_db
-def test_request_latency_is_labelled_by_url_pattern_not_by_path(logged_in: Client):
-    labels = {"route": "/documents/<int:document_id>/", "method": "GET", "status": "404"}
+@pytest.mark.parametrize(
+    ("paths", "route"),
+    [
+        (["/documents/123456/", "/documents/654321/"], "/documents/<int:document_id>/"),
+        (["/no/such/page-1", "/no/such/page-2"], "unmatched"),  # one series, not one per path
+    ],
+)
+def test_request_latency_is_labelled_by_url_pattern_not_by_path(logged_in: Client, paths, route):
+    labels = {"route": route, "method": "GET", "status": "404"}
     before = sample("outliner_http_request_duration_seconds_count", **labels)
 
-    logged_in.get("/documents/123456/")
-    logged_in.get("/documents/654321/")
-
-    assert sample("outliner_http_request_duration_seconds_count", **labels) == before + 2
-
-
-@pytest.mark.django_db
-def test_unmatched_paths_share_one_series(client: Client):
-    labels = {"route": "unmatched", "method": "GET", "status": "404"}
-    before = sample("outliner_http_request_duration_seconds_count", **labels)
-
-    client.get("/no/such/page-1")
-    client.get("/no/such/page-2")
+    for path in paths:
+        logged_in.get(path)
 
     assert sample("outliner_http_request_duration_seconds_count", **labels) == before + 2
 
