@@ -92,6 +92,19 @@ class OutlineTaskAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: OutlineTask | None = None) -> bool:
+        return False  # a view page: no Save buttons
+
+    def has_delete_permission(self, request: HttpRequest, obj: OutlineTask | None = None) -> bool:
+        # A worker may be writing a task in progress; only a finished one can go.
+        return super().has_delete_permission(request, obj) and (obj is None or obj.is_terminal)
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        # No bulk delete: it would not ask, task by task, whether a worker is still writing it.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     @admin.display(description=_("duration"))
     def duration(self, task: OutlineTask) -> str:
         ms = (task.metrics or {}).get("duration_ms")
@@ -159,7 +172,7 @@ class FlagAdmin(WaffleFlagAdmin):
     excluded users never stream."""
 
     raw_id_fields = (*WaffleFlagAdmin.raw_id_fields, "excluded_users")
-    list_display = (*WaffleFlagAdmin.list_display, "excluded")
+    list_display = ("name", "everyone", "percent", "authenticated", "excluded", "note")
 
     def formfield_for_dbfield(self, db_field, **kwargs):  # noqa: ANN001, ANN201 (Django's signature)
         if db_field.name == "excluded_users":  # the user names beside the ids, as waffle does for users

@@ -124,3 +124,13 @@ def test_the_admin_speaks_chinese_too(admin_client: Client, tasks):
 
     assert "错误代码" in tasks_page.content.decode() and "取消所选任务" in tasks_page.content.decode()
     assert "功能开关" in flags_page.content.decode() and "排除的用户" in flags_page.content.decode()
+
+
+def test_only_finished_tasks_can_be_deleted_and_never_in_bulk(admin_client: Client, tasks):
+    running = reverse("admin:documents_outlinetask_delete", args=[tasks["queued"].pk])
+    finished = reverse("admin:documents_outlinetask_delete", args=[tasks["done"].pk])
+    changelist = admin_client.get(reverse("admin:documents_outlinetask_changelist")).content.decode()
+
+    assert admin_client.get(running).status_code == 403
+    assert admin_client.get(finished).status_code == 200
+    assert 'value="delete_selected"' not in changelist and 'value="cancel_tasks"' in changelist
