@@ -18,12 +18,21 @@ def create_streaming_flag(apps, schema_editor):
     )
 
 
+def drop_waffle_flag_tables(apps, schema_editor):
+    # WAFFLE_FLAG_MODEL points at documents.Flag, but waffle's own 0001 migration still creates
+    # waffle.Flag's tables. Nothing uses them, and their foreign keys to auth_user/auth_group make
+    # PostgreSQL refuse the TRUNCATE that Django's flush runs (django-waffle issue #317).
+    for table in ("waffle_flag_users", "waffle_flag_groups", "waffle_flag"):
+        schema_editor.execute(f"DROP TABLE IF EXISTS {schema_editor.quote_name(table)}")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('documents', '0006_document_revisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("waffle", "0004_update_everyone_nullbooleanfield"),
     ]
 
     operations = [
@@ -54,4 +63,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(create_streaming_flag, migrations.RunPython.noop),
+        migrations.RunPython(drop_waffle_flag_tables, migrations.RunPython.noop),
     ]

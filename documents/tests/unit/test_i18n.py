@@ -19,7 +19,7 @@ from django.utils.translation.trans_real import DjangoTranslation
 
 from documents import services
 from documents.models import OutlineTask, OutlineVersion
-from documents.streaming import redis_client, stream_key
+from documents.streaming import StreamWriter, redis_client, stream_key
 from documents.tests.conftest import make_docx
 from documents.tests.fakes import FakeProvider
 
@@ -146,6 +146,9 @@ def world(user, django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
         owner=user, document=document, status="running", continued_from=cancelled,
         progress_done=1, progress_total=3, cancel_requested_at=None,
     )  # fmt: skip
+    # Made directly, not through outline_start: clear any stream another test left under its id,
+    # as outline_start does, so the page shows this task's (empty) live text.
+    StreamWriter(running.pk).reset()
     failed = OutlineTask.objects.create(
         owner=user, document=document, status="failed", error_code="invalid_input"
     )
