@@ -52,8 +52,13 @@ $(STAMP): requirements/*.txt
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
+# The browser files we use are served from static/vendor/, linked into node_modules: the same relative
+# import paths then work in the browser (no import map, so no inline script for the CSP) and in Node.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor && mkdir -p static/vendor/htmx static/vendor/streaming-markdown
+	ln -s ../../../node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	ln -s ../../../node_modules/streaming-markdown/smd.min.js static/vendor/streaming-markdown/
 
 theme/static_src/node_modules/.package-lock.json: theme/static_src/package.json theme/static_src/package-lock.json
 	npm ci --prefix theme/static_src --no-audit --no-fund --loglevel=error

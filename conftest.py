@@ -13,6 +13,19 @@ def _fresh_flag_cache() -> None:
     caches["flags"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    # Every test logs in and uploads from 127.0.0.1: counts from earlier tests must not refuse it.
+    # Only the rate-limit keys go (cache.clear() would flush the whole Redis database).
+    from django.conf import settings
+    from django.core.cache import caches
+
+    from project.ratelimits import clear_counts
+
+    if settings.CACHES["ratelimit"]["BACKEND"].endswith("RedisCache"):
+        clear_counts(caches["ratelimit"])
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ANN001
     # `make test` gives each run its own Prometheus multiprocess directory (see the Makefile).
     import os

@@ -41,6 +41,22 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture(autouse=True)
+def _no_csp_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every browser test also proves the Content Security Policy holds: Chromium reports each
+    blocked script, style or eval as a console error, and any one fails the test."""
+    if "context" not in request.fixturenames:
+        yield
+        return
+    violations: list[str] = []
+    context = request.getfixturevalue("context")
+    context.on(
+        "console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    yield
+    assert violations == [], "the page broke its Content Security Policy"
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path) -> None:  # noqa: ANN001
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -89,6 +89,11 @@ TASKS_FINISHED = Counter(
     "Outline tasks that reached a final state, by status and error code ('' when none).",
     ["status", "error_code"],
 )
+RATE_LIMITED = Counter(
+    "outliner_rate_limited_total",
+    "Requests refused with 429 by a rate limit (project/ratelimits.py), by limit.",
+    ["group"],
+)
 MODEL_TOKENS = Counter("outliner_model_tokens_total", "Tokens the model generated for outline tasks.")
 MODEL_TOKENS_PER_SECOND = Histogram(
     "outliner_model_tokens_per_second",

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from project.logs import default_log_format, logging_config
 
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "waffle",
+    "ninja",  # its Swagger UI from our static files (without it, ninja's page loads it from a CDN)
+    "csp",
     "tailwind",
     "theme",
     "components",
@@ -53,6 +56,7 @@ MIDDLEWARE = [
     # Outermost, so the request id and the latency cover everything below it.
     "project.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -125,11 +129,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # static/ holds our own JS modules; node_modules/ is filled by `npm ci` at set-up and only
 # the third-party browser builds we use are exposed (never copied into the repo).
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
-    ("vendor/streaming-markdown", BASE_DIR / "node_modules" / "streaming-markdown"),
-]
+# static/vendor/ holds links into node_modules (made at set-up by the Makefile).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # In development gunicorn serves straight from the finders, so no collectstatic per edit.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -138,7 +139,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",
-            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            default="project.storage.ManifestStaticFilesStorage"
             if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage",
         )
@@ -238,7 +239,25 @@ WAFFLE_CACHE_NAME = "flags"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "flags": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "flags", "TIMEOUT": 5},
+    # Rate-limit counters are shared by every web process, so they live in Redis.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "outliner:ratelimit",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
 }
+
+# ------------------------------------------------------------------- rate limits
+# project/ratelimits.py: "<count>/<period>" with period s, m, h or d (e.g. "30/10m"); "" is off.
+RATELIMIT_USE_CACHE = "ratelimit"
+# Behind a proxy every client has the proxy's address: name the header it sets (e.g.
+# HTTP_X_REAL_IP) so the per-address limits count clients, not the proxy.
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+LOGIN_RATE_PER_IP = env("LOGIN_RATE_PER_IP", default="30/5m")
+LOGIN_RATE_PER_USERNAME = env("LOGIN_RATE_PER_USERNAME", default="10/5m")
+SIGNUP_RATE_PER_IP = env("SIGNUP_RATE_PER_IP", default="10/h")
+UPLOAD_RATE_PER_USER = env("UPLOAD_RATE_PER_USER", default="60/10m")
 
 # ---------------------------------------------------------------------- security
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
@@ -250,6 +269,25 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Scripts and styles only from our own static files: no inline script or style attribute, no
+# eval (htmx trigger filters are not used for that reason), nothing from other origins. The
+# stream module's fetch() is same-origin too. img data: is for the SVG icons of Swagger UI.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=[])
 
 # ----------------------------------------------------------------------- logging

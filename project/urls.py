@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
-from documents.views.accounts import signup
+from documents.views.accounts import LoginView, signup
 from documents.views.api import api
 from project import views as ops
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("api/v1/", api.urls),
     path("accounts/signup/", signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # set_language (the header's language switcher) and the catalog our JS modules translate with.
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,4 +1,4 @@
-"""Template filters for outlines: Markdown to safe HTML."""
+"""Template filters for outlines: Markdown to safe HTML, section indents, durations."""
 
 from __future__ import annotations
 
@@ -37,3 +37,14 @@ def seconds(milliseconds: int | None) -> str:
     if milliseconds is None:
         return ""
     return _("%(seconds)s s") % {"seconds": f"{milliseconds / 1000:.1f}"}
+
+
+# Whole class names, so Tailwind finds them here; a style="" attribute would need the Content
+# Security Policy to allow inline styles.
+_INDENTS = ("ml-0", "ml-4", "ml-8", "ml-12", "ml-16", "ml-20")
+
+
+@register.filter
+def indent_class(level: int | None) -> str:
+    """The left margin of an outline section of heading level 1-6 (1 rem per level below 1)."""
+    return _INDENTS[min(max((level or 1) - 1, 0), len(_INDENTS) - 1)]

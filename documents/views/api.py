@@ -28,6 +28,7 @@ from documents.schemas import (
 )
 from documents.validation import DocxRejected
 from documents.views.stream import router as stream_router
+from project import ratelimits
 
 api = NinjaAPI(
     title="Outliner API",
@@ -69,6 +70,13 @@ def _version_conflict(request: HttpRequest, exc: services.VersionConflict) -> Ht
     return api.create_response(request, body, status=409)
 
 
+@api.exception_handler(ratelimits.RateLimited)
+def _rate_limited(request: HttpRequest, exc: ratelimits.RateLimited) -> HttpResponse:
+    response = _error(request, 429, exc.code, exc.message)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", "Not found.")
@@ -90,19 +98,25 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
+# Rejected file (400, 413, 415), not logged in (401), uploading too fast (429).
+_UPLOAD_ERRORS = {400: ErrorOut, 401: ErrorOut, 413: ErrorOut, 415: ErrorOut, 429: ErrorOut}
+
+
 @api.post(
     "/documents",
-    response={201: DocumentOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut, 415: ErrorOut},
+    response={201: DocumentOut, **_UPLOAD_ERRORS},
     summary="Upload a .docx",
 )
 def document_create(request: HttpRequest, file: File[UploadedFile]):  # noqa: ANN201
-    """Upload one Word (.docx) file as multipart field `file`; nothing is stored if it is rejected."""
+    """Upload one Word (.docx) file as multipart field `file`; nothing is stored if it is rejected.
+    429 with Retry-After when the user uploads faster than UPLOAD_RATE_PER_USER."""
+    ratelimits.rate_limit_check(request, ratelimits.UPLOAD)
     return Status(201, services.document_create(owner=request.user, uploaded=file))
 
 
 @api.post(
     "/documents/{document_id}/revisions",
-    response={200: RevisionOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 413: ErrorOut, 415: ErrorOut},
+    response={200: RevisionOut, 404: ErrorOut, **_UPLOAD_ERRORS},
     summary="Upload a revised .docx",
 )
 def document_revise(request: HttpRequest, document_id: int, file: File[UploadedFile]):  # noqa: ANN201
@@ -110,6 +124,7 @@ def document_revise(request: HttpRequest, document_id: int, file: File[UploadedF
     user's text for sections that are still there (a new version); changed and added sections
     are the ones to regenerate."""
     document = selectors.document_get(user=request.user, document_id=document_id)
+    ratelimits.rate_limit_check(request, ratelimits.UPLOAD)
     diff = services.document_revise(document=document, uploaded=file, author=request.user)
     return {"revision": document.revision, "diff": diff, "document": document}
 

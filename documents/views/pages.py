@@ -17,6 +17,7 @@ from documents import selectors, services
 from documents.forms import DocumentUploadForm, OutlineEditForm
 from documents.models import OutlineTask
 from documents.validation import DocxRejected
+from project import ratelimits
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -46,6 +47,10 @@ def document_upload(request: HtmxHttpRequest) -> HttpResponse:
     """Store every valid file; report each rejected one with its own message."""
     form = DocumentUploadForm(request.POST, request.FILES)
     results: list[dict] = []
+    try:
+        ratelimits.rate_limit_check(request, ratelimits.UPLOAD)
+    except ratelimits.RateLimited as exc:
+        return _upload_refused(request, exc)
     if form.is_valid():
         for uploaded in form.cleaned_data["files"]:
             name = services.display_filename(uploaded.name or "")
@@ -67,6 +72,16 @@ def document_upload(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request, "documents/document_list.html", _list_context(request, form, results), status=status
     )
+
+
+def _upload_refused(request: HtmxHttpRequest, exc: ratelimits.RateLimited) -> HttpResponse:
+    """429 with the upload form and the reason; nothing of the request was stored."""
+    form = DocumentUploadForm()
+    context = {**_list_context(request, form, []), "upload_error": exc.message}
+    template = "documents/partials/upload_response.html" if request.htmx else "documents/document_list.html"
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @login_required
@@ -360,6 +375,11 @@ def document_revise(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
     """Upload a revised .docx: the page then shows what was added, removed or changed."""
     document = selectors.document_get(user=request.user, document_id=document_id)
     uploaded = request.FILES.get("file")
+    try:
+        ratelimits.rate_limit_check(request, ratelimits.UPLOAD)
+    except ratelimits.RateLimited as exc:
+        messages.error(request, exc.message)
+        return redirect("documents:document_detail", document_id)
     if uploaded is None:
         messages.error(request, _("Choose the revised .docx file to upload."))
     else:

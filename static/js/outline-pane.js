@@ -15,7 +15,7 @@
 
 import { fetchStream } from "./fetch-stream.js";
 import { gettext, ngettext, interpolate } from "./i18n.js";
-import * as smd from "streaming-markdown";
+import * as smd from "../vendor/streaming-markdown/smd.min.js";
 
 export const TERMINAL_STATUSES = new Set(["succeeded", "failed", "cancelled"]);
 const SELECTOR = "[data-outline-stream]";
@@ -319,6 +319,9 @@ export function bindOutlineStream(element, options = {}) {
         finish();
         element.dataset.connection = "closed";
         emit("outline:error", { source: "task", code: data?.code ?? null, message });
+        // The card re-fetches itself on this one: an htmx trigger filter (outline:error[...])
+        // would need eval, which the Content Security Policy forbids.
+        emit("outline:failed", { code: data?.code ?? null, message });
         break;
       }
       default:

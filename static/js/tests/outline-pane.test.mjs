@@ -329,7 +329,9 @@ test("an error event shows its message, sets failed, and dispatches outline:erro
   const el = card();
   const { binding, send } = bind(el);
   const seen = [];
+  const failed = [];
   document.addEventListener("outline:error", (e) => seen.push(e.detail), { once: true });
+  document.addEventListener("outline:failed", (e) => failed.push(e.detail), { once: true });
   chunk(send, "# Partial\n\nSome text");
   send("error", { seq: 4, code: "llm_unavailable", message: "The model is unavailable. <b>Try later</b>." });
   const box = q(el, "[data-task-error]");
@@ -339,6 +341,7 @@ test("an error event shows its message, sets failed, and dispatches outline:erro
   assert.equal(el.dataset.status, "failed");
   assert.equal(q(el, "[data-task-status]").textContent, "Failed");
   assert.deepEqual(seen, [{ source: "task", code: "llm_unavailable", message: "The model is unavailable. <b>Try later</b>." }]);
+  assert.deepEqual(failed, [{ code: "llm_unavailable", message: "The model is unavailable. <b>Try later</b>." }], "the card's refresh trigger");
   assert.equal(q(el, "[data-outline-pane] h1").textContent, "Partial", "what arrived stays");
   binding.close();
 });
