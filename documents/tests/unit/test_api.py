@@ -236,3 +236,13 @@ def test_task_error_message_follows_accept_language(api_client, user, docx_bytes
     en = api_client.get(f"/api/v1/tasks/{task.pk}", headers={"Accept-Language": "en"}).json()
     assert zh["error"]["message"].startswith("生成此大纲")
     assert en["error"]["message"].startswith("The worker")
+
+
+@pytest.mark.parametrize("path", ["/outline", "/outline/versions", "/outline.md", "/outline.docx"])
+def test_an_id_beyond_the_database_integer_range_is_404_not_500(api_client, path):
+    # Found by the schemathesis fuzz test: the outline lookup by foreign key column overflowed
+    # SQLite's INTEGER (OverflowError, a 500) instead of matching nothing.
+    response = api_client.get(f"/api/v1/documents/{2**70}{path}")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
