@@ -246,3 +246,20 @@ def test_an_id_beyond_the_database_integer_range_is_404_not_500(api_client, path
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_path_id_that_is_not_an_integer_is_a_documented_400(api_client, client):
+    response = api_client.get("/api/v1/documents/1.5")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+    # Every operation with a path parameter says so in the schema, so clients (and the fuzz
+    # test's status code check) know a 400 can come back.
+    schema = client.get("/api/v1/openapi.json").json()
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "{" in path and "400" not in operation["responses"]
+    ]
+    assert undocumented == []
