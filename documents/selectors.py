@@ -107,8 +107,11 @@ def outline_task_text(*, task: OutlineTask) -> str:
 
 def outline_get(*, user: AbstractBaseUser, document_id: int) -> Outline:
     """The document's outline; 404 for someone else's document or when it has none yet."""
+    # document__pk, not document_id: a lookup on the primary key turns an id beyond the
+    # database's integer range into "no match"; one on the foreign key column raises
+    # OverflowError (a 500) on SQLite.
     return get_object_or_404(
-        Outline.objects.select_related("document"), document__owner=user, document_id=document_id
+        Outline.objects.select_related("document"), document__owner=user, document__pk=document_id
     )
 
 

@@ -134,12 +134,12 @@ def document_list(request: HttpRequest):  # noqa: ANN201
     return {"results": list(selectors.document_list(user=request.user))}
 
 
-@api.get("/documents/{document_id}", response={200: DocumentOut, 401: ErrorOut, 404: ErrorOut})
+@api.get("/documents/{document_id}", response={200: DocumentOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut})
 def document_detail(request: HttpRequest, document_id: int):  # noqa: ANN201
     return selectors.document_get(user=request.user, document_id=document_id)
 
 
-@api.delete("/documents/{document_id}", response={204: None, 401: ErrorOut, 404: ErrorOut})
+@api.delete("/documents/{document_id}", response={204: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut})
 def document_delete(request: HttpRequest, document_id: int):  # noqa: ANN201
     document = selectors.document_get(user=request.user, document_id=document_id)
     services.document_delete(document=document)
@@ -157,7 +157,7 @@ def _task_created(request: HttpRequest, task) -> dict:  # noqa: ANN001
 
 @api.post(
     "/documents/{document_id}/tasks",
-    response={202: TaskCreatedOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    response={202: TaskCreatedOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Start generating an outline",
 )
 def task_create(request: HttpRequest, document_id: int):  # noqa: ANN201
@@ -165,20 +165,26 @@ def task_create(request: HttpRequest, document_id: int):  # noqa: ANN201
     return Status(202, _task_created(request, services.outline_start(document=document)))
 
 
-@api.get("/documents/{document_id}/tasks", response={200: TaskListOut, 401: ErrorOut, 404: ErrorOut})
+@api.get(
+    "/documents/{document_id}/tasks", response={200: TaskListOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+)
 def task_list(request: HttpRequest, document_id: int):  # noqa: ANN201
     document = selectors.document_get(user=request.user, document_id=document_id)
     return {"results": list(selectors.outline_task_list(user=request.user, document=document))}
 
 
-@api.get("/tasks/{task_id}", response={200: TaskOut, 401: ErrorOut, 404: ErrorOut}, url_name="task_detail")
+@api.get(
+    "/tasks/{task_id}",
+    response={200: TaskOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    url_name="task_detail",
+)
 def task_detail(request: HttpRequest, task_id: int):  # noqa: ANN201
     return selectors.outline_task_get(user=request.user, task_id=task_id)
 
 
 @api.post(
     "/tasks/{task_id}/cancel",
-    response={200: TaskOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: TaskOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Cancel a task (idempotent)",
 )
 def task_cancel(request: HttpRequest, task_id: int):  # noqa: ANN201
@@ -190,7 +196,15 @@ def task_cancel(request: HttpRequest, task_id: int):  # noqa: ANN201
 
 @api.post(
     "/tasks/{task_id}/continue",
-    response={202: TaskCreatedOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    response={
+        202: TaskCreatedOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
     summary="Continue a cancelled or failed task in a new task",
 )
 def task_continue(request: HttpRequest, task_id: int):  # noqa: ANN201
@@ -202,7 +216,7 @@ def task_continue(request: HttpRequest, task_id: int):  # noqa: ANN201
 
 @api.post(
     "/tasks/{task_id}/keep",
-    response={200: OutlineOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: OutlineOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Keep a task's result as the document's outline (a new version)",
 )
 def task_keep(request: HttpRequest, task_id: int):  # noqa: ANN201
@@ -225,7 +239,10 @@ def _outline_out(outline) -> dict:  # noqa: ANN001
     }
 
 
-@api.get("/documents/{document_id}/outline", response={200: OutlineOut, 401: ErrorOut, 404: ErrorOut})
+@api.get(
+    "/documents/{document_id}/outline",
+    response={200: OutlineOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+)
 def outline_detail(request: HttpRequest, document_id: int):  # noqa: ANN201
     """The current outline: 404 until the document's first outline task succeeded."""
     return _outline_out(selectors.outline_get(user=request.user, document_id=document_id))
@@ -233,7 +250,7 @@ def outline_detail(request: HttpRequest, document_id: int):  # noqa: ANN201
 
 @api.put(
     "/documents/{document_id}/outline",
-    response={200: OutlineOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: OutlineOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
 def outline_update(request: HttpRequest, document_id: int, payload: OutlineIn):  # noqa: ANN201
     """Save an edit based on `version`; 409 `version_conflict` if someone saved since."""
@@ -246,7 +263,7 @@ def outline_update(request: HttpRequest, document_id: int, payload: OutlineIn): 
 
 @api.get(
     "/documents/{document_id}/outline/versions",
-    response={200: OutlineVersionListOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: OutlineVersionListOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
 )
 def outline_versions(request: HttpRequest, document_id: int):  # noqa: ANN201
     outline = selectors.outline_get(user=request.user, document_id=document_id)
@@ -255,7 +272,7 @@ def outline_versions(request: HttpRequest, document_id: int):  # noqa: ANN201
 
 @api.post(
     "/documents/{document_id}/outline/versions/{number}/restore",
-    response={200: OutlineOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: OutlineOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
 def outline_version_restore(request: HttpRequest, document_id: int, number: int, payload: VersionRef):  # noqa: ANN201
     """Make version `number` current again (as a new version), based on current `version`."""
@@ -272,13 +289,17 @@ def _download(content: bytes | str, filename: str, content_type: str) -> HttpRes
     return response
 
 
-@api.get("/documents/{document_id}/outline.md", response={200: None, 401: ErrorOut, 404: ErrorOut})
+@api.get(
+    "/documents/{document_id}/outline.md", response={200: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+)
 def outline_export_markdown(request: HttpRequest, document_id: int) -> HttpResponse:
     outline = selectors.outline_get(user=request.user, document_id=document_id)
     return _download(outline.markdown, f"{outline.document.title}.md", "text/markdown; charset=utf-8")
 
 
-@api.get("/documents/{document_id}/outline.docx", response={200: None, 401: ErrorOut, 404: ErrorOut})
+@api.get(
+    "/documents/{document_id}/outline.docx", response={200: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+)
 def outline_export_docx(request: HttpRequest, document_id: int) -> HttpResponse:
     outline = selectors.outline_get(user=request.user, document_id=document_id)
     data = outline_docx(outline.markdown, fallback_title=outline.document.title)

@@ -26,7 +26,7 @@ def _last_event_id(request: HttpRequest) -> int:
 
 @router.get(
     "/tasks/{task_id}/stream",
-    response={200: None, 401: ErrorOut, 404: ErrorOut},
+    response={200: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
     summary="Stream a task's outline (Server-Sent Events)",
     openapi_extra={"responses": {200: {"description": "text/event-stream; see docs/api.md"}}},
 )

@@ -236,3 +236,30 @@ def test_task_error_message_follows_accept_language(api_client, user, docx_bytes
     en = api_client.get(f"/api/v1/tasks/{task.pk}", headers={"Accept-Language": "en"}).json()
     assert zh["error"]["message"].startswith("生成此大纲")
     assert en["error"]["message"].startswith("The worker")
+
+
+@pytest.mark.parametrize("path", ["/outline", "/outline/versions", "/outline.md", "/outline.docx"])
+def test_an_id_beyond_the_database_integer_range_is_404_not_500(api_client, path):
+    # Found by the schemathesis fuzz test: the outline lookup by foreign key column overflowed
+    # SQLite's INTEGER (OverflowError, a 500) instead of matching nothing.
+    response = api_client.get(f"/api/v1/documents/{2**70}{path}")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_path_id_that_is_not_an_integer_is_a_documented_400(api_client, client):
+    response = api_client.get("/api/v1/documents/1.5")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+    # Every operation with a path parameter says so in the schema, so clients (and the fuzz
+    # test's status code check) know a 400 can come back.
+    schema = client.get("/api/v1/openapi.json").json()
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "{" in path and "400" not in operation["responses"]
+    ]
+    assert undocumented == []
