@@ -428,3 +428,21 @@ def test_rejection_str_is_its_code_so_logging_needs_no_translation():
     assert str(rejected) == "not_docx"
     assert rejected.status_code == 415
 
+
+# ----------------------------------------------------------------------------- upload entry points
+
+
+def test_upload_form_passes_an_empty_file_to_the_validator(logged_in):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from documents.models import Document
+
+    response = logged_in.post(
+        reverse("documents:document_upload"), {"files": [SimpleUploadedFile("空.docx", b"")]}
+    )
+
+    assert response.status_code == 400
+    assert 'data-error-code="empty_file"' in response.content.decode()
+    assert not Document.objects.exists()
+
