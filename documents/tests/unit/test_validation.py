@@ -446,3 +446,20 @@ def test_upload_form_passes_an_empty_file_to_the_validator(logged_in):
     assert 'data-error-code="empty_file"' in response.content.decode()
     assert not Document.objects.exists()
 
+
+def test_api_upload_with_an_unreadable_multipart_body_is_a_json_400(api_client):
+    # A part's headers over Django's 1 KB limit: a 400-character CJK filename is 1,200 bytes.
+    boundary = "b0undary"
+    name = "文" * 400 + ".docx"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\nPK\r\n--{boundary}--\r\n"
+    ).encode()
+
+    response = api_client.post(
+        "/api/v1/documents", body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert "header size" in response.json()["error"]["message"]
