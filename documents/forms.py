@@ -17,6 +17,8 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".docx", "multiple": True}))
+        # An empty file reaches the validator, whose empty_file message is the one the API gives.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):  # noqa: ANN001, ANN201 (Django's signature)

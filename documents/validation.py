@@ -234,6 +234,19 @@ def _xml_doctype(part: str) -> DocxRejected:
     )
 
 
+def _too_complex() -> DocxRejected:
+    return DocxRejected(
+        "too_complex",
+        _(
+            "This document is built in a way we cannot read safely: its content is nested more than "
+            "256 levels deep (tables inside tables, content controls) or holds over 10 MB of text in "
+            "one piece. Simplify it in Word (for example split the table or the paragraph), save it "
+            "and upload it again."
+        ),
+        400,
+    )
+
+
 # ----------------------------------------------------------------------------- sniffing
 
 # Ordered: first match wins. Only formats people plausibly rename to .docx by mistake.
@@ -748,6 +761,12 @@ def docx_validate(
 
     try:
         docx.Document(io.BytesIO(result))
+    except etree.XMLSyntaxError as exc:
+        # libxml2's limits without XML_PARSE_HUGE (python-docx never sets it): depth 256 and
+        # 10 MB per text node. Hitting one says "too complex", not "damaged".
+        if exc.code == etree.ErrorTypes.ERR_RESOURCE_LIMIT or "XML_PARSE_HUGE" in str(exc):
+            raise _too_complex() from exc
+        raise _corrupt(_("Word document parts could not be read")) from exc
     except Exception as exc:  # python-docx raises many types (KeyError, ValueError, lxml errors...)
         raise _corrupt(_("Word document parts could not be read")) from exc
     return ValidatedDocx(data=result, stripped_relationships=stripped)

@@ -7,6 +7,7 @@ that is what our users write.
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zipfile
 import zlib
@@ -32,6 +33,8 @@ TRANSITIONAL_OFFICE_DOCUMENT = (
 )
 # python-docx has no constant for this one.
 ATTACHED_TEMPLATE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+SUBDOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/subDocument"
+FRAME = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/frame"
 
 
 # ----------------------------------------------------------------------------- real documents
@@ -336,3 +339,117 @@ def exe() -> bytes:
     header = bytearray(b"MZ" + b"\x90\x00" + b"\x00" * 0x3C)
     struct.pack_into("<I", header, 0x3C, 0x80)
     return bytes(header.ljust(0x80, b"\x00")) + b"PE\x00\x00" + b"\x00" * 64
+
+
+# ----------------------------------------------------------------------------- hostile shapes
+
+
+def with_body(inner_xml: str, base: bytes | None = None) -> bytes:
+    """A package (simple_docx's unless `base`) with its body replaced by `inner_xml`
+    (WordprocessingML, w: prefix); the section properties and every other part stay. Written
+    as text, so 10,000 paragraphs take milliseconds."""
+    data = base if base is not None else simple_docx()
+    xml = zip_members(data)["word/document.xml"].decode("utf-8")
+    start = xml.index("<w:body>") + len("<w:body>")
+    end = xml.index("<w:sectPr")
+    return with_members(data, {"word/document.xml": (xml[:start] + inner_xml + xml[end:]).encode("utf-8")})
+
+
+def _para(text: str, style: str | None = None) -> str:
+    ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    return f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+
+
+def many_headings_docx(count: int = 10_000, base: bytes | None = None) -> bytes:
+    """`count` headings cycling through levels 1-3 and no body text (so an outline of it needs
+    no model call), in `base`'s package if given."""
+    parts = [_para(f"第{i + 1}节 Heading {i + 1}", f"Heading{i % 3 + 1}") for i in range(count)]
+    return with_body("".join(parts), base)
+
+
+def nested_tables_docx(depth: int = 60) -> bytes:
+    """One table nested `depth` levels deep, each cell saying its level."""
+    xml = _para(f"最内层 innermost {depth}")
+    for level in range(depth, 0, -1):
+        xml = f"<w:tbl><w:tr><w:tc>{_para(f'层 level {level}')}{xml}<w:p/></w:tc></w:tr></w:tbl>"
+    return with_body(_para("嵌套表格 Nested tables", "Heading1") + xml + _para("表后 After the table."))
+
+
+def nested_content_controls_docx(depth: int = 120) -> bytes:
+    """A paragraph inside `depth` nested content controls (w:sdt), which our walker descends."""
+    xml = _para("深处 Deep inside")
+    for _ in range(depth):
+        xml = f"<w:sdt><w:sdtContent>{xml}</w:sdtContent></w:sdt>"
+    return with_body(_para("内容控件 Content controls", "Heading1") + xml)
+
+
+def huge_paragraph_docx(chars: int = 3_000_000, seed: int = 7) -> bytes:
+    """One heading and one paragraph of `chars` pseudo-random CJK and Latin words: several MB
+    of text that compresses only about 3:1, so it is neither a zip bomb nor over the limit."""
+    rng = random.Random(seed)
+    words = [
+        "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(rng.randrange(1, 4))) for _ in range(5000)
+    ] + [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randrange(2, 9)))
+        for _ in range(5000)
+    ]
+    pieces: list[str] = []
+    size = 0
+    while size < chars:
+        word = rng.choice(words)
+        pieces.append(word)
+        size += len(word) + 1
+    text = " ".join(pieces)[:chars]
+    return with_body(_para("超长段落 One huge paragraph", "Heading1") + _para(text))
+
+
+def remote_references_docx(base_url: str) -> bytes:
+    """Every kind of remote reference a .docx can carry, all pointing at `base_url`: a remote
+    attachedTemplate, linked image, OLE object, sub-document and frame relationships, a field
+    that includes a remote picture, and hyperlinks (kept, never fetched)."""
+
+    def build(doc: DocxDocument) -> None:
+        doc.add_heading("远程引用 Remote references", level=1)
+        doc.add_paragraph("正文 Body text that stays.")
+        add_hyperlink(doc.add_paragraph("链接 "), f"{base_url}/hyperlink", "link")
+        add_hyperlink(doc.add_paragraph("File "), "file:///etc/passwd", "passwd")
+        settings_part = doc.part._settings_part
+        rid = settings_part.relate_to(f"{base_url}/template.dotm", ATTACHED_TEMPLATE, is_external=True)
+        attached = OxmlElement("w:attachedTemplate")
+        attached.set(qn("r:id"), rid)
+        doc.settings.element.insert(0, attached)
+        doc.part.relate_to(f"{base_url}/object.xlsx", RT.OLE_OBJECT, is_external=True)
+        doc.part.relate_to(f"{base_url}/pixel.png", RT.IMAGE, is_external=True)
+        doc.part.relate_to(f"{base_url}/sub.docx", SUBDOCUMENT, is_external=True)
+        doc.part.relate_to(f"{base_url}/frame.html", FRAME, is_external=True)
+        doc.part.relate_to("file:///C:/Windows/win.ini", RT.OLE_OBJECT, is_external=True)
+        field = doc.add_paragraph()._p
+        instr = OxmlElement("w:instrText")
+        instr.text = f' INCLUDEPICTURE "{base_url}/field.png" \\d '
+        run = OxmlElement("w:r")
+        run.append(instr)
+        field.append(run)
+
+    return build_docx(build)
+
+
+def sized_docx(total: int, seed: int = 3) -> bytes:
+    """A real .docx of exactly `total` bytes: simple_docx plus a stored member of random bytes
+    (incompressible, so neither the ratio nor the unpacked-size guard has anything to say)."""
+    base = with_members(simple_docx(), {"word/media/filler.bin": b""})
+    filler = max(0, total - len(base))
+    for _ in range(3):  # the stored member's bytes add linearly; the second build is exact
+        payload = random.Random(seed).randbytes(filler)
+        members = zip_members(base)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in members.items():
+                if name == "word/media/filler.bin":
+                    zf.writestr(name, payload, compress_type=zipfile.ZIP_STORED)
+                else:
+                    zf.writestr(name, data)
+        result = buffer.getvalue()
+        if len(result) == total:
+            return result
+        filler += total - len(result)
+    raise AssertionError(f"could not build a .docx of exactly {total} bytes")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -91,6 +92,13 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields = ", ".join(".".join(str(p) for p in err.get("loc", [])[1:]) for err in exc.errors) or "request"
     return _error(request, 400, "invalid_request", f"Invalid or missing: {fields}.")
+
+
+@api.exception_handler(MultiPartParserError)
+def _unreadable_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # Django's own 400 for a body it cannot parse (e.g. a part header over 1 KB, which a
+    # 300-character CJK filename makes) is an HTML page; API clients get the JSON error.
+    return _error(request, 400, "invalid_request", f"The multipart body could not be read: {exc}")
 
 
 @api.exception_handler(HttpError)

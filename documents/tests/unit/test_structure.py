@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -678,3 +679,39 @@ def test_words_count_latin_words_and_each_cjk_character(text, words):
 )
 def test_language_is_detected_from_script(text, language):
     assert detect_language(text) == language
+
+
+# ----------------------------------------------------------------------------- hostile shapes
+
+
+def test_ten_thousand_headings_extract_quickly_with_normalised_levels():
+    started = time.monotonic()
+    structure = structure_extract(factory.many_headings_docx(10_000))
+
+    assert time.monotonic() - started < 10
+    assert len(structure["sections"]) == 10_000
+    assert [s["level"] for s in structure["sections"][:4]] == [1, 2, 3, 1]
+
+
+def test_deeply_nested_tables_flatten_into_one_bounded_cell():
+    structure = structure_extract(factory.nested_tables_docx(60))
+
+    (section,) = structure["sections"]
+    assert structure["counts"]["tables"] == 60
+    assert "最内层 innermost 60" in section["text"] and len(section["text"]) <= 4000
+
+
+def test_content_controls_nested_to_the_parser_limit_do_not_exhaust_the_stack():
+    # _walk recurses once per w:sdt; libxml2's depth limit (256) bounds that far below
+    # Python's recursion limit, even with a small recursion limit left for us.
+    structure = structure_extract(factory.nested_content_controls_docx(120))
+
+    assert "深处 Deep inside" in structure["sections"][0]["text"]
+
+
+def test_huge_single_paragraph_is_cut_to_the_section_limits():
+    structure = structure_extract(factory.huge_paragraph_docx(3_000_000))
+
+    (section,) = structure["sections"]
+    assert section["chars"] > 2_000_000
+    assert len(section["text"]) <= 4000 and len(section["excerpt"]) <= 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import re
 import zipfile
 from pathlib import Path
@@ -352,6 +353,30 @@ def test_doctype_hidden_in_utf16_part_is_xml_doctype():
     assert _rejection(data).code == "xml_doctype"
 
 
+# ----------------------------------------------------------------------------- parser limits
+
+
+def test_tables_nested_past_the_xml_depth_limit_are_too_complex_not_corrupt():
+    rejected = _rejection(factory.nested_tables_docx(100))
+
+    assert (rejected.code, rejected.status_code) == ("too_complex", 400)
+    assert "nested more than 256 levels deep" in str(rejected.message)
+
+
+def test_text_node_over_ten_megabytes_is_too_complex():
+    # Hex of random bytes: 10 MB of text in one w:t that compresses only 2:1.
+    text = random.Random(5).randbytes(5_000_001).hex()
+    data = factory.with_body(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>")
+
+    assert _rejection(data).code == "too_complex"
+
+
+def test_tables_nested_sixty_deep_are_accepted():
+    validated = _validate(factory.nested_tables_docx(60))
+
+    assert len(docx.Document(io.BytesIO(validated.data)).tables) == 1
+
+
 # ----------------------------------------------------------------------------- external relationships
 
 
@@ -402,3 +427,39 @@ def test_rejection_str_is_its_code_so_logging_needs_no_translation():
 
     assert str(rejected) == "not_docx"
     assert rejected.status_code == 415
+
+
+# ----------------------------------------------------------------------------- upload entry points
+
+
+def test_upload_form_passes_an_empty_file_to_the_validator(logged_in):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from documents.models import Document
+
+    response = logged_in.post(
+        reverse("documents:document_upload"), {"files": [SimpleUploadedFile("空.docx", b"")]}
+    )
+
+    assert response.status_code == 400
+    assert 'data-error-code="empty_file"' in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_api_upload_with_an_unreadable_multipart_body_is_a_json_400(api_client):
+    # A part's headers over Django's 1 KB limit: a 400-character CJK filename is 1,200 bytes.
+    boundary = "b0undary"
+    name = "文" * 400 + ".docx"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\nPK\r\n--{boundary}--\r\n"
+    ).encode()
+
+    response = api_client.post(
+        "/api/v1/documents", body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert "header size" in response.json()["error"]["message"]
