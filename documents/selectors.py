@@ -107,8 +107,10 @@ def outline_task_text(*, task: OutlineTask) -> str:
 
 def outline_get(*, user: AbstractBaseUser, document_id: int) -> Outline:
     """The document's outline; 404 for someone else's document or when it has none yet."""
+    # document__pk, not document_id: a lookup on the foreign key column skips Django's check for
+    # integers no database column can hold, so /documents/<20 digits>/outline/ was a 500.
     return get_object_or_404(
-        Outline.objects.select_related("document"), document__owner=user, document_id=document_id
+        Outline.objects.select_related("document"), document__owner=user, document__pk=document_id
     )
 
 

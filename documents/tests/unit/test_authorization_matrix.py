@@ -122,6 +122,29 @@ def test_route_refuses_strangers_and_serves_the_owner(case: Case, actor: str, wo
         assert owner_state(world) == before, "a refused request changed the owner's objects"
 
 
+# Ids of objects: one that no database column can hold must be a plain 404 (not an OverflowError).
+ID_PARAMS = {"document_id", "task_id", "number"}
+HUGE_ID = 10**20
+ID_CASES = [
+    pytest.param(case, param, id=f"{case.id} {param}")
+    for case in CASES
+    for param in case.route.params
+    if param in ID_PARAMS
+]
+
+
+@pytest.mark.parametrize(("case", "param"), ID_CASES)
+def test_an_id_no_database_can_hold_is_404(case: Case, param: str, world: World) -> None:
+    # Regression: the outline routes (pages and API) answered 500 for /documents/<20 digits>/...
+    client, headers = client_for("owner_session", world)
+    kwargs = {**world.kwargs(case.route, case.spec), param: HUGE_ID}
+    url = case.route.url(kwargs)
+
+    response = request(client, case, world, headers=headers, url=url)
+
+    assert response.status_code == 404, response.content[:300]
+
+
 def test_every_route_is_covered() -> None:
     assert uncovered() == []
 
