@@ -45,7 +45,7 @@ PUBLIC: dict[str, str] = {
     "javascript-catalog": "our JS strings' translations, the same for everybody",
     "healthz": "liveness for load balancers; says only 'ok'",
     "readyz": "readiness for load balancers; kept off the public proxy (docs/ops)",
-    "metrics": "the Prometheus scrape; allow-listed at the proxy (docs/ops), no per-user data",
+    "metrics": "the Prometheus scrape: 404 outside METRICS_ALLOWED_NETWORKS, no per-user data",
     "api-v1:openapi-json": "the API's OpenAPI document describes endpoints, not anyone's data",
     "api-v1:openapi-view": "the API docs page renders the OpenAPI document",
     "api-v1:api-root": "ninja's mount point; it always 404s (it only anchors reverse())",
@@ -84,8 +84,12 @@ _CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
 def _declared_methods(view: Callable) -> tuple[str, ...]:
-    """The methods a view accepts, as declared by a ninja operation or Django's
-    `require_http_methods` family (found in the decorator's closure, any depth down)."""
+    """The methods a view accepts: a class-based view's handlers, or what Django's
+    `require_http_methods` family declares (found in the decorator's closure, any depth down)."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:  # View.as_view(); OPTIONS and HEAD come with every View
+        names = [m for m in view_class.http_method_names if m not in {"options", "head"}]
+        return tuple(sorted(m.upper() for m in names if hasattr(view_class, m)))
     func: Callable | None = view
     while func is not None:
         if hasattr(func, "__code__"):
