@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -92,7 +93,8 @@ def test_bearer_write_needs_no_csrf_token_and_no_session(case: Case, world: Worl
     response = request(client, case, world)
 
     assert_served(case, response, before, world)
-    assert not client.cookies  # neither a session nor a CSRF cookie was involved
+    # Neither a session nor a CSRF cookie was involved, before or after.
+    assert not {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME} & set(client.cookies)
 
 
 @pytest.mark.parametrize("case", API_WRITES)
