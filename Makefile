@@ -12,7 +12,7 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-not-for-produc
 	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage MEDIA_ROOT=var/test-media \
 	CELERY_TASK_DEFAULT_QUEUE=test-$$$$ PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus-test-$$$$
 
-.PHONY: run test setup translations messages test-unit test-integration test-e2e test-js test-alerts bench lint format check-deploy clean
+.PHONY: run test setup translations messages test-unit test-integration test-e2e test-js test-alerts bench soak lint format check-deploy clean
 
 run: setup
 	$(PY) manage.py ensure_demo_user
@@ -37,6 +37,12 @@ test-alerts: $(PROMTOOL)
 
 test-e2e: setup chromium
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest e2e $(PYTEST_ARGS) || test $$? -eq 5
+
+# The long load and soak run (50 users for 3 minutes; the integration tests run a short one).
+# Report: var/soak/soak.json. SOAK_ARGS="--users 20 --seconds 600" changes its size.
+SOAK_ARGS ?= --users 50 --seconds 180
+soak: setup
+	$(PY) -m project.localredis --db 14 -- $(PY) bench/soak.py $(SOAK_ARGS)
 
 # Benchmarks report ratios/differences measured side by side in one run (machines are noisy).
 bench: setup

@@ -50,7 +50,12 @@ def _no_csp_violations(request: pytest.FixtureRequest) -> Iterator[None]:
     violations: list[str] = []
     context = request.getfixturevalue("context")
     context.on(
-        "console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None
+        "console",
+        lambda m: (
+            violations.append(f"{m.location.get('url')}: {m.text}")
+            if "Content Security Policy" in m.text
+            else None
+        ),
     )
     yield
     assert violations == [], "the page broke its Content Security Policy"
