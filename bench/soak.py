@@ -123,6 +123,7 @@ def _memory_verdict(samples: list[tuple[float, float]], warmup: float) -> dict:
     final = statistics.median(values[-fifth:])
     allowed = max(MEMORY_SLACK_MIB, baseline * 0.10)
     return {
+        "samples_mib": [round(v, 1) for v in values[:: max(len(values) // 30, 1)]],
         "baseline_mib": round(baseline, 1),
         "final_mib": round(final, 1),
         "max_mib": round(max(values), 1),

@@ -282,6 +282,10 @@ class StreamWriter:
         # worker died without writing one, so Redis never fills up.
         ttl = settings.STREAM_TTL_SECONDS if events[-1].is_terminal else settings.STREAM_IDLE_TTL_SECONDS
         pipe.expire(self.key, ttl)
+        if events[-1].is_terminal:
+            # A cancel flag has done its work once the task ended (it was set to live a day, for a
+            # worker that never picks the task up): let it go with the stream.
+            pipe.expire(cancel_key(self.task_id), ttl)
 
 
 # ------------------------------------------------------------------------ fan-out

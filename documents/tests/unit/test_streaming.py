@@ -115,3 +115,20 @@ def test_a_stream_read_after_its_last_client_left_leaves_no_position_behind():
         hub.unsubscribe(sub)
     finally:
         redis_client().delete(stream_key(task_id))
+
+
+def test_a_finished_stream_and_its_cancel_flag_expire_after_the_stream_ttl(settings):
+    from documents.streaming import StreamWriter, cancel_key, redis_client
+
+    settings.STREAM_TTL_SECONDS, settings.STREAM_IDLE_TTL_SECONDS = 30, 86400
+    writer = StreamWriter(987654)
+    writer.reset()
+    redis_client().set(cancel_key(987654), "1", ex=settings.STREAM_IDLE_TTL_SECONDS)
+    writer.emit("chunk", text="部分")
+    assert redis_client().ttl(stream_key(987654)) > 3600, "a running stream lives long"
+
+    writer.emit("done", status="cancelled")
+
+    assert 0 < redis_client().ttl(stream_key(987654)) <= 30
+    assert 0 < redis_client().ttl(cancel_key(987654)) <= 30
+    writer.reset()
