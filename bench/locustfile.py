@@ -91,6 +91,18 @@ class OutlinerUser(HttpUser):
                 return None
             return response.json()["id"]
 
+    def _cancel(self, task_id: int) -> None:
+        with self.client.post(
+            f"/api/v1/tasks/{task_id}/cancel", name="cancel", catch_response=True
+        ) as response:
+            # 409 task_finished is the documented answer when the task ended before the cancel came.
+            if response.status_code == 409 and response.json()["error"]["code"] == "task_finished":
+                response.success()
+            elif response.status_code != 200:
+                response.failure(
+                    f"cancel: HTTP {response.status_code} {response.error or response.text[:200]}"
+                )
+
     def _stream(self, task_id: int, *, cancel_after: int | None) -> str | None:
         """Read the task's stream to its terminal event (cancelling after `cancel_after` chunks);
         check it against the saved task; report it to Locust as one "stream" request."""
@@ -110,7 +122,7 @@ class OutlinerUser(HttpUser):
                     if event.event == "chunk":
                         chunks.append(data["text"])
                         if cancel_after is not None and len(chunks) == cancel_after:
-                            self.client.post(f"/api/v1/tasks/{task_id}/cancel", name="cancel")
+                            self._cancel(task_id)
                     if event.event in ("done", "error"):
                         final = data.get("status", "failed")
                         break

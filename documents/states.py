@@ -51,5 +51,8 @@ def transition(task_id: int, target: str, *, only_from: set[str] | None = None, 
         metrics.task_finished(status=target, error_code=fields.get("error_code", ""))
     if not won:
         current = OutlineTask.objects.filter(pk=task_id).values_list("status", flat=True).first()
-        logger.warning("refused transition task=%s %s -> %s", task_id, current, target)
+        # With only_from the caller is asking "if it is still ..." (a cancel tries queued ->
+        # cancelled and otherwise flags the running task): a refusal is an answer, not a fault.
+        level = logging.INFO if only_from is not None else logging.WARNING
+        logger.log(level, "refused transition task=%s %s -> %s", task_id, current, target)
     return bool(won)

@@ -19,6 +19,11 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 env = environ.Env()
 
 wsgi_app = "project.wsgi"
+# Keep idle connections longer than clients and proxies reuse them for (nginx's upstream keepalive
+# is 60 s): with gunicorn's default of 2 s, a client that sends its next request just as the
+# server gives up on the connection gets it reset, and a POST is not retried. The load run saw
+# that on a busy machine; an idle kept connection costs no thread in gthread or gevent.
+keepalive = env.int("GUNICORN_KEEPALIVE", default=75)
 accesslog = None
 logconfig_dict = logging_config(
     fmt=env("LOG_FORMAT", default=default_log_format(debug=env.bool("DJANGO_DEBUG", default=False))),

@@ -1,5 +1,5 @@
 """Request middleware: a request id on every log line and response, one structured access line
-per request, and the request latency histogram by route."""
+per request, the request latency histogram by route, and the log-in redirect of HTMX requests."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from project import logs, metrics
 
@@ -80,3 +84,24 @@ class UserContextMiddleware:
         if user is not None and user.is_authenticated:
             logs.bind(user_id=user.pk)
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """A fragment request (HTMX) from a browser whose session ended would follow the redirect to
+    the log-in page and swap that whole page into the fragment's place. Send the browser to the
+    log-in page instead (HX-Redirect), coming back afterwards to the page the user was on, not
+    to the fragment's URL. Goes after django_htmx's middleware (it needs request.htmx)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        htmx = getattr(request, "htmx", None)
+        if not htmx or response.status_code != 302:
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response["Location"]).path != login:
+            return response
+        back = htmx.current_url_abs_path or "/"
+        return HttpResponseClientRedirect(f"{login}?{urlencode({'next': back})}")

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "project.middleware.HtmxLoginRedirectMiddleware",
     "waffle.middleware.WaffleMiddleware",  # keeps a percentage rollout's choice in a cookie
 ]
 if DEBUG:

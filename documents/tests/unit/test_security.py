@@ -218,3 +218,21 @@ def test_production_settings_send_session_and_csrf_cookies_secure_and_http_only(
     session, csrf = response.cookies[settings.SESSION_COOKIE_NAME], page.cookies[settings.CSRF_COOKIE_NAME]
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
     assert csrf["secure"]
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_browser_to_log_in_and_back(client, db):
+    response = client.get(
+        "/documents/activity/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/documents/42/"},
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=%2Fdocuments%2F42%2F"
+    assert response.content == b"", "no log-in page swapped into the fragment"
+
+
+def test_a_plain_request_after_the_session_ended_is_redirected_as_before(client, db):
+    response = client.get("/documents/activity/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/documents/activity/"
