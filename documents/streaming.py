@@ -286,6 +286,7 @@ class Subscription:
     key: str
     position: int  # the last seq this client has (or will have, once queued items are read)
     events: queue.Queue[Event] = field(default_factory=queue.Queue)
+    closed: bool = False  # unsubscribed: never admitted (again)
 
     def get(self, timeout: float) -> Event | None:
         try:
@@ -327,6 +328,7 @@ class StreamHub:
 
     def unsubscribe(self, sub: Subscription) -> None:
         with self._lock:
+            sub.closed = True  # it may be in the reader's hands, being admitted right now
             subs = self._subs.get(sub.key)
             if subs is not None:
                 subs.discard(sub)
@@ -380,16 +382,25 @@ class StreamHub:
     def _admit_pending(self, conn: redis.Redis) -> None:
         with self._lock:
             pending, self._pending = self._pending, []
-        for sub in pending:
+        for i, sub in enumerate(pending):
             with self._lock:
                 cursor = self._cursor.get(sub.key)
             # Catch up this client from Redis (replay), then it rides along with the tail.
             upper = _entry_id(cursor) if cursor is not None else "+"
             lower = f"({_entry_id(sub.position)}" if sub.position else "-"
-            events = [Event.from_fields(f) for _, f in conn.xrange(sub.key, min=lower, max=upper)]
+            try:
+                events = [Event.from_fields(f) for _, f in conn.xrange(sub.key, min=lower, max=upper)]
+            except redis.RedisError:
+                # Redis went away (a restart drops every connection): these clients wait for the
+                # reader's reconnect, instead of getting nothing but heartbeats for good.
+                with self._lock:
+                    self._pending[:0] = [s for s in pending[i:] if not s.closed]
+                raise
             for event in events:
                 sub.events.put(event)
             with self._lock:
+                if sub.closed:  # left while being caught up: keep no subscription nor cursor for it
+                    continue
                 last = events[-1].seq if events else sub.position
                 sub.position = max(sub.position, last)
                 if cursor is None:

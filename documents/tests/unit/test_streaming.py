@@ -115,3 +115,49 @@ def test_a_stream_read_after_its_last_client_left_leaves_no_position_behind():
         hub.unsubscribe(sub)
     finally:
         redis_client().delete(stream_key(task_id))
+
+
+def test_a_client_that_subscribes_as_redis_drops_the_reader_is_admitted_after_the_reconnect():
+    """A Redis restart drops the hub's connection while it waits idle; the next client's catch-up
+    is the first command to fail. That client must be caught up once the reader reconnects, not
+    left with heartbeats only (found by test_faults.py's Redis restart)."""
+    import time
+
+    from documents.streaming import StreamHub, StreamWriter, redis_client
+
+    task_id = 990_002
+    redis_client().delete(stream_key(task_id))
+    hub = StreamHub(block_ms=200)
+    try:
+        writer = StreamWriter(task_id)
+        writer.emit("status", status="running")
+        first = hub.subscribe(task_id, after=0)
+        assert first.get(timeout=5).seq == 1
+        hub.unsubscribe(first)
+        time.sleep(0.3)  # idle again: no stream to read, so no command in flight
+        redis_client().client_kill_filter(_id=hub._reader_id)  # what a Redis restart does to it
+
+        sub = hub.subscribe(task_id, after=0)
+        writer.emit("chunk", text="重连后")
+        assert [sub.get(timeout=5).seq for _ in range(2)] == [1, 2]
+        hub.unsubscribe(sub)
+        assert hub.active_subscriptions == 0
+    finally:
+        redis_client().delete(stream_key(task_id))
+
+
+def test_a_client_that_leaves_while_being_caught_up_is_not_subscribed():
+    from documents.streaming import StreamHub, Subscription
+
+    hub = StreamHub()
+    sub = Subscription(key=stream_key(990_003), position=0)
+    hub._pending.append(sub)
+    hub.unsubscribe(sub)  # the reader had already taken it: unsubscribe cannot find it
+    hub._pending.append(sub)
+
+    class Conn:
+        def xrange(self, *args: object, **kwargs: object) -> list:
+            return []
+
+    hub._admit_pending(Conn())
+    assert hub.active_subscriptions == 0 and hub._cursor == {}
