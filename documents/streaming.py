@@ -403,8 +403,11 @@ class StreamHub:
                     continue
                 last = events[-1].seq if events else sub.position
                 sub.position = max(sub.position, last)
-                if cursor is None:
-                    self._cursor[sub.key] = sub.position
+                # The key's cursor as it is now, not as it was before the XRANGE: if the last other
+                # client left meanwhile, it is gone, and this client (which has everything up to
+                # its position) sets it again. Left unset, the next admission would set it to its
+                # own, later position, and this client would never get the events in between.
+                self._cursor.setdefault(sub.key, sub.position)
                 self._subs.setdefault(sub.key, set()).add(sub)
 
     def _deliver(self, key: str, events: list[Event]) -> None:

@@ -188,3 +188,50 @@ def test_the_stream_view_bounds_every_write_to_a_reader_that_stopped_reading(
     response = api_client.get(f"/api/v1/tasks/{task.pk}/stream", **{"gunicorn.socket": sock})
     response.close()  # never started: nothing to read
     assert response.status_code == 200 and sock.timeout == 45
+
+
+def test_a_client_admitted_as_the_last_other_reader_of_its_stream_leaves_misses_nothing():
+    """Found by test_faults.py's disconnect storm: a client is caught up to the hub's cursor while
+    the stream's last other client leaves (which drops the cursor); a second client admitted
+    right after must not move the cursor past what the first one has."""
+    from documents.streaming import Event, StreamHub, Subscription
+
+    key = stream_key(990_004)
+    stream = [Event.make(n, "chunk", text=f"块{n}") for n in range(1, 11)]
+    visible = {"up_to": 5}  # what Redis holds so far
+    hub = StreamHub()
+
+    class Conn:
+        during_xrange = None
+
+        def xrange(self, name: str, min: str, max: str) -> list:  # noqa: A002 (redis-py's names)
+            low = 0 if min == "-" else int(min.strip("(").split("-")[0])
+            high = visible["up_to"] if max == "+" else int(max.split("-")[0])
+            if self.during_xrange:
+                self.during_xrange, hook = None, self.during_xrange
+                hook()
+            return [(f"{e.seq}-0", e.to_fields()) for e in stream if low < e.seq <= high]
+
+    def tail() -> None:  # what one XREAD after the cursor brings
+        cursor = hub._cursor.get(key, 0)
+        hub._deliver(key, [e for e in stream if cursor < e.seq <= visible["up_to"]])
+
+    def seqs(sub: Subscription) -> list[int]:
+        return [sub.events.get_nowait().seq for _ in range(sub.events.qsize())]
+
+    conn = Conn()
+    old = Subscription(key=key, position=0)
+    hub._pending.append(old)
+    hub._admit_pending(conn)
+    assert seqs(old) == [1, 2, 3, 4, 5]
+
+    visible["up_to"] = 8
+    first, second = Subscription(key=key, position=3), Subscription(key=key, position=8)
+    hub._pending += [first, second]
+    conn.during_xrange = lambda: hub.unsubscribe(old)
+    hub._admit_pending(conn)
+    visible["up_to"] = 10
+    tail()
+
+    assert seqs(first) == [4, 5, 6, 7, 8, 9, 10]
+    assert seqs(second) == [9, 10]
