@@ -483,6 +483,19 @@ def _sse(event: Event, language: str | None) -> str:
     return event.for_reader(language).to_sse()
 
 
+def _rest_of_finished(task_id: int, position: int, saved: list[Event]) -> tuple[list[Event], str]:
+    """The events after `position` of a finished task whose end a client has not seen yet. Redis
+    has every event (status and progress too) if it has the end: the hub was only slow, so read
+    them from there. Else its end never reached (or left) Redis: the saved chunks and end."""
+    try:
+        events = read_events(task_id, after=position)
+    except redis.RedisError:
+        events = []
+    if events and events[-1].is_terminal:
+        return events, "finished"
+    return [event for event in saved if event.seq > position], "saved"
+
+
 def _frames(
     task_id: int,
     position: int,
@@ -506,9 +519,10 @@ def _frames(
             event = sub.get(timeout=min(heartbeat, remaining))
             if event is None:
                 saved = load_saved()
-                if saved is not None:  # finished, but its end never reached (or left) Redis
-                    yield from (_sse(e, language) for e in saved if e.seq > position)
-                    return "saved"
+                if saved is not None:  # finished, and its end has not come through the hub
+                    rest, ending = _rest_of_finished(task_id, position, saved)
+                    yield from (_sse(e, language) for e in rest)
+                    return ending
                 yield sse_comment("heartbeat")
                 continue
             if event.seq <= position:

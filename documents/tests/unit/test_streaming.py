@@ -235,3 +235,49 @@ def test_a_client_admitted_as_the_last_other_reader_of_its_stream_leaves_misses_
 
     assert seqs(first) == [4, 5, 6, 7, 8, 9, 10]
     assert seqs(second) == [9, 10]
+
+
+def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_from_redis():
+    """Found by test_faults.py's disconnect storm on a loaded machine: the hub was slower than one
+    heartbeat and the task had finished, so the client got the saved chunks and end, without the
+    status and progress events Redis still had (gaps in its seqs)."""
+    from documents.streaming import StreamWriter, Subscription, event_stream, redis_client
+
+    task_id = 990_005
+    redis_client().delete(stream_key(task_id))
+
+    class IdleHub:  # a reader that has not brought anything yet
+        def subscribe(self, task_id: int, *, after: int) -> Subscription:
+            return Subscription(key=stream_key(task_id), position=after)
+
+        def unsubscribe(self, sub: Subscription) -> None:
+            pass
+
+    try:
+        writer = StreamWriter(task_id)
+        writer.emit("status", status="running")
+        writer.emit("chunk", text="# 计划\n\n")
+        writer.emit("progress", done=1, total=1, section="")
+        writer.emit("chunk", text="要点。")
+        writer.emit("status", status="succeeded")
+        writer.emit("done", status="succeeded")
+        saved = saved_events(
+            result="# 计划\n\n要点。", chunk_index=[[2, 6], [4, 3]], status="succeeded",
+            error_code="", error_message="", last_seq=6,
+        )  # fmt: skip
+        frames = event_stream(
+            task_id=task_id, last_event_id=2, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
+        )
+        ids = [int(frame.split("\n", 1)[0][4:]) for frame in frames if frame.startswith("id: ")]
+        assert ids == [3, 4, 5, 6]
+
+        redis_client().delete(stream_key(task_id))
+        writer = StreamWriter(task_id)  # a stream that never got its end: the saved one is served
+        writer.emit("status", status="running")
+        writer.emit("chunk", text="# 计划\n\n")
+        frames = event_stream(
+            task_id=task_id, last_event_id=1, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
+        )
+        assert [int(f.split("\n", 1)[0][4:]) for f in frames if f.startswith("id: ")] == [2, 4, 6]
+    finally:
+        redis_client().delete(stream_key(task_id))
