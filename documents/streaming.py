@@ -294,6 +294,7 @@ class Subscription:
     key: str
     position: int  # the last seq this client has (or will have, once queued items are read)
     events: queue.Queue[Event] = field(default_factory=queue.Queue)
+    closed: bool = False  # unsubscribed: never admitted (again)
 
     def get(self, timeout: float) -> Event | None:
         try:
@@ -335,6 +336,7 @@ class StreamHub:
 
     def unsubscribe(self, sub: Subscription) -> None:
         with self._lock:
+            sub.closed = True  # it may be in the reader's hands, being admitted right now
             subs = self._subs.get(sub.key)
             if subs is not None:
                 subs.discard(sub)
@@ -388,20 +390,32 @@ class StreamHub:
     def _admit_pending(self, conn: redis.Redis) -> None:
         with self._lock:
             pending, self._pending = self._pending, []
-        for sub in pending:
+        for i, sub in enumerate(pending):
             with self._lock:
                 cursor = self._cursor.get(sub.key)
             # Catch up this client from Redis (replay), then it rides along with the tail.
             upper = _entry_id(cursor) if cursor is not None else "+"
             lower = f"({_entry_id(sub.position)}" if sub.position else "-"
-            events = [Event.from_fields(f) for _, f in conn.xrange(sub.key, min=lower, max=upper)]
+            try:
+                events = [Event.from_fields(f) for _, f in conn.xrange(sub.key, min=lower, max=upper)]
+            except redis.RedisError:
+                # Redis went away (a restart drops every connection): these clients wait for the
+                # reader's reconnect, instead of getting nothing but heartbeats for good.
+                with self._lock:
+                    self._pending[:0] = [s for s in pending[i:] if not s.closed]
+                raise
             for event in events:
                 sub.events.put(event)
             with self._lock:
+                if sub.closed:  # left while being caught up: keep no subscription nor cursor for it
+                    continue
                 last = events[-1].seq if events else sub.position
                 sub.position = max(sub.position, last)
-                if cursor is None:
-                    self._cursor[sub.key] = sub.position
+                # The key's cursor as it is now, not as it was before the XRANGE: if the last other
+                # client left meanwhile, it is gone, and this client (which has everything up to
+                # its position) sets it again. Left unset, the next admission would set it to its
+                # own, later position, and this client would never get the events in between.
+                self._cursor.setdefault(sub.key, sub.position)
                 self._subs.setdefault(sub.key, set()).add(sub)
 
     def _deliver(self, key: str, events: list[Event]) -> None:
@@ -477,6 +491,19 @@ def _sse(event: Event, language: str | None) -> str:
     return event.for_reader(language).to_sse()
 
 
+def _rest_of_finished(task_id: int, position: int, saved: list[Event]) -> tuple[list[Event], str]:
+    """The events after `position` of a finished task whose end a client has not seen yet. Redis
+    has every event (status and progress too) if it has the end: the hub was only slow, so read
+    them from there. Else its end never reached (or left) Redis: the saved chunks and end."""
+    try:
+        events = read_events(task_id, after=position)
+    except redis.RedisError:
+        events = []
+    if events and events[-1].is_terminal:
+        return events, "finished"
+    return [event for event in saved if event.seq > position], "saved"
+
+
 def _frames(
     task_id: int,
     position: int,
@@ -500,9 +527,10 @@ def _frames(
             event = sub.get(timeout=min(heartbeat, remaining))
             if event is None:
                 saved = load_saved()
-                if saved is not None:  # finished, but its end never reached (or left) Redis
-                    yield from (_sse(e, language) for e in saved if e.seq > position)
-                    return "saved"
+                if saved is not None:  # finished, and its end has not come through the hub
+                    rest, ending = _rest_of_finished(task_id, position, saved)
+                    yield from (_sse(e, language) for e in rest)
+                    return ending
                 yield sse_comment("heartbeat")
                 continue
             if event.seq <= position:

@@ -84,12 +84,19 @@ def service_env(*, model_server: str, **overrides: str) -> dict[str, str]:
 
 
 def start_web(
-    env: dict[str, str], *, log: Path, port: int | None = None, worker_class: str = "gthread"
+    env: dict[str, str],
+    *,
+    log: Path,
+    port: int | None = None,
+    worker_class: str = "gthread",
+    threads: int = 8,
 ) -> tuple[subprocess.Popen, str]:
     """gunicorn as `make run` starts it (project/gunicorn.conf.py; gthread) or as docs/operations.md
     suggests for streams (gevent), on loopback; (process, base URL) once /healthz answers."""
     port = port or free_port()
-    concurrency = ["--threads", "8"] if worker_class == "gthread" else ["--worker-connections", "1000"]
+    concurrency = (
+        ["--threads", str(threads)] if worker_class == "gthread" else ["--worker-connections", "1000"]
+    )
     out = open(log, "w")  # noqa: SIM115 (the child keeps its own descriptor)
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "project/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import get_language
 from ninja import Router
@@ -24,6 +25,17 @@ def _last_event_id(request: HttpRequest) -> int:
         return 0
 
 
+def _bound_writes(request: HttpRequest) -> None:
+    # gunicorn writes a response with no timeout, and an open stream holds its thread (gthread) or
+    # greenlet: a reader that stops reading without closing (a phone in a tunnel) would hold it for
+    # good once the socket's send buffer is full, long past SSE_MAX_DURATION_SECONDS. A write that
+    # makes no progress for three heartbeats (fetch-stream.js's own idle timeout) ends the stream;
+    # a live reader resumes with Last-Event-ID. gunicorn resets the socket for the next request.
+    sock = request.META.get("gunicorn.socket")
+    if sock is not None:
+        sock.settimeout(3 * settings.SSE_HEARTBEAT_SECONDS)
+
+
 @router.get(
     "/tasks/{task_id}/stream",
     response={200: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
@@ -35,6 +47,7 @@ def task_stream(request: HttpRequest, task_id: int) -> StreamingHttpResponse:
     `Last-Event-ID` (or `?last_event_id=`) to resume exactly after that event."""
     task = selectors.outline_task_get(user=request.user, task_id=task_id)
     logs.bind(task_id=task.pk)
+    _bound_writes(request)
     response = StreamingHttpResponse(
         event_stream(
             task_id=task.pk,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 from httpx_sse import EventSource
 
 from documents.streaming import Event, saved_events, sse_comment, sse_retry, stream_key
@@ -132,3 +133,168 @@ def test_a_finished_stream_and_its_cancel_flag_expire_after_the_stream_ttl(setti
     assert 0 < redis_client().ttl(stream_key(987654)) <= 30
     assert 0 < redis_client().ttl(cancel_key(987654)) <= 30
     writer.reset()
+
+
+def test_a_client_that_subscribes_as_redis_drops_the_reader_is_admitted_after_the_reconnect():
+    """A Redis restart drops the hub's connection while it waits idle; the next client's catch-up
+    is the first command to fail. That client must be caught up once the reader reconnects, not
+    left with heartbeats only (found by test_faults.py's Redis restart)."""
+    import time
+
+    from documents.streaming import StreamHub, StreamWriter, redis_client
+
+    task_id = 990_002
+    redis_client().delete(stream_key(task_id))
+    hub = StreamHub(block_ms=200)
+    try:
+        writer = StreamWriter(task_id)
+        writer.emit("status", status="running")
+        first = hub.subscribe(task_id, after=0)
+        assert first.get(timeout=5).seq == 1
+        hub.unsubscribe(first)
+        time.sleep(0.3)  # idle again: no stream to read, so no command in flight
+        redis_client().client_kill_filter(_id=hub._reader_id)  # what a Redis restart does to it
+
+        sub = hub.subscribe(task_id, after=0)
+        writer.emit("chunk", text="重连后")
+        assert [sub.get(timeout=5).seq for _ in range(2)] == [1, 2]
+        hub.unsubscribe(sub)
+        assert hub.active_subscriptions == 0
+    finally:
+        redis_client().delete(stream_key(task_id))
+
+
+def test_a_client_that_leaves_while_being_caught_up_is_not_subscribed():
+    from documents.streaming import StreamHub, Subscription
+
+    hub = StreamHub()
+    sub = Subscription(key=stream_key(990_003), position=0)
+    hub._pending.append(sub)
+    hub.unsubscribe(sub)  # the reader had already taken it: unsubscribe cannot find it
+    hub._pending.append(sub)
+
+    class Conn:
+        def xrange(self, *args: object, **kwargs: object) -> list:
+            return []
+
+    hub._admit_pending(Conn())
+    assert hub.active_subscriptions == 0 and hub._cursor == {}
+
+
+@pytest.mark.django_db
+def test_the_stream_view_bounds_every_write_to_a_reader_that_stopped_reading(
+    api_client, user, docx_bytes, monkeypatch, settings, tmp_path
+):
+    """gunicorn's own writes have no timeout: the view puts one on the connection's socket."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents import services, tasks
+
+    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
+    settings.SSE_HEARTBEAT_SECONDS, settings.MEDIA_ROOT = 15, tmp_path
+    document = services.document_create(owner=user, uploaded=SimpleUploadedFile("计划.docx", docx_bytes()))
+    task = services.outline_start(document=document)
+
+    class Socket:
+        timeout: float | None = None
+
+        def settimeout(self, value: float | None) -> None:
+            self.timeout = value
+
+    sock = Socket()
+    response = api_client.get(f"/api/v1/tasks/{task.pk}/stream", **{"gunicorn.socket": sock})
+    response.close()  # never started: nothing to read
+    assert response.status_code == 200 and sock.timeout == 45
+
+
+def test_a_client_admitted_as_the_last_other_reader_of_its_stream_leaves_misses_nothing():
+    """Found by test_faults.py's disconnect storm: a client is caught up to the hub's cursor while
+    the stream's last other client leaves (which drops the cursor); a second client admitted
+    right after must not move the cursor past what the first one has."""
+    from documents.streaming import Event, StreamHub, Subscription
+
+    key = stream_key(990_004)
+    stream = [Event.make(n, "chunk", text=f"块{n}") for n in range(1, 11)]
+    visible = {"up_to": 5}  # what Redis holds so far
+    hub = StreamHub()
+
+    class Conn:
+        during_xrange = None
+
+        def xrange(self, name: str, min: str, max: str) -> list:  # noqa: A002 (redis-py's names)
+            low = 0 if min == "-" else int(min.strip("(").split("-")[0])
+            high = visible["up_to"] if max == "+" else int(max.split("-")[0])
+            if self.during_xrange:
+                self.during_xrange, hook = None, self.during_xrange
+                hook()
+            return [(f"{e.seq}-0", e.to_fields()) for e in stream if low < e.seq <= high]
+
+    def tail() -> None:  # what one XREAD after the cursor brings
+        cursor = hub._cursor.get(key, 0)
+        hub._deliver(key, [e for e in stream if cursor < e.seq <= visible["up_to"]])
+
+    def seqs(sub: Subscription) -> list[int]:
+        return [sub.events.get_nowait().seq for _ in range(sub.events.qsize())]
+
+    conn = Conn()
+    old = Subscription(key=key, position=0)
+    hub._pending.append(old)
+    hub._admit_pending(conn)
+    assert seqs(old) == [1, 2, 3, 4, 5]
+
+    visible["up_to"] = 8
+    first, second = Subscription(key=key, position=3), Subscription(key=key, position=8)
+    hub._pending += [first, second]
+    conn.during_xrange = lambda: hub.unsubscribe(old)
+    hub._admit_pending(conn)
+    visible["up_to"] = 10
+    tail()
+
+    assert seqs(first) == [4, 5, 6, 7, 8, 9, 10]
+    assert seqs(second) == [9, 10]
+
+
+def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_from_redis():
+    """Found by test_faults.py's disconnect storm on a loaded machine: the hub was slower than one
+    heartbeat and the task had finished, so the client got the saved chunks and end, without the
+    status and progress events Redis still had (gaps in its seqs)."""
+    from documents.streaming import StreamWriter, Subscription, event_stream, redis_client
+
+    task_id = 990_005
+    redis_client().delete(stream_key(task_id))
+
+    class IdleHub:  # a reader that has not brought anything yet
+        def subscribe(self, task_id: int, *, after: int) -> Subscription:
+            return Subscription(key=stream_key(task_id), position=after)
+
+        def unsubscribe(self, sub: Subscription) -> None:
+            pass
+
+    try:
+        writer = StreamWriter(task_id)
+        writer.emit("status", status="running")
+        writer.emit("chunk", text="# 计划\n\n")
+        writer.emit("progress", done=1, total=1, section="")
+        writer.emit("chunk", text="要点。")
+        writer.emit("status", status="succeeded")
+        writer.emit("done", status="succeeded")
+        saved = saved_events(
+            result="# 计划\n\n要点。", chunk_index=[[2, 6], [4, 3]], status="succeeded",
+            error_code="", error_message="", last_seq=6,
+        )  # fmt: skip
+        frames = event_stream(
+            task_id=task_id, last_event_id=2, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
+        )
+        ids = [int(frame.split("\n", 1)[0][4:]) for frame in frames if frame.startswith("id: ")]
+        assert ids == [3, 4, 5, 6]
+
+        redis_client().delete(stream_key(task_id))
+        writer = StreamWriter(task_id)  # a stream that never got its end: the saved one is served
+        writer.emit("status", status="running")
+        writer.emit("chunk", text="# 计划\n\n")
+        frames = event_stream(
+            task_id=task_id, last_event_id=1, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
+        )
+        assert [int(f.split("\n", 1)[0][4:]) for f in frames if f.startswith("id: ")] == [2, 4, 6]
+    finally:
+        redis_client().delete(stream_key(task_id))
