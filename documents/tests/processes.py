@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 
 from documents.management.commands.runmodel import http_ok
@@ -112,6 +113,19 @@ def start_web(
             raise RuntimeError(f"gunicorn did not start; see {log}")
         time.sleep(0.1)
     return web, url
+
+
+def restart_redis() -> None:
+    """What a Redis restart without persistence does to the test database: every connection on
+    it drops, every key is gone (the broker's too). Other databases are left alone."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    db, me = client.connection_pool.connection_kwargs.get("db", 0), client.client_id()
+    for info in client.client_list():
+        if int(info["db"]) == db and int(info["id"]) != me:
+            with contextlib.suppress(redis.ResponseError):  # gone meanwhile
+                client.client_kill_filter(_id=info["id"])
+    client.flushdb()
+    client.close()
 
 
 def stop_process(process: subprocess.Popen, *, timeout: float = 10) -> None:

@@ -34,7 +34,6 @@ import httpx
 import psutil
 import pytest
 import redis
-from django.conf import settings
 from httpx_sse import connect_sse
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -44,7 +43,7 @@ from documents.management.commands.runmodel import http_ok
 from documents.models import OutlineTask
 from documents.streaming import read_events
 from documents.tests.conftest import make_docx, wait_finished
-from documents.tests.processes import BASE_DIR, service_env, start_web
+from documents.tests.processes import BASE_DIR, restart_redis, service_env, start_web
 from project.celery import app as celery_app
 from project.localredis import free_port
 
@@ -588,19 +587,6 @@ def _continue(api: httpx.Client, base_url: str, task_id: int) -> int:
     return created.json()["id"]
 
 
-def _restart_redis() -> None:
-    """What a Redis restart without persistence does to the test database: every connection on
-    it drops, every key is gone (the broker's too). Other databases are left alone."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    db, me = client.connection_pool.connection_kwargs.get("db", 0), client.client_id()
-    for info in client.client_list():
-        if int(info["db"]) == db and int(info["id"]) != me:
-            with contextlib.suppress(redis.ResponseError):  # gone meanwhile
-                client.client_kill_filter(_id=info["id"])
-    client.flushdb()
-    client.close()
-
-
 @pytest.mark.parametrize("fault", ["worker_sigkill", "redis_restart"])
 def test_after_a_fault_the_connected_reader_gets_an_end_and_a_new_task_completes(
     faults: Stack, token: str, fault: str
@@ -618,7 +604,7 @@ def test_after_a_fault_the_connected_reader_gets_an_end_and_a_new_task_completes
             faults.worker.start()  # sweeps once when ready, then its beat every REAPER_INTERVAL
             at["ready"] = time.monotonic()
         else:
-            _restart_redis()
+            restart_redis()
 
     with _client(token) as api:
         document_id = _document(api, url, 3)

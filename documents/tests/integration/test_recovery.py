@@ -33,7 +33,7 @@ from documents.errors import error_message
 from documents.models import OutlineTask
 from documents.streaming import read_events
 from documents.tests.conftest import make_docx, wait_finished
-from documents.tests.processes import BASE_DIR, ModelServerProcess, _test_database_url
+from documents.tests.processes import BASE_DIR, ModelServerProcess, _test_database_url, restart_redis
 from project.celery import app as celery_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -247,19 +247,6 @@ def _kept(task: OutlineTask) -> str:
     return task.result[: task.section_offsets[str(task.progress_done)]]
 
 
-def _restart_redis() -> None:
-    """What a Redis restart without persistence does to the test database: every connection on
-    it drops, every key is gone (the broker's too). Other databases are left alone."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    db, me = client.connection_pool.connection_kwargs.get("db", 0), client.client_id()
-    for info in client.client_list():
-        if int(info["db"]) == db and int(info["id"]) != me:
-            with contextlib.suppress(redis.ResponseError):  # gone meanwhile
-                client.client_kill_filter(_id=info["id"])
-    client.flushdb()
-    client.close()
-
-
 # ---------------------------------------------------------------------------- tests
 def test_cancel_stops_the_model_server_within_a_second(api, model, start_worker):
     start_worker("cancel", LLM_MAX_TOKENS="400")
@@ -338,7 +325,7 @@ def test_redis_restart_mid_task_rewrites_the_stream_and_resume_loses_nothing(api
         with _sse(api, task_id) as events:
             before = _read_until(events, lambda seen: _model_chunks(seen, 0) >= 2)
 
-        _restart_redis()
+        restart_redis()
         assert OutlineTask.objects.get(pk=task_id).status == S.RUNNING  # so it really was mid-task
 
         task = _wait_finished(task_id)

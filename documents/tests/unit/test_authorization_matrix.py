@@ -8,8 +8,6 @@ owner succeeds with the very same request. A route with neither a spec nor a PUB
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.contrib.auth.models import User
 from django.http import HttpResponse
@@ -28,11 +26,10 @@ from documents.tests.routes import (
     cases,
     owner_state,
     request,
-    shared_world,
     uncovered,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lenient_task_limit")]
 
 # anonymous_browser has a CSRF cookie and token but no session; anonymous_client has nothing (curl).
 # other_htmx: the same request as a partial (HTMX), which skips the page around it.
@@ -54,16 +51,8 @@ MATRIX = [
 ]
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:  # noqa: ANN001
-    with django_db_blocker.unblock(), shared_world(tmp_path_factory.mktemp("media")) as world:
-        yield world
-
-
 @pytest.fixture(autouse=True)
-def _limits(settings) -> None:  # noqa: ANN001
-    # The world has active tasks and the owner starts more; the per-user limit is not under test.
-    settings.MAX_ACTIVE_TASKS_PER_USER = 100
+def _short_streams(settings) -> None:  # noqa: ANN001
     # A stream that failed to end by itself still ends, so the run cannot hang on it.
     settings.SSE_MAX_DURATION_SECONDS = 5
 
@@ -101,6 +90,10 @@ def assert_refused(case: Case, actor: str, response: HttpResponse) -> None:
     elif anonymous and api:
         assert response.status_code == 401, response.content[:500]
         assert response.json()["error"]["code"] == "unauthenticated"
+    elif anonymous and response.wsgi_request.headers.get("HX-Request"):
+        # A fragment: the browser is sent to the log-in page (HX-Redirect), nothing is swapped in.
+        assert response.status_code == 200 and response.content == b""
+        assert response["HX-Redirect"].startswith(f"{reverse('login')}?next="), response["HX-Redirect"]
     elif anonymous:
         assert response.status_code == 302
         assert response.url.startswith(f"{reverse('login')}?next="), response.url

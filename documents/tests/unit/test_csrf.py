@@ -7,30 +7,17 @@ client with a bearer token sends no cookie, so it needs no token (documents/auth
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from documents.tests.routes import Case, World, assert_served, cases, owner_state, request, shared_world
+from documents.tests.routes import Case, World, assert_served, cases, owner_state, request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lenient_task_limit")]
 
 WRITES = [pytest.param(case, id=case.id) for case in cases() if case.writes]
 API_WRITES = [pytest.param(case, id=case.id) for case in cases() if case.writes and case.route.kind == "api"]
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:  # noqa: ANN001
-    with django_db_blocker.unblock(), shared_world(tmp_path_factory.mktemp("media")) as world:
-        yield world
-
-
-@pytest.fixture(autouse=True)
-def _limits(settings) -> None:  # noqa: ANN001
-    settings.MAX_ACTIVE_TASKS_PER_USER = 100  # the world has active tasks; the limit is not under test
 
 
 @pytest.fixture
