@@ -42,7 +42,7 @@ test-e2e: setup chromium
 # Report: var/soak/soak.json. SOAK_ARGS="--users 20 --seconds 600" changes its size.
 SOAK_ARGS ?= --users 50 --seconds 180
 soak: setup
-	$(PY) -m project.localredis --db 14 -- $(PY) bench/soak.py $(SOAK_ARGS)
+	$(PY) bench/soak.py $(SOAK_ARGS)
 
 # Benchmarks report ratios/differences measured side by side in one run (machines are noisy).
 bench: setup

@@ -492,16 +492,19 @@ def _sse(event: Event, language: str | None) -> str:
 
 
 def _rest_of_finished(task_id: int, position: int, saved: list[Event]) -> tuple[list[Event], str]:
-    """The events after `position` of a finished task whose end a client has not seen yet. Redis
-    has every event (status and progress too) if it has the end: the hub was only slow, so read
-    them from there. Else its end never reached (or left) Redis: the saved chunks and end."""
+    """The events after `position` of a finished task whose end a client has not seen yet: what
+    Redis has (every event, status and progress too: the hub was only slow), then what only the
+    saved copy has. The worker saves before it publishes the end, so Redis may have all but the
+    last few events for a moment (or never get them, or have lost them): those come from the
+    saved chunks and end, which keep their seqs."""
     try:
         events = read_events(task_id, after=position)
     except redis.RedisError:
         events = []
     if events and events[-1].is_terminal:
         return events, "finished"
-    return [event for event in saved if event.seq > position], "saved"
+    last = events[-1].seq if events else position
+    return events + [event for event in saved if event.seq > last], "saved"
 
 
 def _frames(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from kombu import pools as kombu_pools
 
 from documents.management.commands.runmodel import http_ok
 from documents.tests.modelserver import running_model_server
@@ -126,6 +127,12 @@ def restart_redis() -> None:
                 client.client_kill_filter(_id=info["id"])
     client.flushdb()
     client.close()
+    # This process's broker connections were dropped too. Celery's control commands do not
+    # reconnect a pooled connection that died (a later test's ping failed with "Connection
+    # closed by server"), so drop the pools as Celery does after a fork: new ones connect anew.
+    kombu_pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def stop_process(process: subprocess.Popen, *, timeout: float = 10) -> None:

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 
@@ -20,9 +19,11 @@ pytestmark = pytest.mark.integration
 def test_a_short_load_run_has_no_errors_flat_memory_and_leaves_nothing_behind(tmp_path):
     report_path = tmp_path / "soak.json"
     run = subprocess.run(
-        [sys.executable, "bench/soak.py", "--users", "10", "--seconds", "30", "--spawn-rate", "5",
-         "--worker-concurrency", "2", "--json", str(report_path)],
-        cwd=BASE_DIR, env={"PATH": "/usr/bin:/bin", "REDIS_URL": settings.REDIS_URL},
+        # A short run is mostly warm-up (the web processes' memory climbs for about 20 s, then stays
+        # flat: see the long run in docs/operations.md), so memory is compared over its second half.
+        [sys.executable, "bench/soak.py", "--users", "10", "--seconds", "40", "--spawn-rate", "5",
+         "--worker-concurrency", "2", "--warmup-share", "0.5", "--json", str(report_path)],
+        cwd=BASE_DIR, env={"PATH": "/usr/bin:/bin"},  # it starts its own Redis
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert report_path.exists(), run.stdout[-3000:] + run.stderr[-3000:]

@@ -296,5 +296,15 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
             task_id=task_id, last_event_id=1, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
         )
         assert [int(f.split("\n", 1)[0][4:]) for f in frames if f.startswith("id: ")] == [2, 4, 6]
+
+        # Saved, but the end not yet published (the worker saves first): found by test_faults.py,
+        # a reader lost the status event between the last chunk and the end.
+        writer.emit("progress", done=1, total=1, section="")
+        writer.emit("chunk", text="要点。")
+        writer.emit("status", status="succeeded")
+        frames = event_stream(
+            task_id=task_id, last_event_id=2, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
+        )
+        assert [int(f.split("\n", 1)[0][4:]) for f in frames if f.startswith("id: ")] == [3, 4, 5, 6]
     finally:
         redis_client().delete(stream_key(task_id))
