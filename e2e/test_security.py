@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
+from documents.tests.conftest import make_docx
 from e2e.conftest import PASSWORD, log_in, screenshot
 
 
@@ -33,6 +34,26 @@ def test_too_many_wrong_passwords_make_the_user_wait_even_with_the_right_one(
     expect(page.get_by_label("Username")).to_have_value(account.username)
     expect(page.get_by_test_id("current-user")).to_have_count(0)
     screenshot(page, "login-rate-limited")
+
+
+def test_uploading_too_fast_says_to_wait_and_keeps_what_was_uploaded(
+    signed_in: Page,
+    settings,
+    tmp_path,  # noqa: ANN001
+):
+    settings.UPLOAD_RATE_PER_USER = "2/h"
+    page = signed_in
+    for name in ("第一份.docx", "第二份.docx", "第三份.docx"):
+        path = tmp_path / name
+        path.write_bytes(make_docx())
+        page.get_by_label("Word documents (.docx)").set_input_files(str(path))
+        page.get_by_role("button", name="Upload").click()
+        if name != "第三份.docx":
+            expect(page.get_by_test_id("upload-results")).to_contain_text(f"Uploaded {name}")
+
+    expect(page.get_by_test_id("upload-error")).to_contain_text("You are uploading too fast")
+    expect(page.locator("#document-list li")).to_have_count(2)
+    screenshot(page, "upload-rate-limited")
 
 
 def test_api_docs_and_admin_render_with_only_same_origin_resources(
