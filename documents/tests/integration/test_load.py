@@ -13,7 +13,8 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 
-pytestmark = pytest.mark.integration
+# The run has its own SQLite database and Redis, whatever the test run uses.
+pytestmark = [pytest.mark.integration, pytest.mark.no_database]
 
 
 def test_a_short_load_run_has_no_errors_flat_memory_and_leaves_nothing_behind(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from project import localredis
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.no_database]
 
 
 def _unused_port() -> int:

@@ -16,7 +16,7 @@ from documents.management.commands.runmodel import model_path
 from project.localredis import free_port
 
 # `model_server` (conftest.py, once per run) is `manage.py runmodel` started by tests/modelserver.py.
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.no_database]
 
 # The bundled model is a base model: it continues text, so prompts are few-shot and one line each.
 SUMMARY_PROMPT = Prompt(
