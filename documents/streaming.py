@@ -302,6 +302,16 @@ class Subscription:
         except queue.Empty:
             return None
 
+    def get_ready(self, limit: int) -> list[Event]:
+        """Up to `limit` more events that are already queued (a replay queues thousands at once)."""
+        ready: list[Event] = []
+        while len(ready) < limit:
+            try:
+                ready.append(self.events.get_nowait())
+            except queue.Empty:
+                break
+        return ready
+
 
 class StreamHub:
     """One thread per process that tails all subscribed streams with one blocking XREAD."""
@@ -507,6 +517,10 @@ def _rest_of_finished(task_id: int, position: int, saved: list[Event]) -> tuple[
     return events + [event for event in saved if event.seq > last], "saved"
 
 
+# Events joined into one write at most: bounds the memory and the delay of one write.
+FRAMES_PER_WRITE = 256
+
+
 def _frames(
     task_id: int,
     position: int,
@@ -536,12 +550,19 @@ def _frames(
                     return ending
                 yield sse_comment("heartbeat")
                 continue
-            if event.seq <= position:
-                continue
-            position = event.seq
-            yield _sse(event, language)
-            if event.is_terminal:
-                return "finished"
+            # What is already queued goes out in one write: a resume replays thousands of events,
+            # and one socket write per event was most of its cost.
+            frames: list[str] = []
+            for ready in [event, *sub.get_ready(FRAMES_PER_WRITE - 1)]:
+                if ready.seq <= position:
+                    continue
+                position = ready.seq
+                frames.append(_sse(ready, language))
+                if ready.is_terminal:
+                    yield "".join(frames)
+                    return "finished"
+            if frames:
+                yield "".join(frames)
         return "max_duration"
     finally:
         stream_hub.unsubscribe(sub)

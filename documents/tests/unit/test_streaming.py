@@ -308,3 +308,29 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
         assert [int(f.split("\n", 1)[0][4:]) for f in frames if f.startswith("id: ")] == [3, 4, 5, 6]
     finally:
         redis_client().delete(stream_key(task_id))
+
+
+def test_a_replay_goes_out_in_a_few_large_writes_and_loses_nothing():
+    import re
+
+    from documents.streaming import FRAMES_PER_WRITE, StreamHub, StreamWriter, event_stream, redis_client
+
+    task_id = 990_006
+    writer = StreamWriter(task_id)
+    writer.reset()
+    try:
+        for i in range(600):
+            writer.emit("chunk", text=f"第{i}段 ")
+        writer.emit("done", status="succeeded")
+        writes = list(
+            event_stream(task_id=task_id, last_event_id=0, load_saved=lambda: None, stream_hub=StreamHub())
+        )[1:]  # after the retry advice
+
+        ids = [int(i) for i in re.findall(r"^id: (\d+)$", "".join(writes), flags=re.MULTILINE)]
+        assert ids == list(range(1, 602))
+        # Not one write per event (what made a 10,000-event resume slow), but still bounded ones.
+        assert len(writes) <= 601 // FRAMES_PER_WRITE + 10
+        assert max(w.count("\nid: ") + 1 for w in writes) <= FRAMES_PER_WRITE
+    finally:
+        writer.reset()
+        redis_client().delete(stream_key(task_id))
