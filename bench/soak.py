@@ -129,14 +129,14 @@ class Sampler(threading.Thread):
                 self.samples[name].append((now, _pss_mib(process, children_only=children_only)))
 
 
-def _memory_verdict(samples: list[tuple[float, float]], warmup: float) -> dict:
+def _memory_verdict(samples: list[tuple[float, float]], warmup: float, slack_mib: float) -> dict:
     """Growth from just after the warm-up (every user running, every pool process has done
     work) to the end of the run, each the median of a fifth of the samples after the warm-up."""
     values = [v for t, v in samples if t >= warmup] or [v for _, v in samples]
     fifth = max(len(values) // 5, 1)
     baseline = statistics.median(values[:fifth])
     final = statistics.median(values[-fifth:])
-    allowed = max(MEMORY_SLACK_MIB, baseline * 0.10)
+    allowed = max(slack_mib, baseline * 0.10)
     return {
         "samples_mib": [round(v, 1) for v in values[:: max(len(values) // 30, 1)]],
         "baseline_mib": round(baseline, 1),
@@ -179,6 +179,7 @@ def main() -> int:
     # Memory is compared from the end of the warm-up (every user spawned, then this share of the
     # run: templates compiled, thread stacks touched, pool processes through their first tasks).
     parser.add_argument("--warmup-share", type=float, default=0.2)
+    parser.add_argument("--memory-slack-mib", type=float, default=MEMORY_SLACK_MIB)
     parser.add_argument("--json", type=Path, default=BASE_DIR / "var" / "soak" / "soak.json")
     args = parser.parse_args()
 
@@ -244,7 +245,10 @@ def main() -> int:
 
     stats = _locust_stats(prefix)
     warmup = args.users / args.spawn_rate + args.seconds * args.warmup_share
-    memory = {name: _memory_verdict(samples, warmup) for name, samples in sampler.samples.items()}
+    memory = {
+        name: _memory_verdict(samples, warmup, args.memory_slack_mib)
+        for name, samples in sampler.samples.items()
+    }
     tasks = {
         status: OutlineTask.objects.filter(status=status).count() for status, _ in OutlineTask.Status.choices
     }

@@ -20,10 +20,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.no_database]
 def test_a_short_load_run_has_no_errors_flat_memory_and_leaves_nothing_behind(tmp_path):
     report_path = tmp_path / "soak.json"
     run = subprocess.run(
-        # A short run is mostly warm-up (the web processes' memory climbs for about 20 s, then stays
-        # flat: see the long run in docs/operations.md), so memory is compared over its second half.
+        # A short run is mostly warm-up (the web processes' memory climbs for 20-30 s, then stays
+        # flat: see the long run in docs/operations.md), so memory is compared over its second half
+        # with a wider margin: here it catches a gross leak (a stream's buffers kept, say); the
+        # 3-minute `make soak` holds the 30 MiB line.
         [sys.executable, "bench/soak.py", "--users", "10", "--seconds", "40", "--spawn-rate", "5",
-         "--worker-concurrency", "2", "--warmup-share", "0.5", "--json", str(report_path)],
+         "--worker-concurrency", "2", "--warmup-share", "0.5", "--memory-slack-mib", "80",
+         "--json", str(report_path)],
         cwd=BASE_DIR, env={"PATH": "/usr/bin:/bin"},  # it starts its own Redis
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
