@@ -1,0 +1,189 @@
+"""What the benchmarks share: an isolated Django (its own SQLite, media and metrics directory),
+real gunicorn servers, a bench user with an API token, distributions, and the JSON + PNG report
+each benchmark writes to var/bench/.
+
+A benchmark calls ``configure()`` before it imports anything of Django's or the project's.
+Redis is the one in REDIS_URL: run benchmarks under ``python -m project.localredis --db 14 --``
+(as ``make bench`` does) so they never share keys with the app or the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+REPORT_DIR = BASE_DIR / "var" / "bench"
+WORKDIR = Path(tempfile.mkdtemp(prefix="outliner-bench-"))
+BIN_DIR = Path(sys.executable).parent
+if str(BASE_DIR) not in sys.path:
+    sys.path.insert(0, str(BASE_DIR))
+
+BENCH_ENV = {
+    "DJANGO_SETTINGS_MODULE": "project.settings",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    "DATABASE_URL": f"sqlite:///{WORKDIR / 'bench.sqlite3'}",
+    "MEDIA_ROOT": str(WORKDIR / "media"),
+    "PROMETHEUS_MULTIPROC_DIR": str(WORKDIR / "prometheus"),
+    "LOG_LEVEL": "WARNING",
+    "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+}
+
+
+def configure(**extra_env: str) -> None:
+    """Point this process (and the servers it starts) at the bench environment, set Django up and
+    create the bench database."""
+    os.environ.update({**BENCH_ENV, **extra_env})
+    (WORKDIR / "prometheus").mkdir(exist_ok=True)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def bench_user(username: str = "bench") -> tuple[Any, str]:
+    """A user and an API token for it."""
+    from django.contrib.auth.models import User
+
+    from documents import services
+
+    user = User.objects.create_user(username)
+    return user, services.api_token_create(user=user)
+
+
+def bench_document(user: Any, *, sections: int = 0) -> Any:
+    """A document with `sections` one-line sections (no file behind it: the bench never reads one)."""
+    from documents.models import Document
+
+    structure = {
+        "language": "en",
+        "sections": [
+            {"level": 1, "title": f"Section {i}", "text": "Text.", "source_index": i} for i in range(sections)
+        ],
+    }
+    return Document.objects.create(
+        owner=user, file="bench.docx", original_filename="bench.docx", title="Bench", size_bytes=1,
+        sha256="0" * 64, structure=structure,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------- processes
+def start(command: Sequence[str], *, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    out = open(log, "w")  # noqa: SIM115 (the child keeps its own descriptor)
+    process = subprocess.Popen(
+        list(command), cwd=BASE_DIR, env=env or os.environ.copy(), stdout=out, stderr=subprocess.STDOUT
+    )
+    out.close()
+    return process
+
+
+def start_gunicorn(
+    port: int,
+    *,
+    worker_class: str = "gthread",
+    threads: int = 8,
+    connections: int = 1000,
+    workers: int = 1,
+    app: str = "project.wsgi",
+    config: str = "project/gunicorn.conf.py",
+    env: dict[str, str] | None = None,
+    name: str = "web",
+) -> subprocess.Popen:
+    """gunicorn with the production config, as `make run` starts it (gthread) or with gevent."""
+    command = [
+        str(BIN_DIR / "gunicorn"), "-c", config, app, "--bind", f"127.0.0.1:{port}",
+        "--worker-class", worker_class, "--workers", str(workers), "--timeout", "300",
+    ]  # fmt: skip
+    if worker_class == "gthread":
+        command += ["--threads", str(threads)]
+    else:
+        command += ["--worker-connections", str(connections)]
+    process = start(command, log=WORKDIR / f"{name}-{port}.log", env=env)
+    wait_http(f"http://127.0.0.1:{port}/healthz", process)
+    return process
+
+
+def wait_http(url: str, process: subprocess.Popen | None = None, timeout: float = 90) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        if (process is not None and process.poll() is not None) or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not come up (logs in {WORKDIR})")
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen) -> None:
+    from documents.tests.processes import stop_process
+
+    stop_process(process)
+
+
+def pss_mib(pid: int, *, children_only: bool = False) -> float:
+    """Memory of a process tree (gunicorn: its workers; celery: master and pool) as PSS: forked
+    children share pages with their parent, and RSS would count those once per child."""
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+        members = parent.children(recursive=True) + ([] if children_only else [parent])
+        return sum(p.memory_full_info().pss for p in members if p.is_running()) / 2**20
+    except psutil.NoSuchProcess:
+        return float("nan")
+
+
+# ------------------------------------------------------------------------- figures
+def percentile(values: Sequence[float], q: float) -> float:
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def distribution(values: Sequence[float], digits: int = 3) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "p50": round(percentile(values, 50), digits),
+        "p95": round(percentile(values, 95), digits),
+        "p99": round(percentile(values, 99), digits),
+        "min": round(min(values), digits),
+        "max": round(max(values), digits),
+    }
+
+
+def write_report(name: str, report: dict[str, Any], draw: Callable[[Any], None] | None = None) -> Path:
+    """var/bench/<name>.json, and <name>.png drawn by `draw(axes)` (matplotlib, no display)."""
+    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    path = REPORT_DIR / f"{name}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    if draw is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        figure, axes = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        draw(axes)
+        figure.savefig(REPORT_DIR / f"{name}.png", dpi=110)
+        plt.close(figure)
+    return path
+
+
+def verdict(target: str, measured: str, met: bool) -> dict[str, Any]:
+    """One target's line in a report (and in docs/benchmarks.md)."""
+    print(f"{'MET   ' if met else 'MISSED'} {target}: {measured}")
+    return {"target": target, "measured": measured, "met": met}
