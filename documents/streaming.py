@@ -20,8 +20,9 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
@@ -75,14 +76,19 @@ class Event:
             return self
         return replace(self, data={**self.data, "message": error_message(code, language)})
 
+    @cached_property
+    def payload(self) -> str:
+        # ensure_ascii=False keeps CJK readable on the wire; JSON never contains a raw newline, so
+        # one data: line per event is always valid SSE. Redis stores exactly this text, so a
+        # replay sends what it reads without decoding and re-encoding it (replay_frames).
+        return json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
+
     def to_sse(self) -> str:
-        # ensure_ascii=False keeps CJK readable on the wire; JSON never contains a raw
-        # newline, so one data: line per event is always valid SSE.
-        payload = json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
-        return f"id: {self.seq}\nevent: {self.type}\ndata: {payload}\n\n"
+        # Cached: the hub hands one Event to every client of the stream.
+        return _sse_frame(self.seq, self.type, self.payload)
 
     def to_fields(self) -> dict[str, str]:
-        return {"seq": str(self.seq), "type": self.type, "data": json.dumps(self.data, ensure_ascii=False)}
+        return {"seq": str(self.seq), "type": self.type, "data": self.payload}
 
     @classmethod
     def from_fields(cls, fields: dict[Any, Any]) -> Event:
@@ -91,6 +97,10 @@ class Event:
 
         decoded = {text(k): text(v) for k, v in fields.items()}
         return cls(seq=int(decoded["seq"]), type=decoded["type"], data=json.loads(decoded["data"]))
+
+
+def _sse_frame(seq: int | str, type: str, payload: str) -> str:
+    return f"id: {seq}\nevent: {type}\ndata: {payload}\n\n"
 
 
 def sse_retry(milliseconds: int) -> str:
@@ -180,6 +190,43 @@ def read_events(task_id: int, *, after: int = 0, client: redis.Redis | None = No
     client = client or redis_client()
     lower = f"({_entry_id(after)}" if after else "-"
     return [Event.from_fields(fields) for _, fields in client.xrange(stream_key(task_id), min=lower, max="+")]
+
+
+# Entries read per XRANGE in a replay: bounds the memory one resume takes (a stream holds up to
+# STREAM_MAXLEN entries), and is large enough that a 10,000-event replay is a handful of commands.
+REPLAY_PAGE = 2000
+
+
+def replay_frames(
+    task_id: int, *, after: int, language: str | None, client: redis.Redis | None = None
+) -> Iterator[tuple[list[str], int, int, bool]]:
+    """What the task's stream holds after `after`, a page at a time, as ready SSE frames:
+    (frames, chunks among them, last seq, ended). The stored JSON is the frame's data as it is;
+    only an error is decoded (its message is shown in the reader's language). This is the
+    resume path: a client that missed 10,000 events gets them without a queue or a thread hop."""
+    client = client or redis_client()
+    key = stream_key(task_id)
+    while True:
+        entries = client.xrange(key, min=f"({_entry_id(after)}" if after else "-", max="+", count=REPLAY_PAGE)
+        frames: list[str] = []
+        chunks = 0
+        for _, fields in entries:  # our clients read bytes (no decode_responses)
+            type = fields[b"type"].decode()
+            if type == "error":
+                event = Event.from_fields(fields).for_reader(language)
+                frames.append(event.to_sse())
+                after = event.seq
+            else:
+                after = int(fields[b"seq"])
+                frames.append(_sse_frame(after, type, fields[b"data"].decode()))
+                chunks += type == "chunk"
+            if type in TERMINAL_TYPES:
+                yield frames, chunks, after, True
+                return
+        if frames:
+            yield frames, chunks, after, False
+        if len(entries) < REPLAY_PAGE:
+            return
 
 
 def stream_exists(task_id: int, *, client: redis.Redis | None = None) -> bool:
@@ -495,10 +542,14 @@ def event_stream(
         )  # fmt: skip
 
 
-def _sse(event: Event, language: str | None) -> str:
-    if event.type == "chunk":
-        metrics.SSE_CHUNKS_RELAYED.inc()
-    return event.for_reader(language).to_sse()
+def _write(events: Iterable[Event], language: str | None) -> str:
+    """Events as one write of SSE frames (the relayed-chunks counter is bumped once per write: in
+    Prometheus's multiprocess mode each increment is a locked write to a shared file)."""
+    frames = [event.for_reader(language).to_sse() for event in events]
+    chunks = sum(event.type == "chunk" for event in events)
+    if chunks:
+        metrics.SSE_CHUNKS_RELAYED.inc(chunks)
+    return "".join(frames)
 
 
 def _rest_of_finished(task_id: int, position: int, saved: list[Event]) -> tuple[list[Event], str]:
@@ -534,9 +585,20 @@ def _frames(
     if not stream_exists(task_id):
         saved = load_saved()
         if saved is not None:
-            yield from (_sse(event, language) for event in saved if event.seq > position)
+            if rest := [event for event in saved if event.seq > position]:
+                yield _write(rest, language)
             return "saved"
 
+    # Catch up in this thread, straight from Redis: most of a resume is what the client missed.
+    for frames, chunks, last, ended in replay_frames(task_id, after=position, language=language):
+        if chunks:
+            metrics.SSE_CHUNKS_RELAYED.inc(chunks)
+        position = last
+        yield "".join(frames)
+        if ended:
+            return "finished"
+
+    # Then tail through the hub, from where the replay stopped.
     sub = stream_hub.subscribe(task_id, after=position)
     try:
         deadline = time.monotonic() + max_duration
@@ -546,23 +608,20 @@ def _frames(
                 saved = load_saved()
                 if saved is not None:  # finished, and its end has not come through the hub
                     rest, ending = _rest_of_finished(task_id, position, saved)
-                    yield from (_sse(e, language) for e in rest)
+                    if rest:
+                        yield _write(rest, language)
                     return ending
                 yield sse_comment("heartbeat")
                 continue
-            # What is already queued goes out in one write: a resume replays thousands of events,
-            # and one socket write per event was most of its cost.
-            frames: list[str] = []
-            for ready in [event, *sub.get_ready(FRAMES_PER_WRITE - 1)]:
-                if ready.seq <= position:
-                    continue
-                position = ready.seq
-                frames.append(_sse(ready, language))
-                if ready.is_terminal:
-                    yield "".join(frames)
-                    return "finished"
-            if frames:
-                yield "".join(frames)
+            # What is already queued goes out in one write (a burst of tokens, a slow reader).
+            ready = [e for e in [event, *sub.get_ready(FRAMES_PER_WRITE - 1)] if e.seq > position]
+            ends = next((i for i, e in enumerate(ready) if e.is_terminal), None)
+            if ends is not None:
+                yield _write(ready[: ends + 1], language)
+                return "finished"
+            if ready:
+                position = ready[-1].seq
+                yield _write(ready, language)
         return "max_duration"
     finally:
         stream_hub.unsubscribe(sub)

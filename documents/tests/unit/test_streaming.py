@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 
 import httpx
 import pytest
@@ -285,7 +287,7 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
         frames = event_stream(
             task_id=task_id, last_event_id=2, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
         )
-        ids = [int(frame.split("\n", 1)[0][4:]) for frame in frames if frame.startswith("id: ")]
+        ids = _ids(frames)
         assert ids == [3, 4, 5, 6]
 
         redis_client().delete(stream_key(task_id))
@@ -295,7 +297,7 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
         frames = event_stream(
             task_id=task_id, last_event_id=1, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
         )
-        assert [int(f.split("\n", 1)[0][4:]) for f in frames if f.startswith("id: ")] == [2, 4, 6]
+        assert _ids(frames) == [2, 4, 6]
 
         # Saved, but the end not yet published (the worker saves first): found by test_faults.py,
         # a reader lost the status event between the last chunk and the end.
@@ -305,32 +307,62 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
         frames = event_stream(
             task_id=task_id, last_event_id=2, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
         )
-        assert [int(f.split("\n", 1)[0][4:]) for f in frames if f.startswith("id: ")] == [3, 4, 5, 6]
+        assert _ids(frames) == [3, 4, 5, 6]
     finally:
         redis_client().delete(stream_key(task_id))
 
 
-def test_a_replay_goes_out_in_a_few_large_writes_and_loses_nothing():
-    import re
+def test_a_replay_goes_out_in_a_few_large_writes_without_the_hub_and_loses_nothing():
+    from documents.streaming import REPLAY_PAGE, StreamWriter, event_stream, redis_client
 
-    from documents.streaming import FRAMES_PER_WRITE, StreamHub, StreamWriter, event_stream, redis_client
+    class NoHub:  # a finished stream is replayed by the request itself
+        def subscribe(self, task_id: int, *, after: int) -> None:
+            raise AssertionError("a finished stream needs no subscription")
 
     task_id = 990_006
     writer = StreamWriter(task_id)
     writer.reset()
     try:
-        for i in range(600):
+        for i in range(REPLAY_PAGE + 500):
             writer.emit("chunk", text=f"第{i}段 ")
         writer.emit("done", status="succeeded")
         writes = list(
-            event_stream(task_id=task_id, last_event_id=0, load_saved=lambda: None, stream_hub=StreamHub())
+            event_stream(task_id=task_id, last_event_id=0, load_saved=lambda: None, stream_hub=NoHub())
         )[1:]  # after the retry advice
 
-        ids = [int(i) for i in re.findall(r"^id: (\d+)$", "".join(writes), flags=re.MULTILINE)]
-        assert ids == list(range(1, 602))
-        # Not one write per event (what made a 10,000-event resume slow), but still bounded ones.
-        assert len(writes) <= 601 // FRAMES_PER_WRITE + 10
-        assert max(w.count("\nid: ") + 1 for w in writes) <= FRAMES_PER_WRITE
+        assert _ids(writes) == list(range(1, REPLAY_PAGE + 502))
+        # Not one write per event (what made a 10,000-event resume slow), but bounded ones.
+        assert len(writes) == 2
+        assert max(w.count("\nid: ") + 1 for w in writes) <= REPLAY_PAGE
+        assert '"text":"第0段 "' in writes[0]  # the stored JSON, as it is
     finally:
         writer.reset()
         redis_client().delete(stream_key(task_id))
+
+
+def test_an_error_in_a_replay_is_shown_in_the_readers_language():
+    from documents.streaming import StreamWriter, event_stream, redis_client
+
+    task_id = 990_007
+    writer = StreamWriter(task_id)
+    writer.reset()
+    try:
+        writer.emit("chunk", text="# 计划")
+        writer.emit("error", code="provider_unreachable", message="The AI service could not be reached.")
+        frames = "".join(
+            event_stream(task_id=task_id, last_event_id=0, load_saved=lambda: None, language="zh-hans")
+        )
+        english = "".join(event_stream(task_id=task_id, last_event_id=1, load_saved=lambda: None))
+    finally:
+        writer.reset()
+        redis_client().delete(stream_key(task_id))
+
+    assert _ids([frames]) == [1, 2]
+    error = json.loads(frames.rsplit("data: ", 1)[1])
+    assert error["code"] == "provider_unreachable" and error["message"].startswith("无法连接到 AI 服务")
+    assert "could not be reached" in english and _ids([english]) == [2]
+
+
+def _ids(frames: Iterable[str]) -> list[int]:
+    """The event ids in what a stream wrote, in order (writes hold one event or many)."""
+    return [int(i) for i in re.findall(r"^id: (\d+)$", "".join(frames), flags=re.MULTILINE)]
