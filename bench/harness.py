@@ -22,7 +22,8 @@ from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 REPORT_DIR = BASE_DIR / "var" / "bench"
-WORKDIR = Path(tempfile.mkdtemp(prefix="outliner-bench-"))
+# A benchmark's own processes (a producer, say) inherit its directory, and so its database.
+WORKDIR = Path(os.environ.get("OUTLINER_BENCH_WORKDIR") or tempfile.mkdtemp(prefix="outliner-bench-"))
 BIN_DIR = Path(sys.executable).parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
@@ -35,6 +36,7 @@ BENCH_ENV = {
     "MEDIA_ROOT": str(WORKDIR / "media"),
     "PROMETHEUS_MULTIPROC_DIR": str(WORKDIR / "prometheus"),
     "LOG_LEVEL": "WARNING",
+    "OUTLINER_BENCH_WORKDIR": str(WORKDIR),
     "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
 }
 

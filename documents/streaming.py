@@ -96,7 +96,9 @@ class Event:
             return value.decode() if isinstance(value, bytes) else value
 
         decoded = {text(k): text(v) for k, v in fields.items()}
-        return cls(seq=int(decoded["seq"]), type=decoded["type"], data=json.loads(decoded["data"]))
+        event = cls(seq=int(decoded["seq"]), type=decoded["type"], data=json.loads(decoded["data"]))
+        event.__dict__["payload"] = decoded["data"]  # the stored JSON is the wire's: not encoded again
+        return event
 
 
 def _sse_frame(seq: int | str, type: str, payload: str) -> str:
@@ -273,6 +275,16 @@ class StreamWriter:
         self.events.append(event)
         self.flush()
         return event
+
+    def emit_many(self, type: str, items: Iterable[dict[str, Any]]) -> list[Event]:
+        """Several events of one type in one round trip to Redis (a producer with a backlog)."""
+        events = []
+        for data in items:
+            events.append(Event.make(self.seq + 1, type, **data))
+            self.seq = events[-1].seq
+        self.events.extend(events)
+        self.flush()
+        return events
 
     def flush(self) -> bool:
         """Write what Redis does not have yet; False (and logged) if Redis is unavailable."""

@@ -366,3 +366,25 @@ def test_an_error_in_a_replay_is_shown_in_the_readers_language():
 def _ids(frames: Iterable[str]) -> list[int]:
     """The event ids in what a stream wrote, in order (writes hold one event or many)."""
     return [int(i) for i in re.findall(r"^id: (\d+)$", "".join(frames), flags=re.MULTILINE)]
+
+
+def test_a_batch_of_events_goes_to_redis_in_one_round_trip_with_contiguous_seqs():
+    from documents.streaming import StreamWriter, read_events
+
+    task_id = 990_008
+    writer = StreamWriter(task_id)
+    writer.reset()
+    try:
+        writer.emit("status", status="running")
+        batch = writer.emit_many("chunk", [{"text": "第一"}, {"text": " second"}])
+        writer.emit("done", status="succeeded")
+        events = read_events(task_id)
+    finally:
+        writer.reset()
+
+    assert [e.seq for e in batch] == [2, 3]
+    assert [(e.seq, e.type, e.data.get("text")) for e in events] == [
+        (1, "status", None), (2, "chunk", "第一"), (3, "chunk", " second"), (4, "done", None),
+    ]  # fmt: skip
+    # What a reader gets is what the worker stored, byte for byte.
+    assert [e.to_sse() for e in events] == [e.to_sse() for e in writer.events]
