@@ -46,7 +46,7 @@ soak: setup
 
 # Benchmarks report ratios/differences measured side by side in one run (machines are noisy).
 bench: setup
-	$(PY) -m project.localredis --db 14 -- $(PY) bench/relay_latency.py
+	$(PY) -m project.localredis --db 14 -- $(PY) bench/relay.py
 
 setup: $(STAMP) node_modules/.package-lock.json theme/static_src/node_modules/.package-lock.json css translations .env
 	mkdir -p var
