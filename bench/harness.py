@@ -53,13 +53,13 @@ def configure(**extra_env: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def bench_user(username: str = "bench") -> tuple[Any, str]:
-    """A user and an API token for it."""
+def bench_user(username: str = "bench", *, password: str | None = None) -> tuple[Any, str]:
+    """A user and an API token for it (and a password, for a benchmark that logs a browser in)."""
     from django.contrib.auth.models import User
 
     from documents import services
 
-    user = User.objects.create_user(username)
+    user = User.objects.create_user(username, password=password)
     return user, services.api_token_create(user=user)
 
 
@@ -147,6 +147,29 @@ def pss_mib(pid: int, *, children_only: bool = False) -> float:
         return sum(p.memory_full_info().pss for p in members if p.is_running()) / 2**20
     except psutil.NoSuchProcess:
         return float("nan")
+
+
+# ------------------------------------------------------------------------- browser
+# Playwright cannot download its own browser here: Debian's Chromium, with the e2e tests' flags.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """A headless Chromium from a started `sync_playwright()`."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def browser_log_in(page: Any, base_url: str, username: str, password: str) -> None:
+    """Log `page` in through the login form, as a person does (session and CSRF cookies included)."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/documents/")
 
 
 # ------------------------------------------------------------------------- figures
