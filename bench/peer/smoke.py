@@ -176,13 +176,18 @@ def main() -> None:
     report: dict[str, Any] = {}
     for worker_class in args.worker_class or ["gthread", "gevent"]:
         print(f"{worker_class}:")
-        with peer_server(worker_class) as (port, server):
-            entry: dict[str, Any] = check_order_and_resume(port)
-            entry["latency_ms"] = latency(port)
-            # A gthread stream holds a thread, so it holds `threads` streams; twice that shows it.
-            sizes = [2 * THREADS] if worker_class == "gthread" else (args.idle or [1000, 5000])
-            timeout = 5.0 if worker_class == "gthread" else 60.0
-            entry["idle"] = [idle(port, server, n, args.hold, timeout) for n in sizes]
+        # A gthread stream holds a thread, so it holds `threads` streams; twice that shows it.
+        sizes = [2 * THREADS] if worker_class == "gthread" else (args.idle or [1000, 5000])
+        timeout = 5.0 if worker_class == "gthread" else 60.0
+        entry: dict[str, Any] = {"idle": []}
+        for index, n in enumerate(sizes):
+            # A fresh server per size: closed clients linger server-side until the next keep-alive
+            # write fails, and freed memory is not given back, so a reused worker would mix sizes.
+            with peer_server(worker_class) as (port, server):
+                if index == 0:
+                    entry.update(check_order_and_resume(port))
+                    entry["latency_ms"] = latency(port)
+                entry["idle"].append(idle(port, server, n, args.hold, timeout))
         report[worker_class] = entry
     print(harness.write_report("peer_smoke", report))
 
