@@ -16,8 +16,9 @@ synchronous benchmark can hold them open while it measures the server:
 connected once the server answered 200 with its headers (under gthread a stream holds a thread,
 so clients past the thread count wait in gunicorn's queue and fail with ``timeout``). Heartbeats
 are counted by the marker bytes (Outliner: ``: heartbeat``; django-eventstream:
-``event: keep-alive``) anywhere in the body, chunked framing included, so a marker split across
-two reads still counts once.
+``event: keep-alive``) in the raw body: a marker split across two reads counts once, but one
+split across two HTTP chunks would not count (both servers write a heartbeat in one write, so
+one chunk). ``closed_by_server`` (error "closed by server") is a stream the server ended.
 """
 
 from __future__ import annotations
