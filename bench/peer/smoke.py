@@ -136,13 +136,16 @@ def latency(port: int, events: int = 200, interval: float = 0.015) -> dict[str, 
 def idle(port: int, server: Any, n: int, hold: float, connect_timeout: float) -> dict[str, Any]:
     # Warm the worker first (one stream opened and closed: the loop, the pub/sub subscriber and
     # django-eventstream's imports exist), so the difference is the clients.
-    with stream(f"http://127.0.0.1:{port}/events/warm/"):
+    # Channel names are unique per run: Redis pub/sub ignores the database number, so a peer run
+    # by someone else on the same Redis server hears our `events_channel` messages (and we theirs).
+    run = uuid.uuid4().hex[:8]
+    with stream(f"http://127.0.0.1:{port}/events/warm-{run}/"):
         pass
-    reap("warm")
+    reap(f"warm-{run}")
     time.sleep(0.5)
     before = harness.pss_mib(server.pid, children_only=True)
     with IdleClients(
-        f"http://127.0.0.1:{port}/events/idle-{{i}}/", n, heartbeat=EVENTSTREAM_KEEPALIVE,
+        f"http://127.0.0.1:{port}/events/idle-{run}-{{i}}/", n, heartbeat=EVENTSTREAM_KEEPALIVE,
         connect_timeout=connect_timeout,
     ) as clients:  # fmt: skip
         held = harness.pss_mib(server.pid, children_only=True)
