@@ -185,6 +185,10 @@ def one_round(page: Page, base_url: str, document_id: int, *, timeout_s: float =
     # so its stream is tailed from before the click.
     task_id = (OutlineTask.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     tail = StreamTail(task_id)
+    # Each run has a new database, so ids start again at 1: what Redis still holds under this id is an
+    # earlier run's (its stream lives on for STREAM_TTL_SECONDS). The web clears the stream too when it
+    # queues the task, but the tail must not read the old one before that.
+    tail.client.delete(stream_key(task_id), probe_key(task_id))
     tail.start()
     page.get_by_role("button", name="Generate outline").click()
     page.wait_for_function("() => window.__firstChunk.done !== null", timeout=timeout_s * 1000)
