@@ -415,6 +415,16 @@ def main() -> int:
             "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
         },
         "warmup_rounds": args.warmup,
+        "notes": [
+            "All times are ms after the click event, on one wall clock: the page's timeOrigin + "
+            "performance.now(), time.time() in the web, worker and this process.",
+            "The first chunk is the title heading: the worker writes it before it asks the model. "
+            "first_model_text_on_screen is the model's first words (a summary paragraph).",
+            "*_xadd times are when this process's stream tail woke up with the event: at or just after "
+            "the XADD, so a relay time can come out a few ms low (even negative) on a busy machine.",
+            "stream_headers_after_first_chunk_xadd < 0: the page's stream was open before the first "
+            "chunk was written, so the page did not hold the first chunk up.",
+        ],
         **summary,
         "median_path_ms": {
             name: statistics.median(r["segments_ms"][name] for r in rounds)
