@@ -115,6 +115,37 @@ def start_gunicorn(
     return process
 
 
+def start_celery_worker(
+    *,
+    concurrency: int = 2,
+    pool: str = "prefork",
+    loglevel: str = "INFO",
+    command: Sequence[str] | None = None,
+    env: dict[str, str] | None = None,
+    name: str = "worker",
+    timeout: float = 60,
+) -> subprocess.Popen:
+    """A Celery worker as `make run` starts it (prefork, 2 processes; project/run.py), once it answers
+    a ping. `command` replaces the `celery` executable (a wrapper that takes celery's arguments);
+    the worker gets a hostname of its own, so the ping is answered by this worker and no other."""
+    import socket
+
+    from project.celery import app
+
+    hostname = f"{name}-{os.getpid()}@{socket.gethostname()}"
+    process = start(
+        [*(command or [str(BIN_DIR / "celery")]), "-A", "project", "worker", "--loglevel", loglevel,
+         "--pool", pool, "--concurrency", str(concurrency), "--hostname", hostname],
+        log=WORKDIR / f"{name}.log", env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while not app.control.ping(destination=[hostname], timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            raise RuntimeError(f"the Celery worker did not start (log in {WORKDIR / f'{name}.log'})")
+    return process
+
+
 def wait_http(url: str, process: subprocess.Popen | None = None, timeout: float = 90) -> None:
     import httpx
 
