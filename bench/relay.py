@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -139,6 +140,23 @@ async def _sse_stream(
                 return
 
 
+async def _peer_stream(
+    client: httpx.AsyncClient,
+    channel: str,
+    expected: int,
+    received: list[tuple[float, str]],
+    ready: asyncio.Event,
+) -> None:
+    async with aconnect_sse(client, "GET", f"/events/{channel}/") as source:
+        async for sse in source.aiter_sse():
+            if sse.event == "stream-open":  # django-eventstream's first event: listening
+                ready.set()
+            elif sse.event == "chunk":
+                received.append((time.time(), json.loads(sse.data)["text"]))
+                if len(received) == expected:
+                    return
+
+
 async def _count_stream(
     client: httpx.AsyncClient, task_id: int, counts: list[int], ready: asyncio.Event
 ) -> None:
@@ -212,6 +230,58 @@ def latency_round(port: int, token: str, user, document, streams: int, tokens: i
     return {"direct_ms": direct_ms, "relayed_ms": relayed_ms}
 
 
+def peer_latency_round(port: int, streams: int, tokens: int, interval: float) -> dict:
+    """latency_round's measurement against django-eventstream (bench/peer/): its producer publishes
+    the same stamped tokens with send_event from another process, its clients read the same way."""
+    import uuid
+
+    from bench import peer
+
+    channels = [f"relay-{uuid.uuid4().hex[:8]}-{i}" for i in range(streams)]  # pub/sub ignores the db
+    redis_client().delete(GO_KEY)
+    command = [
+        sys.executable,
+        "-m",
+        "bench.peer.producer",
+        ",".join(channels),
+        str(tokens * SECTIONS),
+        str(interval),
+    ]
+    producer = harness.start(
+        command,
+        log=harness.WORKDIR / f"peer-produce-{streams}.log", env=peer.env(os.environ["REDIS_URL"]),
+    )  # fmt: skip
+
+    async def run() -> tuple[list[float], list[float]]:
+        direct: list[list[tuple[float, str]]] = [[] for _ in range(streams)]
+        relayed: list[list[tuple[float, str]]] = [[] for _ in range(streams)]
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=httpx.Timeout(60),
+            limits=httpx.Limits(max_connections=streams + 10),
+        ) as client:
+            readies = [asyncio.Event() for _ in channels]
+            readers = [
+                asyncio.create_task(_peer_stream(client, c, tokens * SECTIONS, relayed[i], readies[i]))
+                for i, c in enumerate(channels)
+            ]
+            await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
+            redis_client().set(GO_KEY, 1)
+            await asyncio.gather(
+                *readers, *(_direct_stream(tokens, interval, direct[i]) for i in range(streams))
+            )
+        return (
+            [ms for stream in direct for ms in _latencies(stream)],
+            [ms for stream in relayed for ms in _latencies(stream)],
+        )
+
+    try:
+        direct_ms, relayed_ms = asyncio.run(run())
+    finally:
+        harness.stop(producer)
+    return {"direct_ms": direct_ms, "relayed_ms": relayed_ms}
+
+
 def throughput_round(
     port: int, token: str, user, document, web: psutil.Process, streams: int, chunks: int
 ) -> dict:  # noqa: ANN001
@@ -263,36 +333,63 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=40, help="tokens per section (5 sections)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--flood-chunks", type=int, default=100_000)
+    parser.add_argument("--no-peer", dest="peer", action="store_false", help="skip django-eventstream")
     args = parser.parse_args()
 
     user, token = harness.bench_user()
     document = harness.bench_document(user, sections=SECTIONS)
-    port = free_port()
+    port, peer_port = free_port(), free_port()
     server = harness.start_gunicorn(port, worker_class=args.worker_class, threads=256, connections=1000)
     web = psutil.Process(server.pid).children()[0]
+    peer_server = None
+    if args.peer:
+        from bench import peer
+
+        peer_server = harness.start_gunicorn(
+            peer_port, worker_class=args.worker_class, threads=256, connections=1000, app="bench.peer.wsgi",
+            config="bench/peer/gunicorn.conf.py", env=peer.env(os.environ["REDIS_URL"]), name="peer",
+        )  # fmt: skip
     latency: dict[str, dict] = {}
-    samples: dict[int, dict[str, list[float]]] = {}
+    peer_latency: dict[str, dict] = {}
+    samples: dict[str, dict[str, list[float]]] = {}
+
+    def figures(direct: list[float], relayed: list[float], interval: float, streams: int) -> dict:
+        d, r = harness.distribution(direct), harness.distribution(relayed)
+        return {
+            "token_interval_ms": interval * 1000,
+            "tokens_per_second_total": round(streams / interval),
+            "direct_ms": d,
+            "relayed_ms": r,
+            "added_ms": {q: round(r[q] - d[q], 3) for q in ("p50", "p95", "p99")},
+        }
+
     try:
         for streams in args.streams:
             interval = (args.interval_ms if streams == 1 else args.many_interval_ms) / 1000
-            rounds = [
-                latency_round(port, token, user, document, streams, args.tokens, interval)
-                for _ in range(args.rounds)
-            ]
-            direct = [ms for r in rounds for ms in r["direct_ms"]]
-            relayed = [ms for r in rounds for ms in r["relayed_ms"]]
-            samples[streams] = {"direct": direct, "relayed": relayed}
-            d, r = harness.distribution(direct), harness.distribution(relayed)
-            latency[str(streams)] = {
-                "token_interval_ms": interval * 1000,
-                "tokens_per_second_total": round(streams / interval),
-                "direct_ms": d,
-                "relayed_ms": r,
-                "added_ms": {q: round(r[q] - d[q], 3) for q in ("p50", "p95", "p99")},
-            }
+            ours: dict[str, list[float]] = {"direct_ms": [], "relayed_ms": []}
+            theirs: dict[str, list[float]] = {"direct_ms": [], "relayed_ms": []}
+            for _ in range(args.rounds):  # interleaved: both under the same conditions
+                for key, values in latency_round(
+                    port, token, user, document, streams, args.tokens, interval
+                ).items():
+                    ours[key] += values
+                if peer_server is not None:
+                    for key, values in peer_latency_round(peer_port, streams, args.tokens, interval).items():
+                        theirs[key] += values
+            label = f"{streams} stream{'s' if streams > 1 else ''}"
+            latency[str(streams)] = figures(ours["direct_ms"], ours["relayed_ms"], interval, streams)
+            samples[f"direct\n{label}"] = ours["direct_ms"]
+            samples[f"Outliner\n{label}"] = ours["relayed_ms"]
+            if peer_server is not None:
+                peer_latency[str(streams)] = figures(
+                    theirs["direct_ms"], theirs["relayed_ms"], interval, streams
+                )
+                samples[f"eventstream\n{label}"] = theirs["relayed_ms"]
         throughput = throughput_round(port, token, user, document, web, 50, args.flood_chunks)
     finally:
         harness.stop(server)
+        if peer_server is not None:
+            harness.stop(peer_server)
 
     verdicts = []
     if "1" in latency:
@@ -320,19 +417,18 @@ def main() -> None:
         "tokens_per_section": args.tokens,
         "rounds": args.rounds,
         "latency_by_streams": latency,
+        "peer": "django-eventstream 5.3.4, RedisStorage + pub/sub, same gunicorn (bench/peer/)",
+        "peer_latency_by_streams": peer_latency,
         "throughput": throughput,
         "verdicts": verdicts,
     }
 
     def draw(axes) -> None:  # noqa: ANN001
-        data, labels = [], []
-        for streams, paths in samples.items():
-            for path, values in paths.items():
-                data.append(values)
-                labels.append(f"{path}\n{streams} stream{'s' if streams > 1 else ''}")
-        axes.boxplot(data, tick_labels=labels, showfliers=False, whis=(1, 99))
+        axes.boxplot(list(samples.values()), tick_labels=list(samples), showfliers=False, whis=(1, 99))
         axes.set_ylabel("token made -> token read by the client (ms)")
-        axes.set_title("Relay latency, direct vs through Outliner (whiskers: p1-p99)")
+        axes.set_title(
+            f"Relay latency: direct, Outliner, django-eventstream (gunicorn {args.worker_class}; p1-p99)"
+        )
 
     print(f"report: {harness.write_report('relay', report, draw if samples else None)}")
     for streams, figures in latency.items():

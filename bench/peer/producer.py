@@ -37,3 +37,38 @@ def publish(channel: str, text: str) -> None:
     from django_eventstream import send_event
 
     send_event(channel, EVENT_TYPE, {"text": text})
+
+
+GO_KEY = "bench:relay:go"  # set by bench/relay.py once every client is connected
+
+
+def stamped(channels: list[str], tokens: int, interval: float) -> None:
+    """What bench/relay.py's producer does for Outliner, for the peer: on each channel, a thread
+    publishes `@<unix time>|` every `interval` seconds, `tokens` times."""
+    import threading
+    import time
+
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    while not client.exists(GO_KEY):
+        time.sleep(0.01)
+
+    def run(channel: str) -> None:
+        for _ in range(tokens):
+            time.sleep(interval)
+            publish(channel, f"@{time.time():.6f}|")
+
+    setup()
+    threads = [threading.Thread(target=run, args=(channel,)) for channel in channels]
+    for thread in threads:
+        thread.start()
+        time.sleep(interval / len(threads))  # spread the streams' tokens over the interval
+    for thread in threads:
+        thread.join()
+
+
+if __name__ == "__main__":
+    import sys
+
+    stamped(sys.argv[1].split(","), int(sys.argv[2]), float(sys.argv[3]))
