@@ -73,45 +73,12 @@ import django  # noqa: E402
 
 django.setup()
 
-import psutil  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from harness import pss_mib, start, wait_http  # noqa: E402
 
 from documents.tests.processes import stop_process  # noqa: E402
 from documents.tests.provider_server import running_provider  # noqa: E402
-
-
-def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
-    out = open(log, "w")  # noqa: SIM115 (the child keeps its own descriptor)
-    process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
-    out.close()
-    return process
-
-
-def _wait_http(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not come up")
-        time.sleep(0.2)
-
-
-def _pss_mib(process: subprocess.Popen, *, children_only: bool) -> float:
-    """Memory of a process tree (gunicorn: its workers; celery: master and pool) as PSS: forked
-    children share pages with their parent, and RSS would count those once per child."""
-    try:
-        parent = psutil.Process(process.pid)
-        members = parent.children(recursive=True) + ([] if children_only else [parent])
-        return sum(p.memory_full_info().pss for p in members if p.is_running()) / 2**20
-    except psutil.NoSuchProcess:
-        return float("nan")
 
 
 class Sampler(threading.Thread):
@@ -126,7 +93,7 @@ class Sampler(threading.Thread):
         while not self.stopped.wait(2.0):
             now = time.monotonic() - self.started_at
             for name, (process, children_only) in self.processes.items():
-                self.samples[name].append((now, _pss_mib(process, children_only=children_only)))
+                self.samples[name].append((now, pss_mib(process.pid, children_only=children_only)))
 
 
 def _memory_verdict(samples: list[tuple[float, float]], warmup: float, slack_mib: float) -> dict:
@@ -201,23 +168,23 @@ def main() -> int:
     with running_provider(tokens=30, interval=0.02) as provider:
         env = {**os.environ, "LLM_BASE_URL": provider.url, "PYTHONUNBUFFERED": "1"}
         bin_dir = Path(sys.executable).parent
-        web = _start(
+        web = start(
             [str(bin_dir / "gunicorn"), "-c", "project/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
              "--worker-class", "gthread", "--workers", "2", "--threads", "32", "--timeout", "120"],
-            WORKDIR / "web.log", {**env, "OUTLINER_SERVICE": "web"},
+            log=WORKDIR / "web.log", env={**env, "OUTLINER_SERVICE": "web"},
         )  # fmt: skip
-        worker = _start(
+        worker = start(
             [str(bin_dir / "celery"), "-A", "project", "worker", "--loglevel", "WARNING",
              "--concurrency", str(args.worker_concurrency), "--without-gossip", "--without-mingle"],
-            WORKDIR / "worker.log", {**env, "OUTLINER_SERVICE": "worker"},
+            log=WORKDIR / "worker.log", env={**env, "OUTLINER_SERVICE": "worker"},
         )  # fmt: skip
-        beat = _start(
+        beat = start(
             [str(bin_dir / "celery"), "-A", "project", "beat", "--loglevel", "WARNING",
              "--schedule", str(WORKDIR / "beat-schedule")],
-            WORKDIR / "beat.log", {**env, "OUTLINER_SERVICE": "beat"},
+            log=WORKDIR / "beat.log", env={**env, "OUTLINER_SERVICE": "beat"},
         )  # fmt: skip
         try:
-            _wait_http(f"{url}/healthz", web)
+            wait_http(f"{url}/healthz", web)
             sampler = Sampler({"web": (web, True), "worker": (worker, False)})
             sampler.start()
             prefix = WORKDIR / "locust"
