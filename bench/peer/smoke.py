@@ -145,6 +145,7 @@ def idle(
     *,
     run: str | None = None,
     while_held: Callable[[], dict[str, Any]] | None = None,
+    concurrency: int = 200,
 ) -> dict[str, Any]:
     """`n` idle clients on channels ``idle-<run>-<i>`` (bench.sse_clients.hold_idle)."""
     # Channel names are unique per run: Redis pub/sub ignores the database number, so a peer run
@@ -162,6 +163,7 @@ def idle(
         f"http://127.0.0.1:{port}/events/idle-{run}-{{i}}/", n, worker_pid=harness.worker_pid(server),
         interval=KEEPALIVE_S, hold=hold, heartbeat=EVENTSTREAM_KEEPALIVE, warm=warm,
         redis_port=redis_port(), connect_timeout=connect_timeout, while_held=while_held,
+        concurrency=concurrency,
     )  # fmt: skip
     print(
         f"  idle {n}: connected {summary['connected']} failed {summary['failed']} {summary['errors']}"
