@@ -180,6 +180,31 @@ def pss_mib(pid: int, *, children_only: bool = False) -> float:
         return float("nan")
 
 
+def redis_connections(pid: int, port: int = 6379) -> int:
+    """The process's open TCP connections to Redis on `port`. Counted on the process, not with
+    Redis's INFO clients: other programs (and other benchmarks) share the Redis server."""
+    import psutil
+
+    try:
+        return sum(
+            1
+            for conn in psutil.Process(pid).net_connections(kind="tcp")
+            if conn.raddr and conn.raddr.port == port and conn.status == psutil.CONN_ESTABLISHED
+        )
+    except psutil.NoSuchProcess:
+        return -1
+
+
+def worker_pid(server: subprocess.Popen) -> int:
+    """The one worker of a gunicorn started with workers=1 (the process that holds the streams)."""
+    import psutil
+
+    children = psutil.Process(server.pid).children()
+    if len(children) != 1:
+        raise RuntimeError(f"expected one gunicorn worker, found {len(children)}")
+    return children[0].pid
+
+
 # ------------------------------------------------------------------------- browser
 # Playwright cannot download its own browser here: Debian's Chromium, with the e2e tests' flags.
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -11,7 +11,8 @@ synchronous benchmark can hold them open while it measures the server:
         clients.hold(20)                             # let a heartbeat or two through
         report = clients.summary()
 
-``url_template`` is formatted with ``i`` (0..n-1), so each client can have its own task or channel;
+``url_template`` is formatted with ``i`` (0..n-1), or is a function of ``i``, so each client can
+have its own task or channel;
 ``headers`` is a mapping, or a function of ``i`` for per-client tokens. A client counts as
 connected once the server answered 200 with its headers (under gthread a stream holds a thread,
 so clients past the thread count wait in gunicorn's queue and fail with ``timeout``). Heartbeats
@@ -19,6 +20,11 @@ are counted by the marker bytes (Outliner: ``: heartbeat``; django-eventstream:
 ``event: keep-alive``) in the raw body: a marker split across two reads counts once, but one
 split across two HTTP chunks would not count (both servers write a heartbeat in one write, so
 one chunk). ``closed_by_server`` (error "closed by server") is a stream the server ended.
+
+Each heartbeat's arrival time is kept too (``Client.beats``), so ``heartbeat_gaps(interval)`` can
+say whether they came on time: the gaps from the headers to the first heartbeat and between
+heartbeats, per client, against the server's own interval. ``delivery_s()`` checks that a server
+holding all those streams still delivers an event to one more client.
 """
 
 from __future__ import annotations
@@ -30,11 +36,12 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 Headers = Mapping[str, str] | Callable[[int], Mapping[str, str]]
+Url = str | Callable[[int], str]
 
 OUTLINER_HEARTBEAT = b": heartbeat"
 EVENTSTREAM_KEEPALIVE = b"event: keep-alive"
@@ -60,6 +67,8 @@ class Client:
     bytes: int = 0  # after the headers, chunked framing included
     heartbeats: int = 0
     closed_by_server: bool = False
+    connected_at: float | None = None  # time.monotonic() when the headers were read
+    beats: list[float] = field(default_factory=list)  # time.monotonic() of each heartbeat's read
 
     @property
     def connected(self) -> bool:
@@ -72,7 +81,7 @@ class IdleClients:
 
     def __init__(
         self,
-        url_template: str,
+        url_template: Url,
         n: int,
         *,
         headers: Headers | None = None,
@@ -144,6 +153,39 @@ class IdleClients:
             report["heartbeats"] = distribution([float(c.heartbeats) for c in live], digits=0)
         return report
 
+    def heartbeat_gaps(self, interval: float, *, slack: float = 1.0) -> dict[str, Any]:
+        """Whether heartbeats came on time, for a server that sends one every `interval` seconds
+        of silence: every gap between two heartbeats of a connected client, and each client's
+        longest. A stream that went quiet for good has no gap to show, so the silence since its
+        last heartbeat counts as a client's longest too. The first heartbeat's delay (from the
+        headers) is reported apart: it includes the server's work to open the stream, which under
+        load runs late while other clients connect. On time: p99 gap <= interval + `slack`."""
+        from bench.harness import distribution
+
+        now = time.monotonic()
+        live = [c for c in self.clients if c.connected and c.connected_at is not None]
+        gaps: list[float] = []
+        longest: list[float] = []
+        for client in live:
+            own = [later - earlier for earlier, later in zip(client.beats, client.beats[1:], strict=False)]
+            gaps += own
+            longest.append(max([*own, now - (client.beats or [client.connected_at])[-1]]))
+        firsts = [c.beats[0] - c.connected_at for c in live if c.beats and c.connected_at is not None]
+        report: dict[str, Any] = {"interval_s": interval, "rule": f"p99 gap <= interval + {slack:g} s"}
+        if firsts:
+            report["first_heartbeat_s"] = distribution(firsts)
+        report["clients_without_heartbeat"] = sum(not c.beats for c in live)
+        if not gaps:
+            return {**report, "on_time": False}
+        figures = distribution(gaps)
+        return {
+            **report,
+            "gap_s": figures,
+            "longest_per_client_s": distribution(longest),
+            "clients_late": sum(gap > interval + slack for gap in longest),
+            "on_time": figures["p99"] <= interval + slack,
+        }
+
     # ------------------------------------------------------------------ the loop's side
     async def _open_all(self) -> None:
         gate = asyncio.Semaphore(self.concurrency)
@@ -159,7 +201,8 @@ class IdleClients:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def _request(self, index: int) -> tuple[str, int, bytes]:
-        url = urlsplit(self.url_template.format(i=index))
+        template = self.url_template
+        url = urlsplit(template(index) if callable(template) else template.format(i=index))
         headers = self.headers(index) if callable(self.headers) else self.headers
         path = url.path + (f"?{url.query}" if url.query else "")
         lines = [
@@ -188,7 +231,8 @@ class IdleClients:
                 except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
                     client.error = type(error).__name__
                     return
-                client.connect_s = time.monotonic() - started
+                client.connected_at = time.monotonic()
+                client.connect_s = client.connected_at - started
                 status_line = head.split(b"\r\n", 1)[0].split()
                 client.status = int(status_line[1]) if len(status_line) > 1 else None
                 if client.status != 200:
@@ -205,8 +249,126 @@ class IdleClients:
             while data := await reader.read(65536):
                 client.bytes += len(data)
                 window = tail + data
-                client.heartbeats += window.count(marker)
+                if count := window.count(marker):
+                    client.heartbeats += count
+                    client.beats += [time.monotonic()] * count
                 # Keep less than one marker, so a marker split across reads is counted once.
                 tail = window[-(len(marker) - 1) :]
             client.closed_by_server = True
             client.error = client.error or "closed by server"
+
+
+def delivery_s(
+    url: str,
+    publish: Callable[[], None],
+    *,
+    ready: bytes,
+    event: bytes,
+    headers: Mapping[str, str] | None = None,
+    settle: float = 0.5,
+    timeout: float = 10.0,
+) -> float | None:
+    """Seconds from `publish()` to `event` (the marker bytes of the published event) read by one
+    more client of `url`, or None if it never came within `timeout`. The client waits for
+    `ready` (bytes the server sends as a stream opens) and then `settle` seconds, so that the
+    event reaches it through the server's live fan-out, not a catch-up read at connect."""
+    import httpx
+
+    try:
+        return _delivery_s(url, publish, ready, event, headers, settle, timeout)
+    except httpx.TimeoutException:  # an overloaded server may not even answer within `timeout`
+        return None
+
+
+def _delivery_s(
+    url: str,
+    publish: Callable[[], None],
+    ready: bytes,
+    event: bytes,
+    headers: Mapping[str, str] | None,
+    settle: float,
+    timeout: float,
+) -> float | None:
+    import httpx
+
+    with (
+        httpx.Client(timeout=httpx.Timeout(timeout)) as http,
+        http.stream("GET", url, headers={"Accept": "text/event-stream", **(headers or {})}) as response,
+    ):
+        response.raise_for_status()
+        chunks = response.iter_raw()
+        seen = b""
+        for data in chunks:
+            seen += data
+            if ready in seen:
+                break
+        time.sleep(settle)
+        published = time.monotonic()
+        publish()
+        seen = b""
+        try:
+            for data in chunks:  # heartbeats keep coming: check the clock, not only the read timeout
+                seen = seen[-len(event) :] + data
+                if event in seen:
+                    return time.monotonic() - published
+                if time.monotonic() - published > timeout:
+                    break
+        except httpx.ReadTimeout:
+            pass
+    return None
+
+
+def hold_idle(
+    url_template: Url,
+    n: int,
+    *,
+    worker_pid: int,
+    interval: float,
+    hold: float,
+    heartbeat: bytes,
+    headers: Headers | None = None,
+    warm: Callable[[], None] | None = None,
+    redis_port: int = 6379,
+    concurrency: int = 200,
+    connect_timeout: float = 60.0,
+    while_held: Callable[[], dict[str, Any]] | None = None,
+) -> tuple[dict[str, Any], IdleClients]:
+    """`n` idle clients held `hold` seconds on one worker process (`worker_pid`), with what they
+    cost it: the worker's PSS warm (after `warm()`, one stream opened and closed, so imports and
+    the fan-out exist) and with every client connected, per client, and the worker's connections
+    to Redis before and after. `while_held()` runs after the hold with every client still
+    connected, its figures added to the summary. Returns the figures and the (closed) clients."""
+    from bench import harness
+
+    if warm is not None:
+        warm()
+    time.sleep(0.5)
+    before = harness.pss_mib(worker_pid)
+    redis_before = harness.redis_connections(worker_pid, redis_port)
+    with IdleClients(
+        url_template, n, headers=headers, heartbeat=heartbeat, concurrency=concurrency,
+        connect_timeout=connect_timeout,
+    ) as clients:  # fmt: skip
+        held = harness.pss_mib(worker_pid)
+        redis_held = harness.redis_connections(worker_pid, redis_port)
+        clients.hold(hold)
+        after = harness.pss_mib(worker_pid)
+        redis_after = harness.redis_connections(worker_pid, redis_port)
+        summary = clients.summary()
+        summary["heartbeat_gaps"] = clients.heartbeat_gaps(interval)
+        if while_held is not None:
+            summary.update(while_held())
+    # The larger of the two: the hold's heartbeats may allocate more (or the collector free some).
+    grown = max(held, after) - before
+    per_client_kib = grown * 1024 / max(summary["connected"], 1)
+    # Streams the server ended meanwhile freed some of what they took, but not all of it (the
+    # allocator keeps it): per stream still open is then an upper bound, per client a lower one.
+    still_open = summary["connected"] - summary["closed_by_server"]
+    summary.update(
+        hold_s=hold,
+        pss_before_mib=round(before, 1), pss_held_mib=round(held, 1), pss_after_hold_mib=round(after, 1),
+        pss_grown_mib=round(grown, 1), pss_per_client_kib=round(per_client_kib, 1), open_at_end=still_open,
+        pss_per_open_stream_kib=round(grown * 1024 / max(still_open, 1), 1),
+        redis_connections={"warm": redis_before, "connected": redis_held, "after_hold": redis_after},
+    )  # fmt: skip
+    return summary, clients

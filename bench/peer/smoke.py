@@ -21,13 +21,13 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import bench.peer as peer
 from bench import harness
-from bench.sse_clients import EVENTSTREAM_KEEPALIVE, IdleClients, raise_open_files_limit
+from bench.sse_clients import EVENTSTREAM_KEEPALIVE, hold_idle, raise_open_files_limit
 
 APPS = {"gthread": "bench.peer.wsgi", "gevent": "bench.peer.wsgi", "asgi": "bench.peer.asgi"}
 CONFIG = "bench/peer/gunicorn.conf.py"
@@ -133,36 +133,51 @@ def latency(port: int, events: int = 200, interval: float = 0.015) -> dict[str, 
     return figures
 
 
-def idle(port: int, server: Any, n: int, hold: float, connect_timeout: float) -> dict[str, Any]:
-    # Warm the worker first (one stream opened and closed: the loop, the pub/sub subscriber and
-    # django-eventstream's imports exist), so the difference is the clients.
+KEEPALIVE_S = 20.0  # django-eventstream's keep-alive (django_eventstream/views.py), not a setting
+
+
+def idle(
+    port: int,
+    server: Any,
+    n: int,
+    hold: float,
+    connect_timeout: float,
+    *,
+    run: str | None = None,
+    while_held: Callable[[], dict[str, Any]] | None = None,
+    concurrency: int = 200,
+) -> dict[str, Any]:
+    """`n` idle clients on channels ``idle-<run>-<i>`` (bench.sse_clients.hold_idle)."""
     # Channel names are unique per run: Redis pub/sub ignores the database number, so a peer run
     # by someone else on the same Redis server hears our `events_channel` messages (and we theirs).
-    run = uuid.uuid4().hex[:8]
-    with stream(f"http://127.0.0.1:{port}/events/warm-{run}/"):
-        pass
-    reap(f"warm-{run}")
-    time.sleep(0.5)
-    before = harness.pss_mib(server.pid, children_only=True)
-    with IdleClients(
-        f"http://127.0.0.1:{port}/events/idle-{run}-{{i}}/", n, heartbeat=EVENTSTREAM_KEEPALIVE,
-        connect_timeout=connect_timeout,
-    ) as clients:  # fmt: skip
-        held = harness.pss_mib(server.pid, children_only=True)
-        clients.hold(hold)
-        after = harness.pss_mib(server.pid, children_only=True)
-        summary = clients.summary()
-    per_client = (max(held, after) - before) * 1024 / max(summary["connected"], 1)
-    summary.update(
-        pss_before_mib=round(before, 1), pss_held_mib=round(held, 1), pss_after_hold_mib=round(after, 1),
-        pss_per_client_kib=round(per_client, 1), hold_s=hold,
+    run = run or uuid.uuid4().hex[:8]
+
+    def warm() -> None:
+        # One stream opened and closed: the loop, the pub/sub subscriber and django-eventstream's
+        # imports exist before the baseline, so the difference is the clients.
+        with stream(f"http://127.0.0.1:{port}/events/warm-{run}/"):
+            pass
+        reap(f"warm-{run}")
+
+    summary, _ = hold_idle(
+        f"http://127.0.0.1:{port}/events/idle-{run}-{{i}}/", n, worker_pid=harness.worker_pid(server),
+        interval=KEEPALIVE_S, hold=hold, heartbeat=EVENTSTREAM_KEEPALIVE, warm=warm,
+        redis_port=redis_port(), connect_timeout=connect_timeout, while_held=while_held,
+        concurrency=concurrency,
     )  # fmt: skip
     print(
         f"  idle {n}: connected {summary['connected']} failed {summary['failed']} {summary['errors']}"
-        f" in {summary['connect_all_s']} s; PSS {before:.1f} -> {held:.1f} -> {after:.1f} MiB"
-        f" ({per_client:.1f} KiB/client); keep-alives/client {summary.get('heartbeats', {}).get('p50')}"
+        f" in {summary['connect_all_s']} s; PSS {summary['pss_before_mib']} -> {summary['pss_held_mib']}"
+        f" -> {summary['pss_after_hold_mib']} MiB ({summary['pss_per_client_kib']} KiB/client);"
+        f" keep-alives/client {summary.get('heartbeats', {}).get('p50')}"
     )
     return summary
+
+
+def redis_port() -> int:
+    from urllib.parse import urlsplit
+
+    return urlsplit(peer.env()["REDIS_URL"]).port or 6379
 
 
 def main() -> None:

@@ -1,0 +1,329 @@
+"""Capacity: how many idle SSE clients one web process holds, and what each costs, for Outliner and
+for its peer (django-eventstream with its Redis storage, bench/peer/), side by side.
+
+Each server runs as gunicorn with one gevent worker and ``--worker-connections 6000`` (the peer
+under the same gunicorn settings, bench/peer/gunicorn.conf.py), a fresh server per size (1,000
+and 5,000 clients), on the same machine. The clients are bench.sse_clients.IdleClients: raw
+asyncio connections in this process that read the headers, then record every heartbeat.
+
+- Outliner: 5,000 clients spread over 500 running tasks, 10 per task, all of one user with one
+  API token (``GET /api/v1/tasks/<id>/stream``, ``Authorization: Bearer``). Each task's Redis
+  stream exists (one status event), so every client stays connected waiting for output.
+  SSE_HEARTBEAT_SECONDS is 5 for the run; clients are held 20 s (about four heartbeats).
+- Peer: one channel per client (django-eventstream's keep-alive is hard-coded at 20 s, so its
+  clients are held 45 s, two keep-alives or more); measured in a child process, because a process
+  that has Outliner's Django set up cannot publish to the peer (bench/peer/producer.py).
+
+Per server and size:
+
+- connected and failed clients (a 429 or any refusal counts as a failure);
+- heartbeats on time: every gap (headers -> first heartbeat, heartbeat -> heartbeat) of every
+  client, p50/p99/max, against that server's own interval; on time = p99 gap <= interval + 1 s;
+- memory per idle stream: the worker's PSS with every client connected (the larger of just after
+  connecting and after the hold) minus its PSS warm (after one stream opened and closed), over
+  the clients connected; and the slope between 1,000 and 5,000 clients;
+- Redis connections: the worker's established TCP connections to Redis (counted on the process:
+  other programs share the Redis server) warm, with every client connected, and after the hold;
+- still working: after the hold, with every client still connected, one more client of one task
+  (channel) is sent one chunk; the seconds from emitting it to reading it (target <= 1 s).
+
+Writes var/bench/capacity.json and capacity.png (worker PSS growth against clients connected).
+
+    .venv/bin/python -m project.localredis --db 14 -- .venv/bin/python bench/capacity.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: bench/ is sys.path[0]
+
+from bench import harness  # noqa: E402
+from bench.sse_clients import OUTLINER_HEARTBEAT, delivery_s, hold_idle, raise_open_files_limit  # noqa: E402
+
+SIZES = (1000, 5000)
+CLIENTS_PER_TASK = 10
+CONNECTIONS = 6000  # gunicorn --worker-connections, both servers
+HEARTBEAT_S = 5.0  # Outliner's SSE_HEARTBEAT_SECONDS for the run
+PEER_KEEPALIVE_S = 20.0  # django-eventstream's, not configurable (django_eventstream/views.py)
+OUTLINER_HOLD_S = 20.0
+PEER_HOLD_S = 45.0
+SLACK_S = 1.0  # "on time": p99 gap <= interval + SLACK_S
+CONNECT_TIMEOUT_S = 60.0
+# Connects in flight at once (IdleClients; --concurrency): a steady stream of new clients rather
+# than a reconnect storm of hundreds at once. The same for both servers.
+CONCURRENCY = 50
+DELIVERY_TARGET_S = 1.0
+PSS_TARGET_KIB = 100.0
+REDIS_SLACK = 2  # connections beyond REDIS_POOL_SIZE still called bounded (none expected)
+
+
+def redis_port() -> int:
+    from urllib.parse import urlsplit
+
+    return urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")).port or 6379
+
+
+# ------------------------------------------------------------------------- Outliner
+def outliner_tasks(user: Any, document: Any, count: int) -> list[int]:
+    """Running tasks whose Redis streams exist (one status event): a client of one waits for output."""
+    from documents.models import OutlineTask
+    from documents.streaming import StreamWriter
+
+    ids = []
+    for _ in range(count):
+        task = OutlineTask.objects.create(owner=user, document=document, status=OutlineTask.Status.RUNNING)
+        writer = StreamWriter(task.pk)
+        writer.reset()  # ids restart with each bench database
+        writer.emit("status", status="running")
+        ids.append(task.pk)
+    return ids
+
+
+def outliner_round(
+    n: int, token: str, task_ids: list[int], warm_task: int, concurrency: int
+) -> dict[str, Any]:
+    from django.conf import settings
+
+    from documents.streaming import StreamWriter
+    from project.localredis import free_port
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/api/v1/tasks"
+    auth = {"Authorization": f"Bearer {token}"}
+    server = harness.start_gunicorn(
+        port, worker_class="gevent", connections=CONNECTIONS, name=f"outliner-{n}"
+    )
+    check_task = task_ids[0]
+    check_writer = StreamWriter.resume(check_task)
+    warm_writer = StreamWriter.resume(warm_task)
+
+    def warm() -> None:
+        # One stream through the hub (subscribe, tail, a chunk delivered), then closed.
+        delivery_s(f"{base}/{warm_task}/stream", lambda: warm_writer.emit("chunk", text="warm"),
+                   ready=b"retry:", event=b"event: chunk", headers=auth)  # fmt: skip
+
+    def still_delivers() -> dict[str, Any]:
+        seconds = delivery_s(
+            f"{base}/{check_task}/stream", lambda: check_writer.emit("chunk", text="after the hold"),
+            ready=b"retry:", event=b"event: chunk", headers=auth,
+        )  # fmt: skip
+        return {"delivery_after_hold_s": None if seconds is None else round(seconds, 4)}
+
+    try:
+        summary, _ = hold_idle(
+            lambda i: f"{base}/{task_ids[i // CLIENTS_PER_TASK]}/stream", n,
+            worker_pid=harness.worker_pid(server), interval=HEARTBEAT_S, hold=OUTLINER_HOLD_S,
+            heartbeat=OUTLINER_HEARTBEAT, headers=auth, warm=warm, redis_port=redis_port(),
+            concurrency=concurrency, connect_timeout=CONNECT_TIMEOUT_S, while_held=still_delivers,
+        )  # fmt: skip
+    finally:
+        harness.stop(server)
+    summary.update(tasks=n // CLIENTS_PER_TASK, clients_per_task=CLIENTS_PER_TASK,
+                   redis_pool_size=settings.REDIS_POOL_SIZE)  # fmt: skip
+    report_line("outliner", summary)
+    return summary
+
+
+# ------------------------------------------------------------------------- peer
+def peer_round(n: int, concurrency: int) -> dict[str, Any]:
+    """In a child process (`capacity.py peer N CONCURRENCY OUT`): see the module docstring."""
+    out = harness.WORKDIR / f"peer-{n}.json"
+    command = [sys.executable, __file__, "peer", str(n), str(concurrency), str(out)]
+    subprocess.run(command, check=True, cwd=harness.BASE_DIR)
+    summary = json.loads(out.read_text())
+    report_line("peer", summary)
+    return summary
+
+
+def peer_child(n: int, concurrency: int, out: Path) -> None:
+    import bench.peer as peer
+    from bench.peer import smoke
+
+    os.environ.update(peer.env())
+    from bench.peer.producer import publish, setup
+
+    setup()
+    run = uuid.uuid4().hex[:8]  # unique channels: pub/sub ignores the database number
+    with smoke.peer_server("gevent") as (port, server):
+
+        def still_delivers() -> dict[str, Any]:
+            channel = f"idle-{run}-0"  # a channel that has an idle client, as Outliner's task has ten
+            seconds = delivery_s(
+                f"http://127.0.0.1:{port}/events/{channel}/", lambda: publish(channel, "after the hold"),
+                ready=b"event: stream-open", event=b"event: chunk",
+            )  # fmt: skip
+            return {"delivery_after_hold_s": None if seconds is None else round(seconds, 4)}
+
+        summary = smoke.idle(
+            port,
+            server,
+            n,
+            PEER_HOLD_S,
+            CONNECT_TIMEOUT_S,
+            run=run,
+            while_held=still_delivers,
+            concurrency=concurrency,
+        )
+    summary.update(channels=n, clients_per_channel=1)
+    out.write_text(json.dumps(summary))
+
+
+# ------------------------------------------------------------------------- report
+def report_line(name: str, s: dict[str, Any]) -> None:
+    gaps = s["heartbeat_gaps"].get("gap_s", {})
+    first = s["heartbeat_gaps"].get("first_heartbeat_s", {})
+    print(
+        f"{name} {s['n']}: connected {s['connected']} failed {s['failed']} {s['errors'] or ''} in"
+        f" {s['connect_all_s']} s; heartbeat gap p50 {gaps.get('p50')} p99 {gaps.get('p99')} max"
+        f" {gaps.get('max')} s (interval {s['heartbeat_gaps']['interval_s']} s; first after"
+        f" p50 {first.get('p50')} p99 {first.get('p99')} s); PSS {s['pss_before_mib']} ->"
+        f" {s['pss_held_mib']} -> {s['pss_after_hold_mib']} MiB = {s['pss_per_client_kib']} KiB/client;"
+        f" Redis connections {s['redis_connections']}; delivery after hold {s['delivery_after_hold_s']} s",
+        flush=True,
+    )
+
+
+def slope_kib(rounds: dict[int, dict[str, Any]]) -> float | None:
+    """PSS growth per extra client between the smallest and the largest size (fresh servers)."""
+    small, large = min(rounds), max(rounds)
+    if small == large:
+        return None
+    added = rounds[large]["connected"] - rounds[small]["connected"]
+    grown = rounds[large]["pss_grown_mib"] - rounds[small]["pss_grown_mib"]
+    return round(grown * 1024 / added, 1) if added else None
+
+
+def verdicts(name: str, rounds: dict[int, dict[str, Any]], redis_bound: int | None) -> list[dict[str, Any]]:
+    n = max(rounds)
+    s = rounds[n]
+    gaps = s["heartbeat_gaps"]
+    figures = gaps.get("gap_s", {})
+    interval = gaps["interval_s"]
+    slope = slope_kib(rounds)
+    redis = s["redis_connections"]
+    most = max(redis["connected"], redis["after_hold"])
+    least_rounds = rounds[min(rounds)]["redis_connections"]
+    grew = most - max(least_rounds["connected"], least_rounds["after_hold"])
+    # Outliner's pool opens connections as they are needed, up to its bound: a smaller size may
+    # not have needed them all. The peer has no pool setting: its bound is no growth.
+    bound = f"<= REDIS_POOL_SIZE + {REDIS_SLACK} = {redis_bound}" if redis_bound else "no growth with N"
+    bounded = most <= redis_bound if redis_bound is not None else grew <= REDIS_SLACK
+    delivery = s["delivery_after_hold_s"]
+    return [
+        harness.verdict(
+            f"{name}: all {n} idle SSE clients connected on one gevent worker, 0 failures",
+            f"{s['connected']} connected, {s['failed']} failed {s['errors'] or ''} in {s['connect_all_s']} s",
+            s["connected"] == n and s["failed"] == 0 and s["closed_by_server"] == 0,
+        ),
+        harness.verdict(
+            f"{name}: heartbeats on time at {n} (p99 gap <= interval {interval:g} s + {SLACK_S:g} s)",
+            f"gap p50 {figures.get('p50')} s, p99 {figures.get('p99')} s, max {figures.get('max')} s;"
+            f" {gaps.get('clients_late')} clients late, {gaps.get('clients_without_heartbeat')} without one;"
+            f" first heartbeat p99 {gaps.get('first_heartbeat_s', {}).get('p99')} s after the headers",
+            bool(gaps.get("on_time")),
+        ),
+        harness.verdict(
+            f"{name}: < {PSS_TARGET_KIB:g} KiB of worker memory (PSS) per idle stream at {n}",
+            f"{s['pss_per_client_kib']} KiB/stream ({s['pss_grown_mib']} MiB for {s['connected']},"
+            f" {s['closed_by_server']} of them ended by the server: {s['pss_per_open_stream_kib']} KiB"
+            f" per stream still open);"
+            f" slope {min(rounds)}->{n}: {slope} KiB/stream",
+            # Streams the server ended freed (some of) their memory: a figure of fewer streams than said.
+            s["closed_by_server"] == 0
+            and s["pss_per_client_kib"] < PSS_TARGET_KIB
+            and (slope is None or slope < PSS_TARGET_KIB),
+        ),
+        harness.verdict(
+            f"{name}: Redis connections bounded ({bound})",
+            f"warm {redis['warm']}, {n} connected {redis['connected']}, after hold {redis['after_hold']};"
+            f" at {min(rounds)}: {least_rounds['connected']}",
+            bounded,
+        ),
+        harness.verdict(
+            f"{name}: with {n} open, one more client gets a chunk within {DELIVERY_TARGET_S:g} s",
+            "never" if delivery is None else f"{delivery * 1000:.1f} ms",
+            delivery is not None and delivery <= DELIVERY_TARGET_S,
+        ),
+    ]
+
+
+def draw(results: dict[str, dict[int, dict[str, Any]]]) -> Any:
+    def paint(axes: Any) -> None:
+        top = 0
+        for offset, (name, rounds) in zip((8, -16), results.items(), strict=False):
+            sizes = sorted(rounds)
+            # Streams still open: those the server ended do not count as held.
+            xs = [0] + [rounds[n]["open_at_end"] for n in sizes]
+            ys = [0] + [rounds[n]["pss_grown_mib"] for n in sizes]
+            top = max(top, *xs)
+            line = axes.plot(xs, ys, marker="o", label=name)[0]
+            for x, n in zip(xs[1:], sizes, strict=True):
+                axes.annotate(
+                    f"{rounds[n]['pss_per_open_stream_kib']} KiB/stream", (x, rounds[n]["pss_grown_mib"]),
+                    textcoords="offset points", xytext=(-60, offset), color=line.get_color(),
+                )  # fmt: skip
+        target = f"target: {PSS_TARGET_KIB:g} KiB/stream"
+        axes.plot([0, top], [0, top * PSS_TARGET_KIB / 1024], "r--", label=target)
+        axes.set_xlabel("idle SSE streams open after the hold (one gevent worker)")
+        axes.set_ylabel("worker PSS growth over warm (MiB)")
+        axes.set_title("Memory of idle streams: Outliner vs django-eventstream (Redis storage)")
+        axes.legend()
+
+    return paint
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument("--server", choices=["outliner", "peer"], action="append")
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="connects in flight at once")
+    args = parser.parse_args()
+    servers = args.server or ["outliner", "peer"]
+    raise_open_files_limit()  # before any server starts: they inherit it
+    harness.configure(SSE_HEARTBEAT_SECONDS=f"{HEARTBEAT_S:g}")
+    from django.conf import settings
+
+    results: dict[str, dict[int, dict[str, Any]]] = {}
+    if "outliner" in servers:
+        user, token = harness.bench_user()
+        document = harness.bench_document(user)
+        task_ids = outliner_tasks(user, document, max(args.sizes) // CLIENTS_PER_TASK + 1)
+        warm_task, task_ids = task_ids[-1], task_ids[:-1]
+        results["outliner"] = {
+            n: outliner_round(n, token, task_ids, warm_task, args.concurrency) for n in args.sizes
+        }
+    if "peer" in servers:
+        results["peer"] = {n: peer_round(n, args.concurrency) for n in args.sizes}
+
+    bounds = {"outliner": settings.REDIS_POOL_SIZE + REDIS_SLACK, "peer": None}
+    report = {
+        "server": f"gunicorn, 1 gevent worker, --worker-connections {CONNECTIONS}; a fresh server per size",
+        "clients": "bench.sse_clients.IdleClients (raw asyncio, in the benchmark process), "
+        f"{args.concurrency} connecting at once",
+        "outliner": f"{CLIENTS_PER_TASK} clients per running task, one user and token;"
+        f" SSE_HEARTBEAT_SECONDS={HEARTBEAT_S:g}; held {OUTLINER_HOLD_S:g} s",
+        "peer": f"django-eventstream, RedisStorage + EVENTSTREAM_REDIS; one channel per client;"
+        f" keep-alive {PEER_KEEPALIVE_S:g} s (hard-coded); held {PEER_HOLD_S:g} s",
+        "on_time_rule": f"p99 of heartbeat gaps <= the server's interval + {SLACK_S:g} s",
+        "memory_rule": "worker PSS with all connected (max of just connected, after the hold) minus warm,"
+        " per client connected",
+        "results": {name: {str(n): s for n, s in rounds.items()} for name, rounds in results.items()},
+        "pss_slope_kib_per_stream": {name: slope_kib(rounds) for name, rounds in results.items()},
+        "verdicts": [v for name, rounds in results.items() for v in verdicts(name, rounds, bounds[name])],
+    }
+    print(f"report: {harness.write_report('capacity', report, draw(results))}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "peer":
+        peer_child(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))
+    else:
+        main()
