@@ -199,17 +199,36 @@ def read_events(task_id: int, *, after: int = 0, client: redis.Redis | None = No
 REPLAY_PAGE = 2000
 
 
+class StreamMissing(LookupError):
+    """The task has no stream in Redis (not started yet, expired, or lost)."""
+
+
 def replay_frames(
     task_id: int, *, after: int, language: str | None, client: redis.Redis | None = None
 ) -> Iterator[tuple[list[str], int, int, bool]]:
     """What the task's stream holds after `after`, a page at a time, as ready SSE frames:
-    (frames, chunks among them, last seq, ended). The stored JSON is the frame's data as it is;
+    (frames, chunks among them, last seq, ended); StreamMissing if there is no stream. The stored
+    JSON is the frame's data as it is;
     only an error is decoded (its message is shown in the reader's language). This is the
     resume path: a client that missed 10,000 events gets them without a queue or a thread hop."""
     client = client or redis_client()
     key = stream_key(task_id)
+    first = True
     while True:
-        entries = client.xrange(key, min=f"({_entry_id(after)}" if after else "-", max="+", count=REPLAY_PAGE)
+        lower = f"({_entry_id(after)}" if after else "-"
+        if first:
+            # The first page and whether the stream exists at all, in one round trip: under gevent a
+            # checked-out connection waits for its greenlet's turn, and thousands of clients opening
+            # streams at once ran the bounded pool dry (bench/capacity.py).
+            pipe = client.pipeline(transaction=False)
+            pipe.exists(key)
+            pipe.xrange(key, min=lower, max="+", count=REPLAY_PAGE)
+            exists, entries = pipe.execute()
+            if not exists:
+                raise StreamMissing(task_id)
+            first = False
+        else:
+            entries = client.xrange(key, min=lower, max="+", count=REPLAY_PAGE)
         frames: list[str] = []
         chunks = 0
         for _, fields in entries:  # our clients read bytes (no decode_responses)
@@ -386,15 +405,20 @@ class StreamHub:
         self._pid: int | None = None
         self._reader_id: int | None = None
         self._blocked = False
+        self._unblocking = False  # a CLIENT UNBLOCK for the current XREAD is under way
 
     def subscribe(self, task_id: int, *, after: int) -> Subscription:
         sub = Subscription(key=stream_key(task_id), position=after)
         with self._lock:
             self._ensure_thread()
             self._pending.append(sub)
-            blocked, reader_id = self._blocked, self._reader_id
+            # One wake-up per XREAD, however many clients arrive while it blocks (thousands at once
+            # under gevent: an unblock each would take a pooled connection each).
+            unblock = self._blocked and self._reader_id is not None and not self._unblocking
+            self._unblocking = self._unblocking or unblock
+            reader_id = self._reader_id
         self._wake.set()
-        if blocked and reader_id is not None:
+        if unblock:
             # The reader sits in XREAD on the other keys; interrupt it so this client's
             # catch-up does not wait for the block timeout.
             try:
@@ -451,7 +475,7 @@ class StreamHub:
                 reply = conn.xread(streams, block=self.block_ms)
             finally:
                 with self._lock:
-                    self._blocked = False
+                    self._blocked = self._unblocking = False
             for key, entries in reply or []:
                 key = key.decode() if isinstance(key, bytes) else key
                 self._deliver(key, [Event.from_fields(fields) for _, fields in entries])
@@ -594,21 +618,22 @@ def _frames(
     language: str | None,
 ) -> Generator[str, None, str]:
     """event_stream's frames; returns why they ended ("finished", "saved", "max_duration")."""
-    if not stream_exists(task_id):
+    # Catch up in this thread, straight from Redis: most of a resume is what the client missed.
+    try:
+        for frames, chunks, last, ended in replay_frames(task_id, after=position, language=language):
+            if chunks:
+                metrics.SSE_CHUNKS_RELAYED.inc(chunks)
+            position = last
+            yield "".join(frames)
+            if ended:
+                return "finished"
+    except StreamMissing:
         saved = load_saved()
-        if saved is not None:
+        if saved is not None:  # finished, and its stream expired or was lost: the saved copy
             if rest := [event for event in saved if event.seq > position]:
                 yield _write(rest, language)
             return "saved"
-
-    # Catch up in this thread, straight from Redis: most of a resume is what the client missed.
-    for frames, chunks, last, ended in replay_frames(task_id, after=position, language=language):
-        if chunks:
-            metrics.SSE_CHUNKS_RELAYED.inc(chunks)
-        position = last
-        yield "".join(frames)
-        if ended:
-            return "finished"
+        # Not started yet (or Redis lost it mid-task): the hub picks it up when it is written.
 
     # Then tail through the hub, from where the replay stopped.
     sub = stream_hub.subscribe(task_id, after=position)

@@ -81,3 +81,27 @@ def test_api_token_is_stored_hashed(user):
     stored = user.api_tokens.get()
     assert token.startswith("otl_") and len(token) > 40
     assert token not in stored.key_hash and stored.prefix == token[:12]
+
+
+def test_a_token_records_when_it_was_last_used_to_the_minute_without_writing_on_every_request(user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from documents.models import ApiToken
+
+    services.api_token_create(user=user)
+    token = ApiToken.objects.get(user=user)
+    assert token.last_used_at is None
+
+    services.api_token_touch(token=token)
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+
+    token.last_used_at = first
+    services.api_token_touch(token=token)  # a second later: no write
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+
+    token.last_used_at = first - timedelta(seconds=services.TOKEN_TOUCH_SECONDS)
+    services.api_token_touch(token=token)  # a minute on: written again
+    assert first < ApiToken.objects.get(pk=token.pk).last_used_at <= timezone.now()
