@@ -543,17 +543,20 @@ def event_stream(
     retry_ms: int | None = None,
     stream_hub: StreamHub | None = None,
     language: str | None = None,
+    finished_check: float | None = None,
 ) -> Iterator[str]:
     """SSE text for one client: replay after ``last_event_id``, then tail until the terminal event.
 
     ``load_saved`` returns the task's saved events when the task is finished in the database
     (else None); they are served when Redis no longer has the stream (or never got the end),
-    so a resume always works. The generator ends after the terminal event, or after
+    so a resume always works; an idle stream asks it at its first heartbeat, then every
+    ``finished_check`` seconds. The generator ends after the terminal event, or after
     ``max_duration`` so the client reconnects; closing it (client gone) releases everything.
     Error messages are in ``language`` (the reader's) when given.
     """
     heartbeat = heartbeat or settings.SSE_HEARTBEAT_SECONDS
     max_duration = max_duration or settings.SSE_MAX_DURATION_SECONDS
+    finished_check = settings.SSE_FINISHED_CHECK_SECONDS if finished_check is None else finished_check
     stream_hub = stream_hub or hub
     started = time.monotonic()
     ending = "client_gone"  # unless the frames run out by themselves
@@ -561,7 +564,7 @@ def event_stream(
     try:
         yield sse_retry(retry_ms or settings.SSE_RETRY_MS)
         ending = yield from _frames(
-            task_id, last_event_id, load_saved, heartbeat, max_duration, stream_hub, language
+            task_id, last_event_id, load_saved, heartbeat, max_duration, stream_hub, language, finished_check
         )
     except Exception:
         ending = "error"
@@ -616,6 +619,7 @@ def _frames(
     max_duration: float,
     stream_hub: StreamHub,
     language: str | None,
+    finished_check: float,
 ) -> Generator[str, None, str]:
     """event_stream's frames; returns why they ended ("finished", "saved", "max_duration")."""
     # Catch up in this thread, straight from Redis: most of a resume is what the client missed.
@@ -639,15 +643,18 @@ def _frames(
     sub = stream_hub.subscribe(task_id, after=position)
     try:
         deadline = time.monotonic() + max_duration
+        next_check = 0.0  # the first idle heartbeat asks the database; then every finished_check
         while (remaining := deadline - time.monotonic()) > 0:
             event = sub.get(timeout=min(heartbeat, remaining))
             if event is None:
-                saved = load_saved()
-                if saved is not None:  # finished, and its end has not come through the hub
-                    rest, ending = _rest_of_finished(task_id, position, saved)
-                    if rest:
-                        yield _write(rest, language)
-                    return ending
+                if time.monotonic() >= next_check:
+                    saved = load_saved()
+                    if saved is not None:  # finished, and its end has not come through the hub
+                        rest, ending = _rest_of_finished(task_id, position, saved)
+                        if rest:
+                            yield _write(rest, language)
+                        return ending
+                    next_check = time.monotonic() + finished_check
                 yield sse_comment("heartbeat")
                 continue
             # What is already queued goes out in one write (a burst of tokens, a slow reader).

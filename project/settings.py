@@ -198,6 +198,10 @@ STREAM_TTL_SECONDS = env.int("STREAM_TTL_SECONDS", default=3600)  # after the te
 STREAM_IDLE_TTL_SECONDS = env.int("STREAM_IDLE_TTL_SECONDS", default=86400)  # a stream nobody finishes
 STREAM_MAXLEN = env.int("STREAM_MAXLEN", default=20000)
 SSE_HEARTBEAT_SECONDS = env.float("SSE_HEARTBEAT_SECONDS", default=15.0)
+# An idle stream asks the database whether its task finished (its end lost on the way through Redis)
+# at its first heartbeat, then at most this often: thousands of idle streams under gevent would
+# otherwise make a query each per heartbeat (bench/capacity.py).
+SSE_FINISHED_CHECK_SECONDS = env.float("SSE_FINISHED_CHECK_SECONDS", default=30.0)
 SSE_RETRY_MS = env.int("SSE_RETRY_MS", default=2000)
 SSE_MAX_DURATION_SECONDS = env.float("SSE_MAX_DURATION_SECONDS", default=600.0)
 OUTLINE_CHUNK_CHARS = env.int("OUTLINE_CHUNK_CHARS", default=32)

@@ -231,6 +231,7 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Stac
             OUTLINE_CHUNK_CHARS="1",  # one chunk event per delta: many events, many resume points
             CELERY_TASK_DEFAULT_QUEUE=QUEUE,
             SSE_HEARTBEAT_SECONDS=str(HEARTBEAT),
+            SSE_FINISHED_CHECK_SECONDS=str(HEARTBEAT),
             SSE_RETRY_MS="100",
             WORKER_HEARTBEAT_SECONDS="1",
             WORKER_LOST_AFTER_SECONDS=str(LOST_AFTER),

@@ -388,3 +388,39 @@ def test_a_batch_of_events_goes_to_redis_in_one_round_trip_with_contiguous_seqs(
     ]  # fmt: skip
     # What a reader gets is what the worker stored, byte for byte.
     assert [e.to_sse() for e in events] == [e.to_sse() for e in written]
+
+
+@pytest.mark.parametrize(("finished_check", "at_least", "at_most"), [(60.0, 1, 1), (0.0, 4, 100)])
+def test_an_idle_stream_asks_the_database_at_its_first_heartbeat_then_every_finished_check(
+    finished_check, at_least, at_most
+):
+    from documents.streaming import StreamWriter, Subscription, event_stream
+
+    class IdleHub:
+        def subscribe(self, task_id: int, *, after: int) -> Subscription:
+            return Subscription(key=stream_key(task_id), position=after)
+
+        def unsubscribe(self, sub: Subscription) -> None:
+            pass
+
+    task_id = 990_009
+    writer = StreamWriter(task_id)
+    writer.reset()
+    asked: list[float] = []
+
+    def load_saved() -> None:
+        asked.append(0)  # still running
+
+    try:
+        writer.emit("status", status="running")
+        frames = "".join(
+            event_stream(
+                task_id=task_id, last_event_id=0, load_saved=load_saved, heartbeat=0.02, max_duration=0.3,
+                stream_hub=IdleHub(), finished_check=finished_check,
+            )
+        )  # fmt: skip
+    finally:
+        writer.reset()
+
+    assert frames.count(": heartbeat") >= 5
+    assert at_least <= len(asked) <= at_most
