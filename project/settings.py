@@ -191,8 +191,11 @@ MODEL_THREADS = env.int("MODEL_THREADS", default=2)
 
 # ------------------------------------------------------------- streaming/outline
 # Redis connections per process are bounded: one reader thread per web process tails every
-# open stream and fans out to clients (documents/streaming.py), the rest share this pool.
-REDIS_POOL_SIZE = env.int("REDIS_POOL_SIZE", default=20)
+# open stream and fans out to clients (documents/streaming.py), the rest share this pool. A gthread
+# worker never uses more than its threads (32); a gevent worker holds a connection until its
+# greenlet's next turn, which takes long while thousands of clients connect at once: 20 ran dry
+# at 5,000 (bench/capacity.py). Connections are opened as needed, so a large bound costs nothing.
+REDIS_POOL_SIZE = env.int("REDIS_POOL_SIZE", default=100)
 REDIS_POOL_TIMEOUT = env.float("REDIS_POOL_TIMEOUT", default=5.0)
 STREAM_TTL_SECONDS = env.int("STREAM_TTL_SECONDS", default=3600)  # after the terminal event
 STREAM_IDLE_TTL_SECONDS = env.int("STREAM_IDLE_TTL_SECONDS", default=86400)  # a stream nobody finishes
