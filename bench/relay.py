@@ -29,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
 import harness
@@ -195,39 +195,52 @@ def _producer(mode: str, task_ids: list[int], *args: object) -> subprocess.Popen
     return harness.start(command, log=harness.WORKDIR / f"{mode}-{len(task_ids)}.log")
 
 
+Reader = Callable[[httpx.AsyncClient, int, list[tuple[float, str]], asyncio.Event], Awaitable[None]]
+
+
+def _side_by_side(
+    client: Callable[[], httpx.AsyncClient], read: Reader, streams: int, tokens: int, interval: float
+) -> dict[str, list[float]]:
+    """Open `streams` readers (each sets its event once it listens), start the producer (GO_KEY),
+    and read the direct path alongside, in the same loop: the same client-side load."""
+
+    async def run() -> dict[str, list[float]]:
+        direct: list[list[tuple[float, str]]] = [[] for _ in range(streams)]
+        relayed: list[list[tuple[float, str]]] = [[] for _ in range(streams)]
+        async with client() as http:
+            readies = [asyncio.Event() for _ in range(streams)]
+            readers = [asyncio.create_task(read(http, i, relayed[i], readies[i])) for i in range(streams)]
+            await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
+            redis_client().set(GO_KEY, 1)
+            await asyncio.gather(
+                *readers, *(_direct_stream(tokens, interval, direct[i]) for i in range(streams))
+            )
+        return {
+            "direct_ms": [ms for stream in direct for ms in _latencies(stream)],
+            "relayed_ms": [ms for stream in relayed for ms in _latencies(stream)],
+        }
+
+    return asyncio.run(run())
+
+
 def latency_round(port: int, token: str, user, document, streams: int, tokens: int, interval: float) -> dict:  # noqa: ANN001
     task_ids = _new_tasks(user, document, streams)
     redis_client().delete(GO_KEY)
     producer = _producer("produce", task_ids, tokens, interval)
 
-    async def run() -> tuple[list[float], list[float]]:
-        direct: list[list[tuple[float, str]]] = [[] for _ in range(streams)]
-        relayed: list[list[tuple[float, str]]] = [[] for _ in range(streams)]
-        async with _client(port, token, streams) as client:
-            readies = [asyncio.Event() for _ in task_ids]
-            readers = [
-                asyncio.create_task(_sse_stream(client, t, relayed[i], readies[i]))
-                for i, t in enumerate(task_ids)
-            ]
-            await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
-            redis_client().set(GO_KEY, 1)
-            # The direct readers run alongside, in the same loop: the same client-side load.
-            await asyncio.gather(
-                *readers, *(_direct_stream(tokens, interval, direct[i]) for i in range(streams))
-            )
-        return (
-            [ms for stream in direct for ms in _latencies(stream)],
-            [ms for stream in relayed for ms in _latencies(stream)],
-        )
-
     try:
-        direct_ms, relayed_ms = asyncio.run(run())
+        figures = _side_by_side(
+            lambda: _client(port, token, streams),
+            lambda http, i, out, ready: _sse_stream(http, task_ids[i], out, ready),
+            streams, tokens, interval,
+        )  # fmt: skip
     finally:
         harness.stop(producer)
+    relayed_ms = figures["relayed_ms"]
     expected = streams * tokens * SECTIONS
     if len(relayed_ms) != expected:
         raise RuntimeError(f"{len(relayed_ms)} of {expected} relayed tokens arrived")
-    return {"direct_ms": direct_ms, "relayed_ms": relayed_ms}
+    return figures
 
 
 def peer_latency_round(port: int, streams: int, tokens: int, interval: float) -> dict:
@@ -252,34 +265,17 @@ def peer_latency_round(port: int, streams: int, tokens: int, interval: float) ->
         log=harness.WORKDIR / f"peer-produce-{streams}.log", env=peer.env(os.environ["REDIS_URL"]),
     )  # fmt: skip
 
-    async def run() -> tuple[list[float], list[float]]:
-        direct: list[list[tuple[float, str]]] = [[] for _ in range(streams)]
-        relayed: list[list[tuple[float, str]]] = [[] for _ in range(streams)]
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}",
-            timeout=httpx.Timeout(60),
-            limits=httpx.Limits(max_connections=streams + 10),
-        ) as client:
-            readies = [asyncio.Event() for _ in channels]
-            readers = [
-                asyncio.create_task(_peer_stream(client, c, tokens * SECTIONS, relayed[i], readies[i]))
-                for i, c in enumerate(channels)
-            ]
-            await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
-            redis_client().set(GO_KEY, 1)
-            await asyncio.gather(
-                *readers, *(_direct_stream(tokens, interval, direct[i]) for i in range(streams))
-            )
-        return (
-            [ms for stream in direct for ms in _latencies(stream)],
-            [ms for stream in relayed for ms in _latencies(stream)],
-        )
-
     try:
-        direct_ms, relayed_ms = asyncio.run(run())
+        return _side_by_side(
+            lambda: httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", timeout=httpx.Timeout(60),
+                limits=httpx.Limits(max_connections=streams + 10),
+            ),
+            lambda http, i, out, ready: _peer_stream(http, channels[i], tokens * SECTIONS, out, ready),
+            streams, tokens, interval,
+        )  # fmt: skip
     finally:
         harness.stop(producer)
-    return {"direct_ms": direct_ms, "relayed_ms": relayed_ms}
 
 
 def throughput_round(
@@ -328,9 +324,15 @@ def main() -> None:
     parser.add_argument("--streams", type=int, nargs="*", default=[1, 200])
     parser.add_argument("--interval-ms", type=float, default=15, help="token interval at 1 stream")
     parser.add_argument(
-        "--many-interval-ms", type=float, default=200, help="token interval per stream at 200"
+        # 200 streams x 1 token/s is 1,000 events/s written: the producer process (200 worker threads,
+        # one process) keeps up; at 5 tokens/s each it fell behind and its backlog was measured.
+        "--many-interval-ms",
+        type=float,
+        default=1000,
+        help="token interval per stream at 200",
     )
     parser.add_argument("--tokens", type=int, default=40, help="tokens per section (5 sections)")
+    parser.add_argument("--many-tokens", type=int, default=10, help="tokens per section at 200 streams")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--flood-chunks", type=int, default=100_000)
     parser.add_argument("--no-peer", dest="peer", action="store_false", help="skip django-eventstream")
@@ -366,15 +368,16 @@ def main() -> None:
     try:
         for streams in args.streams:
             interval = (args.interval_ms if streams == 1 else args.many_interval_ms) / 1000
+            tokens = args.tokens if streams == 1 else args.many_tokens
             ours: dict[str, list[float]] = {"direct_ms": [], "relayed_ms": []}
             theirs: dict[str, list[float]] = {"direct_ms": [], "relayed_ms": []}
             for _ in range(args.rounds):  # interleaved: both under the same conditions
                 for key, values in latency_round(
-                    port, token, user, document, streams, args.tokens, interval
+                    port, token, user, document, streams, tokens, interval
                 ).items():
                     ours[key] += values
                 if peer_server is not None:
-                    for key, values in peer_latency_round(peer_port, streams, args.tokens, interval).items():
+                    for key, values in peer_latency_round(peer_port, streams, tokens, interval).items():
                         theirs[key] += values
             label = f"{streams} stream{'s' if streams > 1 else ''}"
             latency[str(streams)] = figures(ours["direct_ms"], ours["relayed_ms"], interval, streams)
@@ -414,7 +417,7 @@ def main() -> None:
     report = {
         "server": f"gunicorn {args.worker_class}, 1 worker",
         "sections_per_task": SECTIONS,
-        "tokens_per_section": args.tokens,
+        "tokens_per_section": {"1 stream": args.tokens, "more streams": args.many_tokens},
         "rounds": args.rounds,
         "latency_by_streams": latency,
         "peer": "django-eventstream 5.3.4, RedisStorage + pub/sub, same gunicorn (bench/peer/)",

@@ -2,13 +2,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
 from httpx_sse import EventSource
 
-from documents.streaming import Event, saved_events, sse_comment, sse_retry, stream_key
+from documents.streaming import (
+    Event,
+    StreamWriter,
+    Subscription,
+    saved_events,
+    sse_comment,
+    sse_retry,
+    stream_key,
+)
 
 
 def _decode(text: str) -> list:
@@ -260,17 +269,10 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
     """Found by test_faults.py's disconnect storm on a loaded machine: the hub was slower than one
     heartbeat and the task had finished, so the client got the saved chunks and end, without the
     status and progress events Redis still had (gaps in its seqs)."""
-    from documents.streaming import StreamWriter, Subscription, event_stream, redis_client
+    from documents.streaming import StreamWriter, event_stream, redis_client
 
     task_id = 990_005
     redis_client().delete(stream_key(task_id))
-
-    class IdleHub:  # a reader that has not brought anything yet
-        def subscribe(self, task_id: int, *, after: int) -> Subscription:
-            return Subscription(key=stream_key(task_id), position=after)
-
-        def unsubscribe(self, sub: Subscription) -> None:
-            pass
 
     try:
         writer = StreamWriter(task_id)
@@ -285,7 +287,7 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
             error_code="", error_message="", last_seq=6,
         )  # fmt: skip
         frames = event_stream(
-            task_id=task_id, last_event_id=2, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
+            task_id=task_id, last_event_id=2, load_saved=lambda: saved, heartbeat=0.05, stream_hub=_IdleHub()
         )
         ids = _ids(frames)
         assert ids == [3, 4, 5, 6]
@@ -295,7 +297,7 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
         writer.emit("status", status="running")
         writer.emit("chunk", text="# 计划\n\n")
         frames = event_stream(
-            task_id=task_id, last_event_id=1, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
+            task_id=task_id, last_event_id=1, load_saved=lambda: saved, heartbeat=0.05, stream_hub=_IdleHub()
         )
         assert _ids(frames) == [2, 4, 6]
 
@@ -305,7 +307,7 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
         writer.emit("chunk", text="要点。")
         writer.emit("status", status="succeeded")
         frames = event_stream(
-            task_id=task_id, last_event_id=2, load_saved=lambda: saved, heartbeat=0.05, stream_hub=IdleHub()
+            task_id=task_id, last_event_id=2, load_saved=lambda: saved, heartbeat=0.05, stream_hub=_IdleHub()
         )
         assert _ids(frames) == [3, 4, 5, 6]
     finally:
@@ -313,16 +315,14 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
 
 
 def test_a_replay_goes_out_in_a_few_large_writes_without_the_hub_and_loses_nothing():
-    from documents.streaming import REPLAY_PAGE, StreamWriter, event_stream, redis_client
+    from documents.streaming import REPLAY_PAGE, event_stream
 
     class NoHub:  # a finished stream is replayed by the request itself
         def subscribe(self, task_id: int, *, after: int) -> None:
             raise AssertionError("a finished stream needs no subscription")
 
     task_id = 990_006
-    writer = StreamWriter(task_id)
-    writer.reset()
-    try:
+    with _fresh_stream(task_id) as writer:
         for i in range(REPLAY_PAGE + 500):
             writer.emit("chunk", text=f"第{i}段 ")
         writer.emit("done", status="succeeded")
@@ -335,32 +335,45 @@ def test_a_replay_goes_out_in_a_few_large_writes_without_the_hub_and_loses_nothi
         assert len(writes) == 2
         assert max(w.count("\nid: ") + 1 for w in writes) <= REPLAY_PAGE
         assert '"text":"第0段 "' in writes[0]  # the stored JSON, as it is
-    finally:
-        writer.reset()
-        redis_client().delete(stream_key(task_id))
 
 
 def test_an_error_in_a_replay_is_shown_in_the_readers_language():
-    from documents.streaming import StreamWriter, event_stream, redis_client
+    from documents.streaming import event_stream
 
     task_id = 990_007
-    writer = StreamWriter(task_id)
-    writer.reset()
-    try:
+    with _fresh_stream(task_id) as writer:
         writer.emit("chunk", text="# 计划")
         writer.emit("error", code="provider_unreachable", message="The AI service could not be reached.")
         frames = "".join(
             event_stream(task_id=task_id, last_event_id=0, load_saved=lambda: None, language="zh-hans")
         )
         english = "".join(event_stream(task_id=task_id, last_event_id=1, load_saved=lambda: None))
-    finally:
-        writer.reset()
-        redis_client().delete(stream_key(task_id))
 
     assert _ids([frames]) == [1, 2]
     error = json.loads(frames.rsplit("data: ", 1)[1])
     assert error["code"] == "provider_unreachable" and error["message"].startswith("无法连接到 AI 服务")
     assert "could not be reached" in english and _ids([english]) == [2]
+
+
+@contextmanager
+def _fresh_stream(task_id: int) -> Iterator[StreamWriter]:
+    """A writer on an empty stream for `task_id`, and nothing of it left in Redis afterwards."""
+    writer = StreamWriter(task_id)
+    writer.reset()
+    try:
+        yield writer
+    finally:
+        writer.reset()
+
+
+class _IdleHub:
+    """A stream reader that has not brought anything yet (a slow hub, or Redis without the end)."""
+
+    def subscribe(self, task_id: int, *, after: int) -> Subscription:
+        return Subscription(key=stream_key(task_id), position=after)
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        pass
 
 
 def _ids(frames: Iterable[str]) -> list[int]:
@@ -369,18 +382,14 @@ def _ids(frames: Iterable[str]) -> list[int]:
 
 
 def test_a_batch_of_events_goes_to_redis_in_one_round_trip_with_contiguous_seqs():
-    from documents.streaming import StreamWriter, read_events
+    from documents.streaming import read_events
 
     task_id = 990_008
-    writer = StreamWriter(task_id)
-    writer.reset()
-    try:
+    with _fresh_stream(task_id) as writer:
         writer.emit("status", status="running")
         batch = writer.emit_many("chunk", [{"text": "第一"}, {"text": " second"}])
         writer.emit("done", status="succeeded")
         events, written = read_events(task_id), list(writer.events)
-    finally:
-        writer.reset()
 
     assert [e.seq for e in batch] == [2, 3]
     assert [(e.seq, e.type, e.data.get("text")) for e in events] == [
@@ -394,33 +403,22 @@ def test_a_batch_of_events_goes_to_redis_in_one_round_trip_with_contiguous_seqs(
 def test_an_idle_stream_asks_the_database_at_its_first_heartbeat_then_every_finished_check(
     finished_check, at_least, at_most
 ):
-    from documents.streaming import StreamWriter, Subscription, event_stream
-
-    class IdleHub:
-        def subscribe(self, task_id: int, *, after: int) -> Subscription:
-            return Subscription(key=stream_key(task_id), position=after)
-
-        def unsubscribe(self, sub: Subscription) -> None:
-            pass
+    from documents.streaming import event_stream
 
     task_id = 990_009
-    writer = StreamWriter(task_id)
-    writer.reset()
     asked: list[float] = []
 
     def load_saved() -> None:
         asked.append(0)  # still running
 
-    try:
+    with _fresh_stream(task_id) as writer:
         writer.emit("status", status="running")
         frames = "".join(
             event_stream(
                 task_id=task_id, last_event_id=0, load_saved=load_saved, heartbeat=0.02, max_duration=0.3,
-                stream_hub=IdleHub(), finished_check=finished_check,
+                stream_hub=_IdleHub(), finished_check=finished_check,
             )
         )  # fmt: skip
-    finally:
-        writer.reset()
 
     assert frames.count(": heartbeat") >= 5
     assert at_least <= len(asked) <= at_most
