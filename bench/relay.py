@@ -212,8 +212,12 @@ def _side_by_side(
             readers = [asyncio.create_task(read(http, i, relayed[i], readies[i])) for i in range(streams)]
             await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
             redis_client().set(GO_KEY, 1)
-            await asyncio.gather(
-                *readers, *(_direct_stream(tokens, interval, direct[i]) for i in range(streams))
+            # Bounded: a stream that never gets all its tokens (a producer that failed) ends the run.
+            await asyncio.wait_for(
+                asyncio.gather(
+                    *readers, *(_direct_stream(tokens, interval, direct[i]) for i in range(streams))
+                ),
+                timeout=2 * tokens * SECTIONS * interval + 60,
             )
         return {
             "direct_ms": [ms for stream in direct for ms in _latencies(stream)],
