@@ -47,7 +47,12 @@ soak: setup
 # Benchmarks (docs/benchmarks.md): each writes var/bench/<name>.json and .png and prints MET/MISSED per
 # target; all of them run (about 15 minutes) even if one misses. BENCHES="relay replay" runs some.
 BENCHES ?= replay relay capacity browser first_chunk
-bench: setup chromium
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat requirements/bench.txt | sha1sum | cut -c1-12)
+$(BENCH_STAMP): requirements/bench.txt | $(STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements/bench.txt
+	rm -f $(VENV)/.bench-installed-* && touch $@
+
+bench: setup chromium $(BENCH_STAMP)
 	status=0; for name in $(BENCHES); do echo "== bench/$$name.py"; \
 	  $(PY) -m project.localredis --db 14 -- $(PY) bench/$$name.py || status=1; done; exit $$status
 

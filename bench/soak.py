@@ -12,7 +12,7 @@ Checks, each a failure of the run (exit status 1) and written to the JSON report
   passed no stream or cancel key is left in Redis.
 
     make soak                                   # 50 users for 3 minutes
-    python bench/soak.py --users 10 --seconds 30   # the CI size (documents/tests/integration/test_load.py)
+    python bench/soak.py --users 10 --seconds 20   # the CI size (documents/tests/integration/test_load.py)
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ def test_a_short_load_run_has_no_errors_flat_memory_and_leaves_nothing_behind(tm
         # flat: see the long run in docs/operations.md), so memory is compared over its second half
         # with a wider margin: here it catches a gross leak (a stream's buffers kept, say); the
         # 3-minute `make soak` holds the 30 MiB line.
-        [sys.executable, "bench/soak.py", "--users", "10", "--seconds", "30", "--spawn-rate", "5",
+        [sys.executable, "bench/soak.py", "--users", "10", "--seconds", "20", "--spawn-rate", "5",
          "--worker-concurrency", "2", "--warmup-share", "0.5", "--memory-slack-mib", "80",
          "--json", str(report_path)],
         cwd=BASE_DIR, env={"PATH": "/usr/bin:/bin"},  # it starts its own Redis
