@@ -51,6 +51,11 @@ def _entry_id(seq: int) -> str:
     return f"{seq}-0"
 
 
+def _after(seq: int) -> str:
+    """The XRANGE lower bound for the entries after seq `seq` (all of them for 0)."""
+    return f"({_entry_id(seq)}" if seq else "-"
+
+
 # ------------------------------------------------------------------------ events
 @dataclass(frozen=True)
 class Event:
@@ -190,8 +195,7 @@ def redis_client() -> redis.Redis:
 
 def read_events(task_id: int, *, after: int = 0, client: redis.Redis | None = None) -> list[Event]:
     client = client or redis_client()
-    lower = f"({_entry_id(after)}" if after else "-"
-    return [Event.from_fields(fields) for _, fields in client.xrange(stream_key(task_id), min=lower, max="+")]
+    return [Event.from_fields(f) for _, f in client.xrange(stream_key(task_id), min=_after(after), max="+")]
 
 
 # Entries read per XRANGE in a replay: bounds the memory one resume takes (a stream holds up to
@@ -208,27 +212,21 @@ def replay_frames(
 ) -> Iterator[tuple[list[str], int, int, bool]]:
     """What the task's stream holds after `after`, a page at a time, as ready SSE frames:
     (frames, chunks among them, last seq, ended); StreamMissing if there is no stream. The stored
-    JSON is the frame's data as it is;
-    only an error is decoded (its message is shown in the reader's language). This is the
-    resume path: a client that missed 10,000 events gets them without a queue or a thread hop."""
+    JSON is the frame's data as it is; only an error is decoded (its message is shown in the
+    reader's language). This is the resume path: a client that missed 10,000 events gets them
+    without a queue or a thread hop."""
     client = client or redis_client()
     key = stream_key(task_id)
-    first = True
+    # The first page and whether the stream exists at all, in one round trip: under gevent a
+    # checked-out connection waits for its greenlet's turn, and thousands of clients opening
+    # streams at once ran the bounded pool dry (bench/capacity.py).
+    pipe = client.pipeline(transaction=False)
+    pipe.exists(key)
+    pipe.xrange(key, min=_after(after), max="+", count=REPLAY_PAGE)
+    exists, entries = pipe.execute()
+    if not exists:
+        raise StreamMissing(task_id)
     while True:
-        lower = f"({_entry_id(after)}" if after else "-"
-        if first:
-            # The first page and whether the stream exists at all, in one round trip: under gevent a
-            # checked-out connection waits for its greenlet's turn, and thousands of clients opening
-            # streams at once ran the bounded pool dry (bench/capacity.py).
-            pipe = client.pipeline(transaction=False)
-            pipe.exists(key)
-            pipe.xrange(key, min=lower, max="+", count=REPLAY_PAGE)
-            exists, entries = pipe.execute()
-            if not exists:
-                raise StreamMissing(task_id)
-            first = False
-        else:
-            entries = client.xrange(key, min=lower, max="+", count=REPLAY_PAGE)
         frames: list[str] = []
         chunks = 0
         for _, fields in entries:  # our clients read bytes (no decode_responses)
@@ -248,10 +246,7 @@ def replay_frames(
             yield frames, chunks, after, False
         if len(entries) < REPLAY_PAGE:
             return
-
-
-def stream_exists(task_id: int, *, client: redis.Redis | None = None) -> bool:
-    return bool((client or redis_client()).exists(stream_key(task_id)))
+        entries = client.xrange(key, min=_after(after), max="+", count=REPLAY_PAGE)
 
 
 class StreamWriter:
@@ -488,7 +483,7 @@ class StreamHub:
                 cursor = self._cursor.get(sub.key)
             # Catch up this client from Redis (replay), then it rides along with the tail.
             upper = _entry_id(cursor) if cursor is not None else "+"
-            lower = f"({_entry_id(sub.position)}" if sub.position else "-"
+            lower = _after(sub.position)
             try:
                 events = [Event.from_fields(f) for _, f in conn.xrange(sub.key, min=lower, max=upper)]
             except redis.RedisError:
