@@ -422,7 +422,8 @@ def report(
     # The longest frames while streaming, by what they spent their time on (long-animation-frame).
     streaming_frames = [f for f in measured["longFrames"] if first <= f["start"] < done]
     longest_frames = [
-        {k: round(v, 1) if isinstance(v, float) else v for k, v in f.items() if k != "start"}
+        {"ms_after_load": round(f["start"] - loaded_at)}
+        | {k: round(v, 1) if isinstance(v, float) else v for k, v in f.items() if k != "start"}
         for f in sorted(streaming_frames, key=lambda f: -f["ms"])[:5]
     ]
     ratio = large["per_chunk_us"]["task"] / small["per_chunk_us"]["task"]

@@ -22,6 +22,11 @@ const SELECTOR = "[data-outline-stream]";
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
 const STICK_THRESHOLD_PX = 24; // "at the bottom" tolerance for sticky scrolling
 const MAX_RETRIES = 12; // consecutive failed reconnects before telling the user
+// Characters rendered per animation frame at most. A model writes a few hundred a second; a page
+// that was in the background (no frames) or is replaying a long outline catches up over a few
+// frames instead of in one long task.
+const FRAME_TEXT_BUDGET = 4000;
+const GROUP_BLOCKS = 32; // top-level blocks per group at most (createSafeRenderer)
 
 const bindings = new WeakMap();
 
@@ -46,9 +51,25 @@ export function safeUrl(value, base = globalThis.document?.baseURI) {
 export function createSafeRenderer(root) {
   const doc = root.ownerDocument;
   const base = smd.default_renderer(root);
+  // The outline's top-level blocks go into groups, <div data-outline-group>: a new one at each
+  // h1/h2 (a section), or after GROUP_BLOCKS blocks. Each frame the browser styles, lays out and
+  // checks the visibility of the pane's children (styles.css: those out of view are skipped); a
+  // long outline has thousands of blocks, but only tens of groups.
+  let blocks = GROUP_BLOCKS;
+  function startBlock(type) {
+    const heading = type === smd.HEADING_1 || type === smd.HEADING_2;
+    if (blocks >= GROUP_BLOCKS || (heading && blocks > 0)) {
+      const group = doc.createElement("div");
+      group.setAttribute("data-outline-group", "");
+      base.data.nodes[0] = root.appendChild(group);
+      blocks = 0;
+    }
+    blocks += 1;
+  }
   return {
     data: base.data,
     add_token(data, type) {
+      if (data.index === 0 && type !== smd.DOCUMENT) startBlock(type);
       if (type === smd.IMAGE) {
         // No request to a URL the model chose (tracking, data exfiltration via the query
         // string): an image becomes a link whose text is its alt text.
@@ -61,10 +82,17 @@ export function createSafeRenderer(root) {
       base.add_token(data, type);
     },
     end_token: base.end_token,
-    add_text: base.add_text,
+    add_text(data, text) {
+      // One text node per run of text, not one per write: a paragraph streamed in 40 deltas would
+      // otherwise be 40 nodes for the browser to style and lay out.
+      const node = data.nodes[data.index];
+      const last = node.lastChild;
+      if (last && last.nodeType === 3) last.appendData(text);
+      else node.appendChild(doc.createTextNode(text));
+    },
     set_attr(data, type, value) {
       const node = data.nodes[data.index];
-      if (!node || node === root) return;
+      if (!node || data.index === 0) return; // the pane or a group: no attributes from the model
       switch (type) {
         case smd.HREF:
         case smd.SRC: {
@@ -145,6 +173,10 @@ export function progressLabel({ done, total, section }) {
     : interpolate(gettext("Section %(n)s of %(total)s"), values, true);
 }
 
+function isLowSurrogate(code) {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
 function toCount(value) {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
@@ -166,6 +198,7 @@ function parseTime(value) {
  * @param {typeof fetchStream} [options.fetchStream]  injectable for tests
  * @param {object} [options.streamOptions]  extra fetchStream options (tests: fetch, sleep, ...)
  * @param {() => number} [options.now]
+ * @param {(fn: () => void) => void} [options.requestFrame]  tests: when a frame's rendering runs
  */
 export function bindOutlineStream(element, options = {}) {
   if (!element || element.nodeType !== 1) return null;
@@ -207,18 +240,47 @@ export function bindOutlineStream(element, options = {}) {
     lastTop = top;
   };
   pane.addEventListener("scroll", onScroll, { passive: true });
-  const raf = typeof view.requestAnimationFrame === "function"
+  const raf = options.requestFrame ?? (typeof view.requestAnimationFrame === "function"
     ? (fn) => view.requestAnimationFrame(fn)
-    : (fn) => setTimeout(fn, 16);
+    : (fn) => setTimeout(fn, 16));
+  function scrollToEnd() {
+    if (!stick) return;
+    pane.scrollTop = pane.scrollHeight; // reads layout: done once a frame, after that frame's text
+    lastTop = pane.scrollTop;
+  }
   function followEnd() {
     if (!stick || scrollQueued) return;
     scrollQueued = true;
     raf(() => {
       scrollQueued = false;
-      if (!stick) return;
-      pane.scrollTop = pane.scrollHeight;
-      lastTop = pane.scrollTop;
+      scrollToEnd();
     });
+  }
+
+  // ---- rendering, once per frame: chunks arrive faster than frames (hundreds a second from a
+  // model, thousands in a replay), and the browser styles and lays out what changed per frame, so
+  // the text of all the chunks since the last frame goes to the Markdown parser in one write.
+  let pendingText = "";
+  let renderQueued = false;
+  function queueText(text) {
+    pendingText += text;
+    if (renderQueued) return;
+    renderQueued = true;
+    raf(renderFrame);
+  }
+  function renderFrame() {
+    renderQueued = false;
+    if (markdownEnded || !pendingText) return;
+    let end = Math.min(pendingText.length, FRAME_TEXT_BUDGET);
+    if (end < pendingText.length && isLowSurrogate(pendingText.charCodeAt(end))) end -= 1; // keep pairs whole
+    const text = pendingText.slice(0, end);
+    pendingText = pendingText.slice(end);
+    smd.parser_write(parser, text);
+    if (pendingText) {
+      renderQueued = true;
+      raf(renderFrame);
+    }
+    scrollToEnd();
   }
 
   // ---- elapsed time
@@ -253,6 +315,8 @@ export function bindOutlineStream(element, options = {}) {
   function endMarkdown() {
     if (markdownEnded) return;
     markdownEnded = true;
+    if (pendingText) smd.parser_write(parser, pendingText); // the end shows everything at once
+    pendingText = "";
     smd.parser_end(parser); // flushes text still pending in the parser
     followEnd();
   }
@@ -283,10 +347,7 @@ export function bindOutlineStream(element, options = {}) {
     }
     switch (type) {
       case "chunk":
-        if (typeof data?.text === "string" && data.text) {
-          smd.parser_write(parser, data.text);
-          followEnd();
-        }
+        if (typeof data?.text === "string" && data.text) queueText(data.text);
         break;
       case "progress": {
         const total = toCount(data?.total);

@@ -49,14 +49,28 @@ function fakeConnect() {
   return { calls, connect };
 }
 
+/** A card bound to a fake stream; its animation frames run when the test says (send.runFrames). */
 function bind(element, extra = {}) {
   const fake = fakeConnect();
-  const binding = pane.bindOutlineStream(element, { fetchStream: fake.connect, ...extra });
+  const frames = [];
+  const binding = pane.bindOutlineStream(element, {
+    fetchStream: fake.connect,
+    requestFrame: (fn) => frames.push(fn),
+    ...extra,
+  });
   const send = (type, data) => fake.calls[0].options.onEvent({ type, data, seq: data.seq ?? null });
+  send.runFrame = () => frames.splice(0).forEach((fn) => fn()); // the frames queued so far
+  send.runFrames = () => {
+    for (let i = 0; frames.length && i < 1000; i++) send.runFrame();
+  };
   return { binding, fake, send };
 }
 
-const chunk = (send, text) => send("chunk", { text });
+/** A chunk arrives, then the browser draws. */
+const chunk = (send, text) => {
+  send("chunk", { text });
+  send.runFrames();
+};
 const q = (el, sel) => el.querySelector(sel);
 const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 40));
 
@@ -102,6 +116,53 @@ test("chunks are appended to the Markdown incrementally, even when split mid-tok
   const items = [...out.querySelectorAll("li")].map((li) => li.textContent);
   assert.deepEqual(items, ["first bold item", "第二项"]);
   assert.equal(out.querySelector("li strong").textContent, "bold");
+  binding.close();
+});
+
+test("the chunks that arrive between two frames are rendered in the next one, as one run of text", () => {
+  const el = card();
+  const { binding, send } = bind(el);
+  const out = q(el, "[data-outline-pane]");
+  for (const text of ["Twenty ", "deltas ", "of one ", "paragraph 一段文字"]) send("chunk", { text });
+  assert.equal(out.childNodes.length, 0, "nothing is drawn before the frame");
+  send.runFrames();
+  const p = out.querySelector("p");
+  // (the parser holds back a paragraph's last character until it knows what follows)
+  assert.match(p.textContent, /^Twenty deltas of one paragraph 一段文/);
+  assert.equal(p.childNodes.length, 1, "one text node, not one per delta");
+  chunk(send, " and more\n\n");
+  assert.equal(p.childNodes.length, 1, "later deltas extend the same text node");
+  assert.equal(p.textContent, "Twenty deltas of one paragraph 一段文字 and more");
+  binding.close();
+});
+
+test("a backlog larger than a frame's budget is drawn over several frames, characters kept whole", () => {
+  const el = card();
+  const { binding, send } = bind(el);
+  const out = q(el, "[data-outline-pane]");
+  // An emoji (two UTF-16 units) straddles every 4,000-unit boundary a frame could cut at.
+  const text = Array.from({ length: 10 }, (_, i) => `${"字".repeat(3999)}😀${i}`).join("");
+  send("chunk", { text });
+  send.runFrame();
+  const first = out.textContent.length;
+  assert.ok(first > 0 && first < text.length / 2, `one frame drew ${first} of ${text.length} units`);
+  assert.doesNotMatch(out.textContent, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u);
+  send.runFrames();
+  send("done", { seq: 3, status: "succeeded" });
+  assert.equal(out.textContent, text);
+  binding.close();
+});
+
+test("the end draws the text still waiting for its frame", () => {
+  const el = card();
+  const { binding, send } = bind(el);
+  send("chunk", { text: "# Title\n\nThe last words" });
+  send("done", { seq: 2, status: "succeeded" });
+  const out = q(el, "[data-outline-pane]");
+  assert.equal(out.querySelector("h1").textContent, "Title");
+  assert.equal(out.querySelector("p").textContent, "The last words");
+  send.runFrames(); // a frame queued before the end draws nothing more
+  assert.equal(out.textContent, "TitleThe last words");
   binding.close();
 });
 
