@@ -545,7 +545,8 @@ def event_stream(
     ``load_saved`` returns the task's saved events when the task is finished in the database
     (else None); they are served when Redis no longer has the stream (or never got the end),
     so a resume always works; an idle stream asks it at its first heartbeat, then every
-    ``finished_check`` seconds. The generator ends after the terminal event, or after
+    ``finished_check`` seconds (a "still running" answer is shared by the task's readers in this
+    process for a heartbeat). The generator ends after the terminal event, or after
     ``max_duration`` so the client reconnects; closing it (client gone) releases everything.
     Error messages are in ``language`` (the reader's) when given.
     """
@@ -602,6 +603,31 @@ def _rest_of_finished(task_id: int, position: int, saved: list[Event]) -> tuple[
     return events + [event for event in saved if event.seq > last], "saved"
 
 
+# Per task: until when this process knows it is still running (monotonic time). The readers of one
+# task share the answer: 5,000 idle streams over 500 tasks ask the database 500 times per check
+# instead of 5,000 (bench/capacity.py: under gevent the queries, one SQLite connection each, held
+# up every other stream's heartbeat for seconds).
+_running_until: dict[int, float] = {}
+_RUNNING_UNTIL_MAX = 10_000  # entries kept before the expired ones are dropped
+
+
+def _finished_events(
+    task_id: int, load_saved: Callable[[], list[Event] | None], *, fresh_for: float
+) -> list[Event] | None:
+    """load_saved(), unless another reader of this task was told "still running" under `fresh_for`
+    seconds ago."""
+    now = time.monotonic()
+    if _running_until.get(task_id, 0.0) > now:
+        return None
+    saved = load_saved()
+    if saved is None and fresh_for > 0:
+        if len(_running_until) >= _RUNNING_UNTIL_MAX:
+            for key in [key for key, until in _running_until.items() if until <= now]:
+                _running_until.pop(key, None)
+        _running_until[task_id] = now + fresh_for
+    return saved
+
+
 # Events joined into one write at most: bounds the memory and the delay of one write.
 FRAMES_PER_WRITE = 256
 
@@ -642,15 +668,16 @@ def _frames(
         while (remaining := deadline - time.monotonic()) > 0:
             event = sub.get(timeout=min(heartbeat, remaining))
             if event is None:
+                # The heartbeat first: the check below may wait for the database.
+                yield sse_comment("heartbeat")
                 if time.monotonic() >= next_check:
-                    saved = load_saved()
+                    saved = _finished_events(task_id, load_saved, fresh_for=min(heartbeat, finished_check))
                     if saved is not None:  # finished, and its end has not come through the hub
                         rest, ending = _rest_of_finished(task_id, position, saved)
                         if rest:
                             yield _write(rest, language)
                         return ending
                     next_check = time.monotonic() + finished_check
-                yield sse_comment("heartbeat")
                 continue
             # What is already queued goes out in one write (a burst of tokens, a slow reader).
             ready = [e for e in [event, *sub.get_ready(FRAMES_PER_WRITE - 1)] if e.seq > position]

@@ -422,3 +422,53 @@ def test_an_idle_stream_asks_the_database_at_its_first_heartbeat_then_every_fini
 
     assert frames.count(": heartbeat") >= 5
     assert at_least <= len(asked) <= at_most
+
+
+def test_the_readers_of_one_task_share_a_still_running_answer_for_a_heartbeat():
+    """Thousands of idle readers over hundreds of tasks: one database check per task and heartbeat,
+    not one per reader (bench/capacity.py). A finished answer is never shared: each reader loads it."""
+    from documents.streaming import _finished_events
+
+    asked: list[int] = []
+
+    def running() -> None:
+        asked.append(1)
+
+    for _ in range(10):
+        assert _finished_events(990_011, running, fresh_for=30.0) is None
+    assert len(asked) == 1
+    for _ in range(3):
+        assert _finished_events(990_012, running, fresh_for=0.0) is None  # finished_check=0: always ask
+    assert len(asked) == 4
+
+    saved = [Event.make(1, "done", status="succeeded")]
+    loads: list[int] = []
+
+    def finished() -> list[Event]:
+        loads.append(1)
+        return saved
+
+    assert [_finished_events(990_013, finished, fresh_for=30.0) for _ in range(3)] == [saved] * 3
+    assert len(loads) == 3
+
+
+def test_an_idle_stream_sends_its_heartbeat_before_it_asks_the_database():
+    from documents.streaming import event_stream
+
+    task_id = 990_014
+    received: list[str] = []
+    seen_at_check: list[list[str]] = []
+
+    def load_saved() -> None:
+        seen_at_check.append(list(received))
+
+    with _fresh_stream(task_id) as writer:
+        writer.emit("status", status="running")
+        reader = event_stream(
+            task_id=task_id, last_event_id=0, load_saved=load_saved, heartbeat=0.02, max_duration=0.2,
+            stream_hub=_IdleHub(), finished_check=60.0,
+        )  # fmt: skip
+        received.extend(reader)
+
+    assert seen_at_check, "the stream asked the database"
+    assert seen_at_check[0][-1] == ": heartbeat\n\n"
