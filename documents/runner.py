@@ -316,12 +316,6 @@ def _finish(
         writer.emit("error", code=code, message=error_message(code, "en"))
     else:
         writer.emit("done", status=target)
-    if target == S.SUCCEEDED:
-        from documents import services  # services imports this module
-
-        services.outline_adopt(
-            task=OutlineTask.objects.get(pk=task.pk), author=task.owner, only_if_first=True
-        )
     if not writer.healthy:
         logger.warning(
             "task=%s finished but Redis missed its end; the SSE view serves it from the database", task.pk

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from docx import Document as DocxDocument
 
@@ -36,6 +37,34 @@ def wait_finished(task_id: int, timeout: float = 90, poll: float = 0.2) -> Outli
         assert time.monotonic() < deadline, f"task {task_id} still {task.status}"
         time.sleep(poll)
     return task
+
+
+@pytest.fixture(autouse=True)
+def _quiet_database_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On PostgreSQL, a transactional test's database is emptied with one TRUNCATE of every
+    table, which deadlocks with a transaction that holds a lock on one table and waits for
+    another: the worker finishing a task the test has already seen finished (it adopts the
+    outline after saving the status). So, before that flush, wait for the other sessions on the
+    test database to end their transactions."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")  # set up first, so flushed after this
+    yield
+    if not transactional or connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+            )
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture
