@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import harness
 
@@ -49,10 +50,15 @@ SECTIONS = 5
 
 
 class TimestampProvider:
-    """A Provider (documents/llm.py) that emits `@<unix time>|` every `interval` seconds."""
+    """A Provider (documents/llm.py) that emits `@<unix time>|` every `interval` seconds.
 
-    def __init__(self, tokens: int, interval: float) -> None:
+    It also notes how long the worker service took over each token before it asked for the next
+    (coalescing, the XADD, a database snapshot): in `handled_ms`, the producer's part of a token's
+    latency (an upper bound: the token is in Redis before the snapshot)."""
+
+    def __init__(self, tokens: int, interval: float, handled_ms: list[float] | None = None) -> None:
         self.tokens, self.interval = tokens, interval
+        self.handled_ms = handled_ms if handled_ms is not None else []
 
     @contextmanager
     def stream(
@@ -65,7 +71,9 @@ class TimestampProvider:
         def tokens() -> Iterator[str]:
             for _ in range(self.tokens):
                 time.sleep(self.interval)
-                yield f"@{time.time():.6f}|"
+                made = time.time()
+                yield f"@{made:.6f}|"
+                self.handled_ms.append((time.time() - made) * 1000)
 
         yield tokens()
 
@@ -81,16 +89,18 @@ def _latencies(received: list[tuple[float, str]]) -> list[float]:
 
 # ------------------------------------------------------------------ producer process
 def produce(task_ids: list[int], tokens: int, interval: float) -> None:
-    """Run the worker service for each task in a thread of its own, once the clients are ready."""
+    """Run the worker service for each task in a thread of its own, once the clients are ready;
+    then write the producer's handling time per token to _handled_path(task_ids)."""
     from documents import services
 
     client = redis_client()
     while not client.exists(GO_KEY):
         time.sleep(0.01)
+    handled_ms: list[float] = []  # list.append is atomic: the threads share it
     threads = [
         threading.Thread(
             target=services.outline_generate,
-            kwargs={"task_id": task_id, "provider": TimestampProvider(tokens, interval)},
+            kwargs={"task_id": task_id, "provider": TimestampProvider(tokens, interval, handled_ms)},
         )
         for task_id in task_ids
     ]
@@ -99,6 +109,11 @@ def produce(task_ids: list[int], tokens: int, interval: float) -> None:
         time.sleep(interval / len(threads))  # spread the streams' tokens over the interval
     for thread in threads:
         thread.join()
+    _handled_path(task_ids).write_text(json.dumps(handled_ms))
+
+
+def _handled_path(task_ids: list[int]) -> Path:
+    return harness.WORKDIR / f"producer-handled-{task_ids[0]}-{len(task_ids)}.json"
 
 
 def flood(task_ids: list[int], chunks: int) -> None:
@@ -238,8 +253,10 @@ def latency_round(port: int, token: str, user, document, streams: int, tokens: i
             lambda http, i, out, ready: _sse_stream(http, task_ids[i], out, ready),
             streams, tokens, interval,
         )  # fmt: skip
+        producer.wait(timeout=30)  # it writes what it measured, then exits
     finally:
         harness.stop(producer)
+    figures["producer_ms"] = json.loads(_handled_path(task_ids).read_text())
     relayed_ms = figures["relayed_ms"]
     expected = streams * tokens * SECTIONS
     if len(relayed_ms) != expected:
@@ -379,12 +396,14 @@ def main() -> None:
                 for key, values in latency_round(
                     port, token, user, document, streams, tokens, interval
                 ).items():
-                    ours[key] += values
+                    ours.setdefault(key, []).extend(values)
                 if peer_server is not None:
                     for key, values in peer_latency_round(peer_port, streams, tokens, interval).items():
                         theirs[key] += values
             label = f"{streams} stream{'s' if streams > 1 else ''}"
             latency[str(streams)] = figures(ours["direct_ms"], ours["relayed_ms"], interval, streams)
+            # What of the added latency the worker side (the producer) takes before the web side.
+            latency[str(streams)]["producer_handled_ms"] = harness.distribution(ours["producer_ms"])
             samples[f"direct\n{label}"] = ours["direct_ms"]
             samples[f"Outliner\n{label}"] = ours["relayed_ms"]
             if peer_server is not None:
@@ -441,6 +460,7 @@ def main() -> None:
     for streams, figures in latency.items():
         print(
             f"{streams:>4} streams: direct {figures['direct_ms']}\n{'':>13} relayed {figures['relayed_ms']}"
+            f"\n{'':>13} producer {figures['producer_handled_ms']}"
         )
     print(f"throughput: {throughput}")
 

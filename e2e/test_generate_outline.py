@@ -21,16 +21,19 @@ BODY = (
 )
 
 
-@pytest.fixture
-def document_page(signed_in: Page, live_server, celery_worker_process, tmp_path) -> Page:  # noqa: ANN001
-    path = tmp_path / "电商平台计划.docx"
-    path.write_bytes(make_docx(SECTIONS, body=BODY))
-    page = signed_in
+def _open_uploaded(page: Page, path) -> Page:  # noqa: ANN001
     page.get_by_label("Word documents (.docx)").set_input_files(str(path))
     page.get_by_role("button", name="Upload").click()
     page.locator("#document-list").get_by_role("link", name="电商平台计划").click()
     expect(page.get_by_test_id("structure-tree")).to_be_visible()
     return page
+
+
+@pytest.fixture
+def document_page(signed_in: Page, live_server, celery_worker_process, tmp_path) -> Page:  # noqa: ANN001
+    path = tmp_path / "电商平台计划.docx"
+    path.write_bytes(make_docx(SECTIONS, body=BODY))
+    return _open_uploaded(signed_in, path)
 
 
 def _normalized(text: str) -> str:
@@ -110,3 +113,42 @@ def test_without_javascript_the_task_page_refreshes_until_done(
 
     expect(page.get_by_test_id("task-status")).to_have_text("Succeeded", timeout=90_000)
     expect(page.get_by_test_id("outline-pane")).to_contain_text("市场分析")
+
+
+def test_a_reader_who_scrolled_up_keeps_their_place_when_the_outline_finishes(
+    signed_in: Page,
+    live_server,
+    celery_worker_process,
+    tmp_path,  # noqa: ANN001
+):
+    path = tmp_path / "电商平台计划.docx"  # twice the sections: the pane fills well before the end
+    path.write_bytes(
+        make_docx(SECTIONS + [(level, f"{title}（二）") for level, title in SECTIONS], body=BODY)
+    )
+    page = _open_uploaded(signed_in, path)
+    page.set_viewport_size({"width": 900, "height": 360})  # the pane is 70% of it high
+    page.get_by_role("button", name="Generate outline").click()
+    card, pane = page.get_by_test_id("task-card"), page.get_by_test_id("outline-pane")
+    expect(card).to_have_attribute("data-outline-bound", "")
+    page.wait_for_function(
+        "el => el.scrollHeight > el.clientHeight + 250", arg=pane.element_handle(), timeout=60_000
+    )
+    assert card.get_attribute("data-status") not in {"succeeded", "failed", "cancelled"}
+    streamed_pane = pane.element_handle()
+
+    pane.hover()
+    page.mouse.wheel(0, -100)  # back up a little, to read something
+    page.wait_for_function("el => el.scrollTop > 0 && el.scrollHeight - el.scrollTop - el.clientHeight > 60",
+                           arg=streamed_pane)  # fmt: skip
+    place = pane.evaluate("el => el.scrollTop")
+
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=90_000)
+    expect(page.get_by_test_id("task-metrics")).to_be_visible()  # the card re-rendered from the server
+    # The streamed pane stayed (it had the whole text), and with it the reader's place.
+    assert page.evaluate("el => el.isConnected", streamed_pane)
+    assert abs(pane.evaluate("el => el.scrollTop") - place) <= 2
+    screenshot(page, "outline-finished-reader-kept-place")
+    kept = re.sub(r"\s+", "", pane.text_content())
+    page.reload()  # the server's rendering of the saved result: the same text
+    expect(card).to_have_attribute("data-status", "succeeded")
+    assert re.sub(r"\s+", "", pane.text_content()) == kept

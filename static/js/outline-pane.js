@@ -235,8 +235,10 @@ export function bindOutlineStream(element, options = {}) {
   const atBottom = () => pane.scrollHeight - pane.scrollTop - pane.clientHeight <= STICK_THRESHOLD_PX;
   const onScroll = () => {
     const top = pane.scrollTop;
-    if (atBottom()) stick = true;
-    else if (top < lastTop) stick = false; // moved up: the user is reading something
+    // Any move up is the user's (we only ever scroll down): stop following, even a few pixels
+    // from the end, since a smooth-scrolled wheel moves only that far in its first frame.
+    if (top < lastTop) stick = false;
+    else if (atBottom()) stick = true;
     lastTop = top;
   };
   pane.addEventListener("scroll", onScroll, { passive: true });
@@ -334,6 +336,13 @@ export function bindOutlineStream(element, options = {}) {
     pane.setAttribute("aria-busy", "false");
   }
 
+  // The stream's end is in: the pane has the whole text, so the finished card the server renders
+  // next keeps this pane (hx-preserve matches it by this id) instead of a fresh copy of it. A pane
+  // whose stream broke off gets no id, and the server's copy (the saved text) replaces it.
+  function keepWhenReRendered() {
+    if (pane.dataset.preserveId) pane.id = pane.dataset.preserveId;
+  }
+
   function emit(name, detail) {
     const Ctor = view.CustomEvent ?? globalThis.CustomEvent;
     element.dispatchEvent(new Ctor(name, { bubbles: true, detail }));
@@ -367,6 +376,7 @@ export function bindOutlineStream(element, options = {}) {
         if (final === "succeeded" && progressEl && progressEl.max > 0) progressEl.value = progressEl.max;
         setStatus(final);
         finish();
+        keepWhenReRendered();
         element.dataset.connection = "closed";
         emit("outline:done", { status: final });
         break;
@@ -378,6 +388,7 @@ export function bindOutlineStream(element, options = {}) {
         showError(message);
         setStatus("failed");
         finish();
+        keepWhenReRendered();
         element.dataset.connection = "closed";
         emit("outline:error", { source: "task", code: data?.code ?? null, message });
         // The card re-fetches itself on this one: an htmx trigger filter (outline:error[...])
@@ -440,6 +451,24 @@ if (typeof document !== "undefined" && typeof document.addEventListener === "fun
     initOutlineStreams(document);
   }
   document.addEventListener("htmx:load", (event) => initOutlineStreams(event.detail?.elt ?? event.target));
+  // The finished card keeps a streamed pane (hx-preserve), but moving it into the new card resets
+  // its scroll position: put the reader back where they were.
+  const places = new Map(); // pane id -> scrollTop
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail?.target;
+    if (!target?.matches?.(SELECTOR)) return;
+    const kept = target.querySelector("[data-outline-pane][id]");
+    if (kept) places.set(kept.id, kept.scrollTop);
+  });
+  document.addEventListener("htmx:load", (event) => {
+    const root = event.detail?.elt ?? event.target;
+    for (const [id, top] of places) {
+      const kept = root?.querySelector?.(`[data-outline-pane][id="${id}"]`);
+      if (!kept) continue;
+      kept.scrollTop = top;
+      places.delete(id);
+    }
+  });
   // A card that HTMX removes or replaces stops streaming.
   document.addEventListener("htmx:beforeCleanupElement", (event) => bindings.get(event.target)?.close());
 }

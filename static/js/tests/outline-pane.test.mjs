@@ -24,14 +24,14 @@ beforeEach(() => {
   document.body.replaceChildren();
 });
 
-function card({ status = "running", startedAt = "2026-11-25T21:00:00Z", url = "/api/v1/tasks/42/stream", paneHtml = "<p>saved result</p>" } = {}) {
+function card({ status = "running", startedAt = "2026-11-25T21:00:00Z", url = "/api/v1/tasks/42/stream", paneHtml = "<p>saved result</p>", preserveId = "outline-pane-42" } = {}) {
   document.body.insertAdjacentHTML(
     "beforeend",
     `<article data-outline-stream data-stream-url="${url}" data-status="${status}">
       <span data-task-status>${status}</span>
       <progress data-task-progress value="0" max="0"></progress> <span data-task-progress-label></span>
       <span data-task-elapsed data-started-at="${startedAt}"></span>
-      <div data-outline-pane class="prose">${paneHtml}</div>
+      <div data-outline-pane data-preserve-id="${preserveId}" class="prose">${paneHtml}</div>
       <p data-task-error hidden></p>
     </article>`,
   );
@@ -422,6 +422,25 @@ test("a stream failure (e.g. 404) shows a clear message and dispatches outline:e
   binding.close();
 });
 
+test("a pane that got its stream's end takes the id the finished card keeps it by; a broken one does not", () => {
+  const ended = (end) => {
+    const el = card();
+    const { binding, fake, send } = bind(el);
+    chunk(send, "# Outline\n\nText");
+    const before = q(el, "[data-outline-pane]").id;
+    end(send, fake);
+    binding.close();
+    return [before, q(el, "[data-outline-pane]").id];
+  };
+  assert.deepEqual(ended((send) => send("done", { seq: 5, status: "succeeded" })), ["", "outline-pane-42"]);
+  assert.deepEqual(
+    ended((send) => send("error", { seq: 5, code: "llm_unavailable", message: "The model is unavailable." })),
+    ["", "outline-pane-42"],
+  );
+  // Cut off before its end (a 404, retries exhausted): the server's copy of the saved text replaces it.
+  assert.deepEqual(ended((_, fake) => fake.calls[0].options.onError({ message: "Gone.", status: 404 })), ["", ""]);
+});
+
 test("connection state is exposed as data-connection", () => {
   const el = card();
   const { binding, fake } = bind(el);
@@ -462,7 +481,7 @@ test("sticks to the bottom, lets the user scroll up, re-sticks at the bottom", a
   await nextFrame();
   assert.equal(scrollTop, 150, "stays where the user is");
 
-  userScrollTo(690); // back to (near) the bottom: within the threshold
+  userScrollTo(690); // back down to (near) the bottom: within the threshold
   scrollHeight = 1000;
   chunk(send, "para 3\n\n");
   await nextFrame();
@@ -474,6 +493,13 @@ test("sticks to the bottom, lets the user scroll up, re-sticks at the bottom", a
   chunk(send, "para 4\n\n");
   await nextFrame();
   assert.equal(scrollTop, 1300);
+
+  // A smooth-scrolled wheel's first step up is a few pixels: that, too, stops the following.
+  userScrollTo(1290);
+  scrollHeight = 1600;
+  chunk(send, "para 5\n\n");
+  await nextFrame();
+  assert.equal(scrollTop, 1290, "stays where the user is");
   binding.close();
 });
 
