@@ -229,29 +229,28 @@ export function bindOutlineStream(element, options = {}) {
   let finished = false;
 
   // ---- sticky scrolling: follow the end unless the user scrolled up; re-stick at the bottom.
+  // Where the reader is gets read once a frame, after that frame's text, with the one layout the
+  // scroll needs anyway (a scroll listener reading it forced another layout every frame).
   let stick = true;
   let lastTop = pane.scrollTop;
+  let lastHeight = pane.scrollHeight;
   let scrollQueued = false;
-  const atBottom = () => pane.scrollHeight - pane.scrollTop - pane.clientHeight <= STICK_THRESHOLD_PX;
-  const onScroll = () => {
-    const top = pane.scrollTop;
-    // Any move up is the user's (we only ever scroll down): stop following, even a few pixels
-    // from the end, since a smooth-scrolled wheel moves only that far in its first frame.
-    if (top < lastTop) stick = false;
-    else if (atBottom()) stick = true;
-    lastTop = top;
-  };
-  pane.addEventListener("scroll", onScroll, { passive: true });
   const raf = options.requestFrame ?? (typeof view.requestAnimationFrame === "function"
     ? (fn) => view.requestAnimationFrame(fn)
     : (fn) => setTimeout(fn, 16));
   function scrollToEnd() {
-    if (!stick) return;
-    pane.scrollTop = pane.scrollHeight; // reads layout: done once a frame, after that frame's text
+    const top = pane.scrollTop;
+    // Any move up since our last scroll is the user's (we only scroll down): stop following,
+    // even a few pixels from the end (a smooth-scrolled wheel's first step is that small). At the
+    // end as it was before this frame's text: follow again.
+    if (top < lastTop) stick = false;
+    else if (lastHeight - top - pane.clientHeight <= STICK_THRESHOLD_PX) stick = true;
+    if (stick) pane.scrollTop = pane.scrollHeight;
     lastTop = pane.scrollTop;
+    lastHeight = pane.scrollHeight;
   }
   function followEnd() {
-    if (!stick || scrollQueued) return;
+    if (scrollQueued) return;
     scrollQueued = true;
     raf(() => {
       scrollQueued = false;
@@ -407,7 +406,6 @@ export function bindOutlineStream(element, options = {}) {
     close() {
       binding.stream?.close();
       stopTimer();
-      pane.removeEventListener("scroll", onScroll);
       if (!finished) pane.setAttribute("aria-busy", "false");
       finished = true;
     },

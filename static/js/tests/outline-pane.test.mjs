@@ -487,7 +487,7 @@ test("sticks to the bottom, lets the user scroll up, re-sticks at the bottom", a
   await nextFrame();
   assert.equal(scrollTop, 900, "follows again");
 
-  // Content that grows between our scroll and its scroll event is not mistaken for the user.
+  // Content that grows after our scroll (and its scroll event) is not mistaken for the user.
   scrollHeight = 1400;
   out.dispatchEvent(new window.Event("scroll"));
   chunk(send, "para 4\n\n");
