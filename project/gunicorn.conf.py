@@ -44,7 +44,7 @@ def post_worker_init(worker) -> None:  # noqa: ANN001 (gunicorn's hook signature
     # The worker has loaded the app: take what it allocated so far (Django, the settings, the
     # modules) out of the cyclic garbage collector's reach. A full collection walks every tracked
     # object, and a replay of 10,000 events allocates enough to set one off: it took 80-100 ms
-    # longer when one ran (bench/replay.py: p95 117-135 ms before, 40-43 ms with this).
+    # longer when one ran (bench/replay.py: p95 117-135 ms before, 39-50 ms with this).
     import gc
 
     gc.freeze()
