@@ -171,14 +171,6 @@ def _has_model_text(chunk: str) -> bool:
     return any(line.strip() and not line.lstrip().startswith("#") for line in chunk.splitlines())
 
 
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/documents/")
-
-
 def one_round(page: Page, base_url: str, document_id: int, *, timeout_s: float = 180) -> dict[str, Any]:
     page.goto(f"{base_url}/documents/{document_id}/")
     # Ids only grow (SQLite AUTOINCREMENT) and only this run creates tasks: the next one is known,
@@ -362,7 +354,7 @@ def main() -> int:
                 context = browser.new_context()
                 context.add_init_script(PAGE_PROBE)
                 page = context.new_page()
-                log_in(page, base_url, user.username)
+                harness.browser_log_in(page, base_url, user.username, PASSWORD)
                 for i in range(args.warmup + args.rounds):
                     result = one_round(page, base_url, document.pk)
                     if result["status"] != OutlineTask.Status.SUCCEEDED:

@@ -16,7 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,11 @@ BENCH_ENV = {
     "LOG_LEVEL": "WARNING",
     "OUTLINER_BENCH_WORKDIR": str(WORKDIR),
     "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+    # A benchmark logs its browser in as one user, each round, and the counters live in Redis past
+    # the run: the per-username limit (10 in 5 minutes) refused the log-in of a later round, whose
+    # page then waited for a navigation that never came. The limits are tested in documents/tests.
+    "LOGIN_RATE_PER_USERNAME": "",
+    "LOGIN_RATE_PER_IP": "",
 }
 
 
@@ -203,6 +209,31 @@ def worker_pid(server: subprocess.Popen) -> int:
     if len(children) != 1:
         raise RuntimeError(f"expected one gunicorn worker, found {len(children)}")
     return children[0].pid
+
+
+# ------------------------------------------------------------------------- CPUs
+def cpu_layouts() -> dict[str, tuple[set[int], set[int]]]:
+    """Where the browser and the server side run: {name: (browser CPUs, server CPUs)}.
+
+    "split" gives the browser a CPU of its own and the server side (writer, gunicorn) the others,
+    as on a user's machine, whose browser never shares its CPU with the server; "shared" puts both
+    on every CPU, as a 2-core bench machine does by default. With one CPU there is only "shared".
+    Redis is the machine's service and stays where it is (on every CPU)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    shared = {"shared": (set(cpus), set(cpus))}
+    return shared if len(cpus) < 2 else {"split": ({cpus[0]}, set(cpus[1:]))} | shared
+
+
+@contextmanager
+def on_cpus(cpus: set[int]) -> Iterator[None]:
+    """Run the calling thread on `cpus` for the block. What it starts meanwhile (a thread, a
+    process, Playwright's driver and the browser that starts) inherits them and keeps them."""
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)  # 0: the calling thread (Linux)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
 # ------------------------------------------------------------------------- browser
