@@ -558,10 +558,10 @@ def event_stream(
     ending = "client_gone"  # unless the frames run out by themselves
     metrics.SSE_STREAMS_ACTIVE.inc()
     try:
-        yield sse_retry(retry_ms or settings.SSE_RETRY_MS)
         ending = yield from _frames(
-            task_id, last_event_id, load_saved, heartbeat, max_duration, stream_hub, language, finished_check
-        )
+            task_id, last_event_id, load_saved, heartbeat, max_duration, stream_hub, language, finished_check,
+            opening=sse_retry(retry_ms or settings.SSE_RETRY_MS),
+        )  # fmt: skip
     except Exception:
         ending = "error"
         raise
@@ -641,28 +641,40 @@ def _frames(
     stream_hub: StreamHub,
     language: str | None,
     finished_check: float,
+    *,
+    opening: str,
 ) -> Generator[str, None, str]:
-    """event_stream's frames; returns why they ended ("finished", "saved", "max_duration")."""
+    """event_stream's frames; returns why they ended ("finished", "saved", "max_duration").
+
+    `opening` (the retry field) goes with the first write, and the first write (with it the
+    response's headers: gunicorn sends them with the first body bytes) waits until the stream is
+    caught up or subscribed. A client that has the headers is then being tailed, and its first
+    heartbeat comes one interval later. When the headers went first, thousands of clients
+    connecting at once each got them, the next connect began, and their catch-ups and
+    subscriptions queued behind the new ones on the gevent loop: with a 5 s interval, the first
+    heartbeat came 9-35 s after the headers (bench/capacity.py, 2,000 and 5,000 clients)."""
     # Catch up in this thread, straight from Redis: most of a resume is what the client missed.
     try:
         for frames, chunks, last, ended in replay_frames(task_id, after=position, language=language):
             if chunks:
                 metrics.SSE_CHUNKS_RELAYED.inc(chunks)
             position = last
-            yield "".join(frames)
+            yield opening + "".join(frames)
+            opening = ""
             if ended:
                 return "finished"
     except StreamMissing:
         saved = load_saved()
         if saved is not None:  # finished, and its stream expired or was lost: the saved copy
-            if rest := [event for event in saved if event.seq > position]:
-                yield _write(rest, language)
+            yield opening + _write([event for event in saved if event.seq > position], language)
             return "saved"
         # Not started yet (or Redis lost it mid-task): the hub picks it up when it is written.
 
     # Then tail through the hub, from where the replay stopped.
     sub = stream_hub.subscribe(task_id, after=position)
     try:
+        if opening:
+            yield opening
         deadline = time.monotonic() + max_duration
         next_check = 0.0  # the first idle heartbeat asks the database; then every finished_check
         while (remaining := deadline - time.monotonic()) > 0:

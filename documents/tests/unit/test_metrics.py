@@ -128,12 +128,13 @@ def test_a_stream_counts_as_active_while_open_and_counts_its_chunks():
     active, relayed = sample("outliner_sse_streams_active"), sample("outliner_sse_chunks_relayed_total")
 
     frames = event_stream(task_id=987654321, last_event_id=1, load_saved=lambda: saved)
-    next(frames)  # retry: the stream is open
+    first = next(frames)  # the stream is open (its retry field, here with the saved events)
     assert sample("outliner_sse_streams_active") == active + 1
-    rest = "".join(frames)
+    text = first + "".join(frames)
 
     # The chunk after Last-Event-ID 1, and done.
-    assert [line for line in rest.splitlines() if line.startswith("id: ")] == ["id: 2", "id: 3"]
+    assert text.startswith("retry: ")
+    assert [line for line in text.splitlines() if line.startswith("id: ")] == ["id: 2", "id: 3"]
     assert sample("outliner_sse_streams_active") == active
     assert sample("outliner_sse_chunks_relayed_total") == relayed + 1
 

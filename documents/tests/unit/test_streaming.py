@@ -328,13 +328,39 @@ def test_a_replay_goes_out_in_a_few_large_writes_without_the_hub_and_loses_nothi
         writer.emit("done", status="succeeded")
         writes = list(
             event_stream(task_id=task_id, last_event_id=0, load_saved=lambda: None, stream_hub=NoHub())
-        )[1:]  # after the retry advice
+        )
 
+        assert writes[0].startswith("retry: ")  # the retry advice goes with the first page
         assert _ids(writes) == list(range(1, REPLAY_PAGE + 502))
         # Not one write per event (what made a 10,000-event resume slow), but bounded ones.
         assert len(writes) == 2
-        assert max(w.count("\nid: ") + 1 for w in writes) <= REPLAY_PAGE
+        assert max(len(_ids([w])) for w in writes) <= REPLAY_PAGE
         assert '"text":"第0段 "' in writes[0]  # the stored JSON, as it is
+
+
+def test_the_first_write_waits_until_the_reader_is_subscribed():
+    # The first write carries the response's headers: a client that has them is being tailed, so
+    # its first heartbeat comes one interval later however many clients connect at once.
+    from documents.streaming import event_stream
+
+    subscribed: list[int] = []
+
+    class RecordingHub(_IdleHub):
+        def subscribe(self, task_id: int, *, after: int) -> Subscription:
+            subscribed.append(after)
+            return super().subscribe(task_id, after=after)
+
+    task_id = 990_010
+    with _fresh_stream(task_id) as writer:
+        writer.emit("status", status="running")
+        writer.emit("chunk", text="# 计划")
+        frames = event_stream(task_id=task_id, last_event_id=2, load_saved=lambda: None,
+                              stream_hub=RecordingHub(), retry_ms=1500)  # fmt: skip
+        first = next(frames)
+        frames.close()
+
+    assert first == "retry: 1500\n\n"  # nothing to catch up on: the advice alone
+    assert subscribed == [2]  # already tailing from where the client is
 
 
 def test_an_error_in_a_replay_is_shown_in_the_readers_language():
