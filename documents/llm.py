@@ -348,28 +348,37 @@ def _retry_delay(exc: BaseException, attempt: int, backoff: float) -> float:
     return delay
 
 
+@functools.lru_cache(maxsize=8)
+def _sdk_client(config: LLMConfig) -> openai.OpenAI:
+    """The SDK client for `config`, one per process: building one (its httpx client and SSL
+    context) took 23-42 ms, which every task paid before it could ask for its first token. Sharing
+    it is safe: httpx's client is thread-safe, and it keeps no connection between requests (below).
+    """
+    return openai.OpenAI(
+        base_url=config.base_url,
+        api_key=config.api_key,
+        # The SDK's own retries would also retry after tokens were yielded and ignore should_stop,
+        # so retries live in _generate. The read timeout is only a backstop for the reader thread:
+        # the precise first-token and between-token deadlines are enforced on the queue.
+        max_retries=0,
+        # No keep-alive: a cancelled stream's socket is shut down, and a pooled connection could
+        # by then carry another request. A fresh connection costs little next to a generation.
+        http_client=openai.DefaultHttpxClient(
+            limits=httpx2.Limits(max_connections=100, max_keepalive_connections=0)
+        ),
+        timeout=openai.Timeout(
+            max(config.first_token_timeout, config.token_timeout), connect=config.connect_timeout
+        ),
+    )
+
+
 @register_provider("openai")
 class OpenAICompatibleProvider:
     """OpenAI, or any server speaking its API (llama.cpp, vLLM, Ollama, LiteLLM...)."""
 
     def __init__(self, config: LLMConfig) -> None:
         self.config = config
-        # The SDK's own retries would also retry after tokens were yielded and ignore should_stop,
-        # so retries live in _generate. The read timeout is only a backstop for the reader thread:
-        # the precise first-token and between-token deadlines are enforced on the queue.
-        self.client = openai.OpenAI(
-            base_url=config.base_url,
-            api_key=config.api_key,
-            max_retries=0,
-            # No keep-alive: a cancelled stream's socket is shut down, and a pooled connection could
-            # by then carry another request. A fresh connection costs little next to a generation.
-            http_client=openai.DefaultHttpxClient(
-                limits=httpx2.Limits(max_connections=100, max_keepalive_connections=0)
-            ),
-            timeout=openai.Timeout(
-                max(config.first_token_timeout, config.token_timeout), connect=config.connect_timeout
-            ),
-        )
+        self.client = _sdk_client(config)
 
     @contextlib.contextmanager
     def stream(

@@ -349,3 +349,14 @@ def test_get_provider_picks_the_registered_class_by_config(monkeypatch):
 def test_get_provider_rejects_an_unknown_name():
     with pytest.raises(ImproperlyConfigured, match="LLM_PROVIDER 'nope'"):
         llm.get_provider(replace(CONFIG, provider="nope"))
+
+
+def test_providers_of_one_configuration_share_the_sdk_client():
+    # A task builds a provider; building the SDK client each time cost every task tens of ms.
+    first, second = OpenAICompatibleProvider(CONFIG), OpenAICompatibleProvider(replace(CONFIG))
+    elsewhere = OpenAICompatibleProvider(replace(CONFIG, base_url="http://127.0.0.2:9/v1"))
+
+    assert first.client is second.client
+    assert elsewhere.client is not first.client
+    assert str(elsewhere.client.base_url) == "http://127.0.0.2:9/v1/"
+    assert first.client.max_retries == 0  # retries are ours (_generate), not the SDK's
