@@ -44,6 +44,25 @@ def _pane_text(pane: Locator) -> str:
     return re.sub(r"\s+", "", pane.text_content() or "")
 
 
+def _settled_scroll_top(pane: Locator, frames: int = 5) -> int:
+    """The pane's scrollTop once it has not moved for `frames` animation frames (at most ~2 s):
+    a wheel's scroll reaches the page's scrollTop a frame or more after the wheel is sent."""
+    return pane.evaluate(
+        """(el, frames) => new Promise((resolve) => {
+          let last = el.scrollTop, still = 0, left = 120;
+          const check = () => {
+            const top = el.scrollTop;
+            still = top === last ? still + 1 : 0;
+            last = top;
+            if (still >= frames || --left === 0) resolve(top);
+            else requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        })""",
+        frames,
+    )
+
+
 def _pane_lengths_until_done(page: Page, timeout: float = 90) -> list[int]:
     card, pane = page.get_by_test_id("task-card"), page.get_by_test_id("outline-pane")
     lengths: list[int] = []
@@ -144,13 +163,14 @@ def test_a_reader_who_scrolled_up_keeps_their_place_when_the_outline_finishes(
     page.mouse.wheel(0, -100)  # back up a little, to read something
     page.wait_for_function("el => el.scrollTop > 0 && el.scrollHeight - el.scrollTop - el.clientHeight > 60",
                            arg=streamed_pane)  # fmt: skip
-    place = pane.evaluate("el => el.scrollTop")
+    place = _settled_scroll_top(pane)
 
     expect(card).to_have_attribute("data-status", "succeeded", timeout=90_000)
     expect(page.get_by_test_id("task-metrics")).to_be_visible()  # the card re-rendered from the server
     # The streamed pane stayed (it had the whole text), and with it the reader's place.
     assert page.evaluate("el => el.isConnected", streamed_pane)
-    assert abs(pane.evaluate("el => el.scrollTop") - place) <= 2
+    now = pane.evaluate("el => ({top: el.scrollTop, height: el.scrollHeight, view: el.clientHeight})")
+    assert abs(now["top"] - place) <= 2, f"the reader was at {place}, the pane is now at {now}"
     screenshot(page, "outline-finished-reader-kept-place")
     kept = _pane_text(pane)
     page.reload()  # the server's rendering of the saved result: the same text
