@@ -164,6 +164,8 @@ def test_a_reader_who_scrolled_up_keeps_their_place_when_the_outline_finishes(
     page.wait_for_function("el => el.scrollTop > 0 && el.scrollHeight - el.scrollTop - el.clientHeight > 60",
                            arg=streamed_pane)  # fmt: skip
     place = _settled_scroll_top(pane)
+    # Still away from the end once settled: the place is the reader's, not the stream's.
+    assert pane.evaluate("el => el.scrollHeight - el.scrollTop - el.clientHeight") > 60
 
     expect(card).to_have_attribute("data-status", "succeeded", timeout=90_000)
     expect(page.get_by_test_id("task-metrics")).to_be_visible()  # the card re-rendered from the server
