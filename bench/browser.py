@@ -521,16 +521,17 @@ def report(layouts: dict[str, tuple[set[int], set[int]]], rounds: list[dict[str,
         return (f"{name}: {s['long_tasks_while_streaming']} long tasks in {s['rounds']} rounds "
                 f"(longest {s['longest_ms']} ms)")  # fmt: skip
 
-    main, ratios = summaries[judged], summaries[judged]["per_chunk_ratios"]
+    judged_summary = summaries[judged]
+    ratios = judged_summary["per_chunk_ratios"]
     verdicts = [
         harness.verdict(
             f"no long task (> {LONG_TASK_MS} ms) while streaming {CHARACTERS:,} characters ({judged})",
             "; ".join(told(name) for name in summaries),
-            not any(main["long_tasks_while_streaming"]),
+            not any(judged_summary["long_tasks_while_streaming"]),
         ),
         harness.verdict(
             f"cost per chunk at ~100k characters <= 2x that at ~1k ({judged}, every round, CDP TaskDuration)",
-            f"x{ratios} (median x{main['per_chunk_ratio_median']})",
+            f"x{ratios} (median x{judged_summary['per_chunk_ratio_median']})",
             all(x is not None and x <= 2 for x in ratios),
         ),
     ]
