@@ -20,7 +20,7 @@ def _fresh_rate_limits() -> None:
     from django.conf import settings
     from django.core.cache import caches
 
-    from project.ratelimits import clear_counts
+    from ops.ratelimits import clear_counts
 
     if settings.CACHES["ratelimit"]["BACKEND"].endswith("RedisCache"):
         clear_counts(caches["ratelimit"])

@@ -8,7 +8,8 @@ and opens the page of a running task, whose card streams with the production fro
 (static/js/outline-pane.js, fetch-stream.js, sse-parser.js, streaming-markdown). A writer thread
 plays the worker: it appends a Markdown outline (## / ### headings, bullet lists, bold, CJK) to the
 task's Redis stream as a model's deltas (3-20 characters each), as fast as StreamWriter.emit goes;
-then it saves the result in the database and publishes the end, as documents/runner.py does, so the
+then it saves the result in the database and publishes the end, as
+documents/services/outline_tasks.py does, so the
 card re-renders from the server as in production. Nothing in the front end is changed for this:
 
 - long tasks: a buffered PerformanceObserver('longtask') installed before the page loads; split into
@@ -202,7 +203,7 @@ class Writer(threading.Thread):
 
     def __init__(self, task_id: int, plan: Plan) -> None:
         super().__init__(daemon=True, name="bench-writer")
-        from documents.streaming import StreamWriter
+        from documents.relay import StreamWriter
 
         self.stream = StreamWriter(task_id)
         self.stream.reset()  # ids restart with each bench database
@@ -335,7 +336,7 @@ def follow(page: Any, writer: Writer, main: MainThread, plan: Plan, every: float
 
 
 def finish(task_id: int, writer: Writer, plan: Plan, markdown: str) -> None:
-    """Save the result and publish the end, in runner._finish's order: the database first, so the
+    """Save the result and publish the end, in outline_tasks._finish's order: the database first, so the
     card the page re-fetches on `done` shows the saved outline."""
     from documents import states
     from documents.models import OutlineTask

@@ -75,7 +75,7 @@ def redis_port() -> int:
 def outliner_tasks(user: Any, document: Any, count: int) -> list[int]:
     """Running tasks whose Redis streams exist (one status event): a client of one waits for output."""
     from documents.models import OutlineTask
-    from documents.streaming import StreamWriter
+    from documents.relay import StreamWriter
 
     ids = []
     for _ in range(count):
@@ -92,7 +92,7 @@ def outliner_round(
 ) -> dict[str, Any]:
     from django.conf import settings
 
-    from documents.streaming import StreamWriter
+    from documents.relay import StreamWriter
     from project.localredis import free_port
 
     port = free_port()

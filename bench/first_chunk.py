@@ -67,7 +67,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from documents import services  # noqa: E402
 from documents.models import OutlineTask  # noqa: E402
-from documents.streaming import Event, stream_key  # noqa: E402
+from documents.relay import Event, stream_key  # noqa: E402
 from documents.tests.modelserver import running_model_server  # noqa: E402
 
 CORPUS = harness.BASE_DIR / ".." / "shared" / "corpus"

@@ -37,7 +37,7 @@ def probe_key(task_id: int) -> str:
 
 
 def _record(task_id: object, **fields: float | int) -> None:
-    from documents.streaming import redis_client
+    from ops.redis_pool import redis_client
 
     key = probe_key(int(task_id))  # type: ignore[arg-type]
     pipe = redis_client().pipeline(transaction=False)

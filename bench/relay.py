@@ -42,7 +42,8 @@ import psutil  # noqa: E402
 from httpx_sse import aconnect_sse  # noqa: E402
 
 from documents.llm import Prompt, StreamUsage  # noqa: E402
-from documents.streaming import StreamWriter, redis_client  # noqa: E402
+from documents.relay import StreamWriter  # noqa: E402
+from ops.redis_pool import redis_client  # noqa: E402
 from project.localredis import free_port  # noqa: E402
 
 GO_KEY = "bench:relay:go"  # the producer starts once every client is connected
@@ -50,7 +51,7 @@ SECTIONS = 5
 
 
 class TimestampProvider:
-    """A Provider (documents/llm.py) that emits `@<unix time>|` every `interval` seconds.
+    """A Provider (documents/llm/) that emits `@<unix time>|` every `interval` seconds.
 
     It also notes how long the worker service took over each token before it asked for the next
     (coalescing, the XADD, a database snapshot): in `handled_ms`, the producer's part of a token's

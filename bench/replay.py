@@ -21,7 +21,7 @@ harness.configure()
 
 import httpx  # noqa: E402
 
-from documents.streaming import StreamWriter  # noqa: E402
+from documents.relay import StreamWriter  # noqa: E402
 from project.localredis import free_port  # noqa: E402
 
 CHUNKS = int(os.environ.get("BENCH_CHUNKS", "10000"))

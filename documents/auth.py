@@ -7,7 +7,7 @@ from ninja import security
 from ninja.security import HttpBearer
 
 from documents import selectors, services
-from project import logs
+from ops import logs
 
 
 class BearerTokenAuth(HttpBearer):

@@ -135,6 +135,15 @@ class OutlineTask(models.Model):
             return True
         return self.status == self.Status.FAILED and error_class(self.error_code).continuable
 
+    @property
+    def can_keep(self) -> bool:
+        """A succeeded result that is not the kept outline's source: the user may keep it (as a
+        new version of the outline)."""
+        if self.status != self.Status.SUCCEEDED:
+            return False
+        outline = getattr(self.document, "outline", None)  # a missing reverse one-to-one raises
+        return outline is not None and outline.source_task_id != self.pk
+
 
 class Outline(models.Model):
     """A document's outline as its owner keeps and edits it. `version` and `markdown` are the

@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from documents import relay
 from documents.models import ApiToken, Document, Outline, OutlineTask, OutlineVersion
 from documents.outline_markdown import attach_source_indexes, parse_sections
-from documents.streaming import Event, read_events, saved_events
 
 
 def document_list(*, user: AbstractBaseUser) -> QuerySet[Document]:
@@ -69,12 +69,12 @@ def outline_task_latest(*, user: AbstractBaseUser, document: Document) -> Outlin
     return outline_task_list(user=user, document=document).filter(section_index__isnull=True).first()
 
 
-def outline_task_saved_events(*, task_id: int) -> list[Event] | None:
+def outline_task_saved_events(*, task_id: int) -> list[relay.Event] | None:
     """The finished task's events rebuilt from the database; None while it is still going."""
     task = OutlineTask.objects.filter(pk=task_id).first()
     if task is None or not task.is_terminal:
         return None
-    return saved_events(
+    return relay.saved_events(
         result=task.result,
         chunk_index=task.chunk_index,
         status=task.status,
@@ -98,7 +98,7 @@ def outline_task_text(*, task: OutlineTask) -> str:
     if task.is_terminal:
         return task.result
     try:
-        live = "".join(e.data["text"] for e in read_events(task.pk) if e.type == "chunk")
+        live = relay.live_text(task.pk)
     except redis.RedisError:
         logging.getLogger(__name__).warning("live text of task=%s unavailable", task.pk, exc_info=True)
         live = ""

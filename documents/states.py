@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from documents.models import OutlineTask
-from project import metrics
+from ops import metrics
 
 logger = logging.getLogger(__name__)
 S = OutlineTask.Status

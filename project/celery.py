@@ -1,7 +1,7 @@
 """The Celery app. Settings come from Django's settings under the CELERY_ prefix.
 
 The signal handlers here make workers observable: log lines carry the ids of the request that
-queued the task, the worker stamps a heartbeat (project.workers), and process exits tidy the
+queued the task, the worker stamps a heartbeat (ops.workers), and process exits tidy the
 Prometheus multiprocess files.
 """
 
@@ -19,7 +19,7 @@ from celery.signals import (
     worker_shutdown,
 )
 
-from project import logs
+from ops import logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
@@ -64,12 +64,12 @@ def _start_worker_heartbeat(sender: object = None, **kwargs: object) -> None:
     global _heartbeat
     from django.conf import settings
 
-    from project import metrics, workers
+    from ops import scrape, workers
 
     name = getattr(sender, "hostname", None) or os.uname().nodename
     _heartbeat = workers.WorkerHeartbeat(name).start()
     if settings.WORKER_METRICS_PORT:
-        metrics.serve_worker_metrics(settings.WORKER_METRICS_PORT)
+        scrape.serve_worker_metrics(settings.WORKER_METRICS_PORT)
 
 
 @worker_shutdown.connect
@@ -80,6 +80,6 @@ def _stop_worker_heartbeat(**kwargs: object) -> None:
 
 @worker_process_shutdown.connect
 def _forget_process_metrics(pid: int | None = None, **kwargs: object) -> None:
-    from project import metrics
+    from ops import metrics
 
     metrics.mark_process_dead(pid or os.getpid())

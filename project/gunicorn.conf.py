@@ -1,7 +1,7 @@
 """gunicorn settings shared by `make run` and production (`gunicorn -c project/gunicorn.conf.py`).
 
 Logs use the same config as Django (JSON in production) and Django logs one access line per
-request itself (project.middleware), with the request id, so gunicorn's own access log is off.
+request itself (ops.middleware), with the request id, so gunicorn's own access log is off.
 
 This file is read by the master before a gevent worker monkey-patches the standard library, so
 it imports nothing of Django's: only the environment (and .env) the settings read too.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import environ
 
-from project.logs import default_log_format, logging_config
+from ops.logs import default_log_format, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)

@@ -11,7 +11,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
-from project.logs import default_log_format, logging_config
+from ops.logs import default_log_format, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tailwind",
     "theme",
     "components",
+    "ops",
     "documents",
 ]
 if DEBUG:
@@ -54,7 +55,7 @@ if DEBUG:
 
 MIDDLEWARE = [
     # Outermost, so the request id and the latency cover everything below it.
-    "project.middleware.RequestContextMiddleware",
+    "ops.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -63,11 +64,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "project.middleware.UserContextMiddleware",
+    "ops.middleware.UserContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "project.middleware.HtmxLoginRedirectMiddleware",
+    "ops.middleware.HtmxLoginRedirectMiddleware",
     "waffle.middleware.WaffleMiddleware",  # keeps a percentage rollout's choice in a cookie
 ]
 if DEBUG:
@@ -191,7 +192,7 @@ MODEL_THREADS = env.int("MODEL_THREADS", default=2)
 
 # ------------------------------------------------------------- streaming/outline
 # Redis connections per process are bounded: one reader thread per web process tails every
-# open stream and fans out to clients (documents/streaming.py), the rest share this pool. A gthread
+# open stream and fans out to clients (documents/relay/), the rest share this pool. A gthread
 # worker never uses more than its threads (32); a gevent worker holds a connection until its
 # greenlet's next turn, which takes long while thousands of clients connect at once: 20 ran dry
 # at 5,000 (bench/capacity.py). Connections are opened as needed, so a large bound costs nothing.
@@ -257,7 +258,7 @@ CACHES = {
 }
 
 # ------------------------------------------------------------------- rate limits
-# project/ratelimits.py: "<count>/<period>" with period s, m, h or d (e.g. "30/10m"); "" is off.
+# ops/ratelimits.py: "<count>/<period>" with period s, m, h or d (e.g. "30/10m"); "" is off.
 RATELIMIT_USE_CACHE = "ratelimit"
 # Behind a proxy every client has the proxy's address: name the header it sets (e.g.
 # HTTP_X_REAL_IP) so the per-address limits count clients, not the proxy.

@@ -7,7 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from documents.views.accounts import LoginView, signup
 from documents.views.api import api
-from project import views as ops
+from ops import views as ops_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="documents:document_list", permanent=False)),
@@ -22,9 +22,9 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["documents"]), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     # Operations: liveness and readiness for load balancers, the Prometheus scrape (allow-listed).
-    path("healthz", ops.healthz, name="healthz"),
-    path("readyz", ops.readyz, name="readyz"),
-    path("metrics", ops.metrics_view, name="metrics"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics_view, name="metrics"),
 ]
 
 if settings.DEBUG and "django_browser_reload" in settings.INSTALLED_APPS:

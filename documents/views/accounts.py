@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from documents.forms import SignupForm
-from project import ratelimits
+from ops import ratelimits
 
 
 class LoginView(auth_views.LoginView):

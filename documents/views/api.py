@@ -29,7 +29,7 @@ from documents.schemas import (
 )
 from documents.validation import DocxRejected
 from documents.views.stream import router as stream_router
-from project import ratelimits
+from ops import ratelimits
 
 api = NinjaAPI(
     title="Outliner API",

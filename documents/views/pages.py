@@ -17,7 +17,7 @@ from documents import selectors, services
 from documents.forms import DocumentUploadForm, OutlineEditForm
 from documents.models import OutlineTask
 from documents.validation import DocxRejected
-from project import ratelimits
+from ops import ratelimits
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -102,19 +102,13 @@ def document_detail(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
 def _task_context(task: OutlineTask | None) -> dict:
     if task is None:
         return {"task": None}
-    outline = getattr(task.document, "outline", None)
-    can_keep = (
-        task.status == OutlineTask.Status.SUCCEEDED
-        and outline is not None
-        and outline.source_task_id != task.pk
-    )
     # Shown by pages that are re-rendered rather than streamed (polling, no JavaScript).
     started = task.started_at or task.created_at
     elapsed_ms = None if task.is_terminal else max(0, (timezone.now() - started).total_seconds() * 1000)
     return {
         "task": task,
         "outline_text": selectors.outline_task_text(task=task),
-        "can_keep": can_keep,
+        "can_keep": task.can_keep,
         "elapsed_ms": elapsed_ms,
     }
 
@@ -311,10 +305,7 @@ def document_source(request: HtmxHttpRequest, document_id: int, source_index: in
 def outline_undo(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
     """Undo the last change: the previous version becomes current (as a new version)."""
     outline = selectors.outline_get(user=request.user, document_id=document_id)
-    if outline.version > 1:
-        services.outline_restore(
-            outline=outline, number=outline.version - 1, base_version=outline.version, author=request.user
-        )
+    if services.outline_undo(outline=outline, author=request.user):
         messages.success(
             request, _("Undone: back to the text of version %(n)s.") % {"n": outline.version - 1}
         )

@@ -1,4 +1,4 @@
-"""The SSE endpoint: access check, then the generator from documents/streaming.py."""
+"""The SSE endpoint: access check, then the generator from documents/relay/."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from django.utils.translation import get_language
 from ninja import Router
 
 from documents import selectors
+from documents.relay import Event, event_stream
 from documents.schemas import ErrorOut
-from documents.streaming import Event, event_stream
-from project import logs
+from ops import logs
 
 router = Router(tags=["tasks"])
 

@@ -41,7 +41,7 @@ from documents import services
 from documents.errors import error_message
 from documents.management.commands.runmodel import http_ok
 from documents.models import OutlineTask
-from documents.streaming import read_events
+from documents.relay.reader import read_events
 from documents.tests.conftest import make_docx, wait_finished
 from documents.tests.processes import BASE_DIR, restart_redis, service_env, start_web
 from project.celery import app as celery_app

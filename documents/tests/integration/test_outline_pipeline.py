@@ -11,8 +11,9 @@ from httpx_sse import connect_sse
 
 from documents import services
 from documents.models import OutlineTask
-from documents.streaming import redis_client, stream_key
+from documents.relay.events import stream_key
 from documents.tests.conftest import make_docx, wait_finished
+from ops.redis_pool import redis_client
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -111,7 +112,7 @@ def test_query_parameter_resumes_like_the_header(api, task_id):
 def test_concurrent_clients_share_one_reader_and_disconnects_release_it(api, task_id):
     from concurrent.futures import ThreadPoolExecutor
 
-    from documents.streaming import hub
+    from documents.relay.hub import hub
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         early_leavers = [pool.submit(_events, api, task_id, stop_after=3) for _ in range(2)]

@@ -31,7 +31,7 @@ from httpx_sse import connect_sse
 from documents import services
 from documents.errors import error_message
 from documents.models import OutlineTask
-from documents.streaming import read_events
+from documents.relay.reader import read_events
 from documents.tests.conftest import make_docx, wait_finished
 from documents.tests.processes import BASE_DIR, ModelServerProcess, _test_database_url, restart_redis
 from project.celery import app as celery_app

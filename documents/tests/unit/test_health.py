@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
-from project import health, workers
+from documents import llm
+from ops import health, workers
 from project.localredis import free_port
 
 
@@ -116,7 +117,7 @@ def test_readyz_is_503_without_a_live_worker(client: Client, settings, model_end
 def test_model_probe_judges_the_endpoint_answer(model_endpoint, status, ok, detail):
     model_endpoint.status = status
 
-    result = health._run(health.model_probe)
+    result = health._run(llm.probe)
 
     assert result.ok is ok
     assert detail in result.detail
@@ -125,7 +126,7 @@ def test_model_probe_judges_the_endpoint_answer(model_endpoint, status, ok, deta
 def test_model_probe_fails_fast_when_nothing_listens(settings):
     settings.LLM_BASE_URL = f"http://127.0.0.1:{free_port()}/v1"
 
-    result = health._run(health.model_probe)
+    result = health._run(llm.probe)
 
     assert result.ok is False and result.detail.startswith("unreachable")
 

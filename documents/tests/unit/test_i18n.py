@@ -19,9 +19,11 @@ from django.utils.translation.trans_real import DjangoTranslation
 
 from documents import services
 from documents.models import OutlineTask, OutlineVersion
-from documents.streaming import StreamWriter, redis_client, stream_key
+from documents.relay.events import stream_key
+from documents.relay.writer import StreamWriter
 from documents.tests.conftest import make_docx
 from documents.tests.fakes import FakeProvider
+from ops.redis_pool import redis_client
 
 pytestmark = pytest.mark.django_db
 

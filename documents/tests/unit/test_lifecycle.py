@@ -16,9 +16,12 @@ from documents import services, states
 from documents.errors import ERRORS, error_message
 from documents.llm import LLMError
 from documents.models import OutlineTask
-from documents.streaming import StreamWriter, read_events, redis_client, stream_key
+from documents.relay.events import stream_key
+from documents.relay.reader import read_events
+from documents.relay.writer import StreamWriter
 from documents.tests.conftest import make_docx
 from documents.tests.fakes import FakeProvider
+from ops.redis_pool import redis_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = OutlineTask.Status
@@ -325,7 +328,7 @@ def test_reaper_puts_the_saved_text_back_when_the_stream_is_gone(document):
 
 
 def test_cancel_recorded_only_in_the_database_is_still_seen(document):
-    from documents.runner import CancelWatch
+    from documents.services.outline_tasks import CancelWatch
 
     task = services.outline_start(document=document)
     watch = CancelWatch(task.pk, timeout=60)

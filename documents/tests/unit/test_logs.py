@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 
 from documents import services
+from ops import logs
+from ops.logs import ConsoleFormatter, ContextFilter
 from project import celery as celery_hooks
-from project import logs
-from project.logs import ConsoleFormatter, ContextFilter
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from documents import services, states
 from documents.llm import LLMError
 from documents.models import OutlineTask
-from documents.streaming import Event, event_stream, redis_client
+from documents.relay.events import Event
+from documents.relay.sse import event_stream
 from documents.tests.conftest import make_docx
 from documents.tests.fakes import FakeProvider
+from ops.redis_pool import redis_client
 
 S = OutlineTask.Status
 EVERY_METRIC = {

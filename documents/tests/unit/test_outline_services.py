@@ -9,8 +9,10 @@ from documents import selectors, services
 from documents.errors import error_message
 from documents.llm import LLMError
 from documents.models import OutlineTask
-from documents.streaming import read_events, redis_client, stream_key
+from documents.relay.events import stream_key
+from documents.relay.reader import read_events
 from documents.tests.fakes import FakeProvider
+from ops.redis_pool import redis_client
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Property tests (Hypothesis) for the two pieces every streamed character passes through: the
-SSE framing in documents/streaming.py and the chunk coalescer in documents/analyzer.py.
+SSE framing in documents/relay/ and the chunk coalescer in documents/analyzer.py.
 
 Pure unit tests: no database, no Redis. Each property is bounded so the file runs in seconds.
 """
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from documents.analyzer import ChunkCoalescer
-from documents.streaming import EVENT_TYPES, Event, sse_comment, sse_retry
+from documents.relay.events import EVENT_TYPES, Event, sse_comment, sse_retry
 
 PROPERTY_SETTINGS = settings(
     max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
@@ -182,7 +182,7 @@ def test_coalescer_keeps_every_character_in_order_and_flushes_as_documented(
         if out is None and text:
             # Held back: below the size, and (to the ms; the coalescer compares float seconds)
             # not yet past the delay since the first unflushed token. The check runs when a
-            # token arrives; providers never yield empty deltas (documents/llm.py), and an empty
+            # token arrives; providers never yield empty deltas (documents/llm/), and an empty
             # one only returns None.
             assert len(pending) < min_chars
             assert waited <= max_delay_ms

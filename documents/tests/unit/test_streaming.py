@@ -9,15 +9,9 @@ import httpx
 import pytest
 from httpx_sse import EventSource
 
-from documents.streaming import (
-    Event,
-    StreamWriter,
-    Subscription,
-    saved_events,
-    sse_comment,
-    sse_retry,
-    stream_key,
-)
+from documents.relay.events import Event, saved_events, sse_comment, sse_retry, stream_key
+from documents.relay.hub import Subscription
+from documents.relay.writer import StreamWriter
 
 
 def _decode(text: str) -> list:
@@ -97,7 +91,9 @@ def test_a_stream_read_after_its_last_client_left_leaves_no_position_behind():
     reset) would start from that position and lose its first events."""
     import time
 
-    from documents.streaming import StreamHub, StreamWriter, redis_client
+    from documents.relay.hub import StreamHub
+    from documents.relay.writer import StreamWriter
+    from ops.redis_pool import redis_client
 
     task_id = 990_001
     redis_client().delete(stream_key(task_id))
@@ -130,7 +126,9 @@ def test_a_stream_read_after_its_last_client_left_leaves_no_position_behind():
 
 
 def test_a_finished_stream_and_its_cancel_flag_expire_after_the_stream_ttl(settings):
-    from documents.streaming import StreamWriter, cancel_key, redis_client
+    from documents.relay.events import cancel_key
+    from documents.relay.writer import StreamWriter
+    from ops.redis_pool import redis_client
 
     settings.STREAM_TTL_SECONDS, settings.STREAM_IDLE_TTL_SECONDS = 30, 86400
     writer = StreamWriter(987654)
@@ -152,7 +150,9 @@ def test_a_client_that_subscribes_as_redis_drops_the_reader_is_admitted_after_th
     left with heartbeats only (found by test_faults.py's Redis restart)."""
     import time
 
-    from documents.streaming import StreamHub, StreamWriter, redis_client
+    from documents.relay.hub import StreamHub
+    from documents.relay.writer import StreamWriter
+    from ops.redis_pool import redis_client
 
     task_id = 990_002
     redis_client().delete(stream_key(task_id))
@@ -176,7 +176,7 @@ def test_a_client_that_subscribes_as_redis_drops_the_reader_is_admitted_after_th
 
 
 def test_a_client_that_leaves_while_being_caught_up_is_not_subscribed():
-    from documents.streaming import StreamHub, Subscription
+    from documents.relay.hub import StreamHub, Subscription
 
     hub = StreamHub()
     sub = Subscription(key=stream_key(990_003), position=0)
@@ -222,7 +222,8 @@ def test_a_client_admitted_as_the_last_other_reader_of_its_stream_leaves_misses_
     """Found by test_faults.py's disconnect storm: a client is caught up to the hub's cursor while
     the stream's last other client leaves (which drops the cursor); a second client admitted
     right after must not move the cursor past what the first one has."""
-    from documents.streaming import Event, StreamHub, Subscription
+    from documents.relay.events import Event
+    from documents.relay.hub import StreamHub, Subscription
 
     key = stream_key(990_004)
     stream = [Event.make(n, "chunk", text=f"块{n}") for n in range(1, 11)]
@@ -269,7 +270,9 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
     """Found by test_faults.py's disconnect storm on a loaded machine: the hub was slower than one
     heartbeat and the task had finished, so the client got the saved chunks and end, without the
     status and progress events Redis still had (gaps in its seqs)."""
-    from documents.streaming import StreamWriter, event_stream, redis_client
+    from documents.relay.sse import event_stream
+    from documents.relay.writer import StreamWriter
+    from ops.redis_pool import redis_client
 
     task_id = 990_005
     redis_client().delete(stream_key(task_id))
@@ -315,7 +318,8 @@ def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_f
 
 
 def test_a_replay_goes_out_in_a_few_large_writes_without_the_hub_and_loses_nothing():
-    from documents.streaming import REPLAY_PAGE, event_stream
+    from documents.relay.reader import REPLAY_PAGE
+    from documents.relay.sse import event_stream
 
     class NoHub:  # a finished stream is replayed by the request itself
         def subscribe(self, task_id: int, *, after: int) -> None:
@@ -341,7 +345,7 @@ def test_a_replay_goes_out_in_a_few_large_writes_without_the_hub_and_loses_nothi
 def test_the_first_write_waits_until_the_reader_is_subscribed():
     # The first write carries the response's headers: a client that has them is being tailed, so
     # its first heartbeat comes one interval later however many clients connect at once.
-    from documents.streaming import event_stream
+    from documents.relay.sse import event_stream
 
     subscribed: list[int] = []
 
@@ -364,7 +368,7 @@ def test_the_first_write_waits_until_the_reader_is_subscribed():
 
 
 def test_an_error_in_a_replay_is_shown_in_the_readers_language():
-    from documents.streaming import event_stream
+    from documents.relay.sse import event_stream
 
     task_id = 990_007
     with _fresh_stream(task_id) as writer:
@@ -408,7 +412,7 @@ def _ids(frames: Iterable[str]) -> list[int]:
 
 
 def test_a_batch_of_events_goes_to_redis_in_one_round_trip_with_contiguous_seqs():
-    from documents.streaming import read_events
+    from documents.relay.reader import read_events
 
     task_id = 990_008
     with _fresh_stream(task_id) as writer:
@@ -429,7 +433,7 @@ def test_a_batch_of_events_goes_to_redis_in_one_round_trip_with_contiguous_seqs(
 def test_an_idle_stream_asks_the_database_at_its_first_heartbeat_then_every_finished_check(
     finished_check, at_least, at_most
 ):
-    from documents.streaming import event_stream
+    from documents.relay.sse import event_stream
 
     task_id = 990_009
     asked: list[float] = []
@@ -453,7 +457,7 @@ def test_an_idle_stream_asks_the_database_at_its_first_heartbeat_then_every_fini
 def test_the_readers_of_one_task_share_a_still_running_answer_for_a_heartbeat():
     """Thousands of idle readers over hundreds of tasks: one database check per task and heartbeat,
     not one per reader (bench/capacity.py). A finished answer is never shared: each reader loads it."""
-    from documents.streaming import _finished_events
+    from documents.relay.sse import _finished_events
 
     asked: list[int] = []
 
@@ -479,7 +483,7 @@ def test_the_readers_of_one_task_share_a_still_running_answer_for_a_heartbeat():
 
 
 def test_an_idle_stream_sends_its_heartbeat_before_it_asks_the_database():
-    from documents.streaming import event_stream
+    from documents.relay.sse import event_stream
 
     task_id = 990_014
     received: list[str] = []

@@ -1,7 +1,7 @@
 """Log context and formats: every line says which request, user and outline task it belongs to.
 
 The ids live in a context variable. The web side binds them per request
-(project.middleware), the API's bearer auth and the services add the user and task; Celery
+(ops.middleware), the API's bearer auth and the services add the user and task; Celery
 carries them from the publishing request into the worker in a message header
 (project.celery), so one outline can be followed from the click to the final save across
 processes: ``jq 'select(.task_id == 42)'`` over the web and worker logs.

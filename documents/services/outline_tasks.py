@@ -1,6 +1,8 @@
-"""Runs one outline task inside a Celery worker: claim, stream, heartbeat, cancel, finish.
+"""Actions on outline tasks: start, regenerate one section, continue, cancel, reap, and generate
+(the run inside a Celery worker: claim, stream, heartbeat, cancel, finish).
 
-services.outline_generate is the entry point; this module is its machinery.
+The Celery tasks (documents/tasks.py) call this module, so it sends them by name instead of
+importing them.
 """
 
 from __future__ import annotations
@@ -9,26 +11,198 @@ import logging
 import socket
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 import redis
+from celery import current_app
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from documents import states
+from documents import relay, states
 from documents.analyzer import DocxOutlineAnalyzerStep
 from documents.errors import error_message
 from documents.llm import LLMConfig, Provider, get_provider
-from documents.models import Outline, OutlineTask, OutlineVersion
+from documents.models import Document, Outline, OutlineTask, OutlineVersion
 from documents.outline_markdown import attach_source_indexes, parse_sections, replace_section_text
-from documents.streaming import StreamWriter, cancel_key, chunk_events, read_events, redis_client
-from project import logs, metrics
+from documents.services.outline_versions import VersionConflict, outline_adopt, outline_save
+from ops import logs, metrics
 
 logger = logging.getLogger(__name__)
 S = OutlineTask.Status
 
+# The Celery task that runs outline_generate in a worker (documents/tasks.py).
+GENERATE_TASK = "documents.tasks.outline_generate"
 
+
+def _send_generate(task_id: int) -> None:
+    current_app.tasks[GENERATE_TASK].delay(task_id)
+
+
+class TaskRejected(Exception):
+    """An outline action that cannot be done now; carries the API status and error code."""
+
+    def __init__(
+        self, code: str, status_code: int, *, retry_after: int | None = None, message: str = ""
+    ) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status_code = status_code
+        self.retry_after = retry_after
+        self.message = message or error_message(code)
+
+
+def _check_limits(owner: AbstractBaseUser) -> None:
+    active = OutlineTask.objects.filter(owner=owner, status__in=OutlineTask.ACTIVE).count()
+    if active >= settings.MAX_ACTIVE_TASKS_PER_USER:
+        raise TaskRejected("too_many_tasks", 429)
+    if OutlineTask.objects.filter(status=OutlineTask.Status.QUEUED).count() >= settings.MAX_QUEUED_TASKS:
+        raise TaskRejected("queue_full", 503, retry_after=settings.QUEUE_FULL_RETRY_AFTER_SECONDS)
+
+
+def _enqueue(task: OutlineTask) -> OutlineTask:
+    # A new task has no stream yet; anything under its key is left over from another database
+    # (ids restart when a development database is recreated). Cleared before any client can
+    # learn the id, so nobody replays a stranger's output.
+    relay.StreamWriter(task.pk).reset()
+    # The rest of this request's log lines, and the worker's (via the Celery message), say which task.
+    logs.bind(task_id=task.pk, user_id=task.owner_id)
+    transaction.on_commit(lambda: _send_generate(task.pk))
+    return task
+
+
+def outline_start(*, document: Document) -> OutlineTask:
+    """Queue an outline task for the document.
+
+    Refuses (TaskRejected) past MAX_ACTIVE_TASKS_PER_USER active tasks (429) or when the global
+    queue is full (503). The worker is told only after the row is committed.
+    """
+    _check_limits(document.owner)
+    task = OutlineTask.objects.create(owner=document.owner, document=document, heartbeat_at=timezone.now())
+    _enqueue(task)
+    logger.info("outline queued task=%s document=%s", task.pk, document.pk)
+    return task
+
+
+def outline_section_regenerate(*, outline: Outline, index: int) -> OutlineTask:
+    """Queue a task that streams a new summary for section `index` of the kept outline; when it
+    succeeds, the section's text is replaced in a new outline version."""
+    _title, sections = parse_sections(outline.markdown)
+    if not 0 <= index < len(sections):
+        raise TaskRejected("invalid_input", 400, message=_("That section is not in the outline any more."))
+    _check_limits(outline.document.owner)
+    task = OutlineTask.objects.create(
+        owner=outline.document.owner,
+        document=outline.document,
+        section_index=index,
+        heartbeat_at=timezone.now(),
+    )
+    _enqueue(task)
+    logger.info(
+        "section regenerate queued task=%s document=%s section=%s", task.pk, outline.document_id, index
+    )
+    return task
+
+
+def outline_continue(*, task: OutlineTask) -> OutlineTask:
+    """Queue a new task that keeps `task`'s finished sections and regenerates from the one it
+    was writing when it stopped. Only for cancelled or (continuable) failed tasks."""
+    if not task.can_continue:
+        raise TaskRejected(
+            "not_continuable", 409, message=_("Only a cancelled or failed outline can be continued.")
+        )
+    _check_limits(task.owner)
+    new = OutlineTask.objects.create(
+        owner=task.owner, document=task.document, continued_from=task, start_section=task.progress_done,
+        section_index=task.section_index, heartbeat_at=timezone.now(),
+    )  # fmt: skip
+    _enqueue(new)
+    logger.info("outline continued task=%s from=%s section=%s", new.pk, task.pk, new.start_section)
+    return new
+
+
+def outline_cancel(*, task: OutlineTask) -> OutlineTask:
+    """Cancel from anywhere; idempotent.
+
+    A queued task is cancelled at once (it will never start). A running one is flagged; its
+    worker sees the flag within about 0.1 s, closes the model stream, saves the partial output
+    and publishes `status: cancelled` and the terminal event. A task that already succeeded or
+    failed is refused (TaskRejected 409) with a message that says so.
+    """
+    logs.bind(task_id=task.pk)
+    if task.status == OutlineTask.Status.CANCELLED:
+        return task
+    if task.is_terminal:
+        raise TaskRejected(
+            "task_finished", 409,
+            message=_("This outline already finished (%(status)s); there is nothing to cancel.")
+            % {"status": task.get_status_display().lower()},
+        )  # fmt: skip
+    OutlineTask.objects.filter(pk=task.pk, cancel_requested_at__isnull=True).update(
+        cancel_requested_at=timezone.now()
+    )
+    try:
+        relay.cancel_request(task.pk)
+    except redis.RedisError:  # the worker falls back to the database flag
+        logger.warning("cancel flag of task=%s not set in Redis", task.pk, exc_info=True)
+    if states.transition(task.pk, OutlineTask.Status.CANCELLED, only_from={OutlineTask.Status.QUEUED}):
+        _publish_end(task.pk, OutlineTask.Status.CANCELLED)
+    logger.info("outline cancel requested task=%s", task.pk)
+    task.refresh_from_db()
+    return task
+
+
+def _publish_end(task_id: int, status: str) -> None:
+    """Mirror a terminal state decided outside the worker into the task's stream."""
+    try:
+        writer = relay.StreamWriter.resume(task_id)
+        OutlineTask.objects.filter(pk=task_id).update(last_seq=writer.seq + 2)
+        writer.emit("status", status=status)
+        writer.emit("done", status=status)
+    except redis.RedisError:
+        logger.warning("task=%s: end not published; the SSE view serves it from the database", task_id)
+
+
+def outline_generate(*, task_id: int, provider: Provider | None = None) -> None:
+    """Run the analyzer step for a queued task, relaying every event to its Redis stream.
+
+    Guarantees: a task that is not queued is left alone (a redelivered message does nothing
+    twice); the final Markdown, status, error and metrics are saved in the database before the
+    terminal event is published, whether or not anyone is watching; exceptions are logged with
+    the task id; a cancel stops the model within about 0.1 s and keeps the partial output.
+    """
+    _run(task_id, provider=provider)
+
+
+def outline_reap() -> dict[str, int]:
+    """Fail tasks whose worker stopped stamping its heartbeat (killed, OOM) and re-send tasks
+    that have waited in the queue too long (their message may have been lost with Redis)."""
+    now = timezone.now()
+    lost_before = now - timedelta(seconds=settings.WORKER_LOST_AFTER_SECONDS)
+    stale = OutlineTask.objects.filter(
+        status__in=[OutlineTask.Status.PREPARING, OutlineTask.Status.RUNNING], heartbeat_at__lt=lost_before
+    )
+    failed = 0
+    for task in stale:
+        with logs.bound(task_id=task.pk, user_id=task.owner_id):
+            failed += _fail_lost(task)
+    resend_before = now - timedelta(seconds=settings.QUEUED_REDELIVER_AFTER_SECONDS)
+    waiting = list(
+        OutlineTask.objects.filter(status=OutlineTask.Status.QUEUED, heartbeat_at__lt=resend_before)
+    )
+    if waiting:
+        for task in waiting:
+            OutlineTask.objects.filter(pk=task.pk).update(heartbeat_at=now)
+            with logs.bound(task_id=task.pk, user_id=task.owner_id):
+                _send_generate(task.pk)  # a duplicate is harmless: the claim is atomic
+        logger.warning("re-sent %s queued outline tasks", len(waiting))
+    return {"failed": failed, "resent": len(waiting)}
+
+
+# ------------------------------------------------------------------ in the worker
 class CancelWatch:
     """The worker's should_stop: true once the task was cancelled (a Redis flag, or the database
     flag if Redis is away) or ran past its time limit. Cheap enough to call per token."""
@@ -52,7 +226,7 @@ class CancelWatch:
             return False
         self._checked = now
         try:
-            flagged = bool(redis_client().exists(cancel_key(self.task_id)))
+            flagged = relay.cancel_requested(self.task_id)
         except redis.RedisError:
             flagged = False
         # The database flag is the truth: a cancel whose Redis flag never landed (or was lost)
@@ -101,7 +275,7 @@ class Output:
     """The outline so far, the chunk/section bookkeeping, and its periodic database snapshot
     (so losing Redis, or the worker, loses at most OUTLINE_SAVE_EVERY_SECONDS of text)."""
 
-    def __init__(self, task: OutlineTask, writer: StreamWriter) -> None:
+    def __init__(self, task: OutlineTask, writer: relay.StreamWriter) -> None:
         self.task = task
         self.writer = writer
         self.parts: list[str] = []
@@ -196,7 +370,7 @@ def _continuation(task: OutlineTask) -> str:
     return parent.result[:end]
 
 
-def run(task_id: int, provider: Provider | None = None) -> None:
+def _run(task_id: int, provider: Provider | None = None) -> None:
     logs.bind(task_id=task_id)
     started = timezone.now()
     claimed = states.transition(
@@ -212,7 +386,7 @@ def run(task_id: int, provider: Provider | None = None) -> None:
         "outline task=%s claimed by %s after %.1f s in the queue",
         task_id, task.worker, (started - task.created_at).total_seconds(),
     )  # fmt: skip
-    writer = StreamWriter(task.pk)
+    writer = relay.StreamWriter(task.pk)
     output = Output(task, writer)
     watch = CancelWatch(task.pk, timeout=settings.OUTLINE_TASK_TIMEOUT_SECONDS)
     cpu_started = time.process_time()
@@ -336,8 +510,6 @@ def _observe(status: str, task_metrics: dict[str, Any]) -> None:
 def _apply_section(task_id: int) -> None:
     """Put a regenerated section's text into the kept outline, as a new version (on top of
     whatever version is current by then: an edit made meanwhile is kept)."""
-    from documents import services
-
     task = OutlineTask.objects.select_related("document").get(pk=task_id)
     try:
         outline = Outline.objects.get(document=task.document)
@@ -346,12 +518,12 @@ def _apply_section(task_id: int) -> None:
             title = sections[task.section_index]["title"]
             markdown = replace_section_text(outline.markdown, task.section_index, task.result)
             try:
-                services.outline_save(
+                outline_save(
                     outline=outline, base_version=outline.version, markdown=markdown, author=task.owner,
                     note=OutlineVersion.note_for("regenerated", n=task.section_index + 1, title=title),
                 )  # fmt: skip
                 return
-            except services.VersionConflict:
+            except VersionConflict:
                 outline.refresh_from_db()
     except Exception:
         logger.exception("task=%s: could not put the regenerated section into the outline", task_id)
@@ -359,19 +531,16 @@ def _apply_section(task_id: int) -> None:
 
 def _adopt_first(task_id: int) -> None:
     """A document's first successful result becomes its outline (later ones only on request)."""
-    from documents import services  # services imports this module
-
     try:
-        services.outline_adopt(task=OutlineTask.objects.get(pk=task_id), only_if_first=True)
+        outline_adopt(task=OutlineTask.objects.get(pk=task_id), only_if_first=True)
     except Exception:  # the task itself succeeded; never lose its terminal event over this
         logger.exception("task=%s: could not adopt the result as the outline", task_id)
 
 
-# ------------------------------------------------------------------------ reaper
-def rebuild_from_stream(task: OutlineTask) -> dict[str, Any] | None:
+def _rebuild_from_stream(task: OutlineTask) -> dict[str, Any] | None:
     """The output as the stream has it (it can be ahead of the last database snapshot)."""
     try:
-        events = read_events(task.pk)
+        events = relay.read_events(task.pk)
     except redis.RedisError:
         return None
     text: list[str] = []
@@ -391,20 +560,17 @@ def rebuild_from_stream(task: OutlineTask) -> dict[str, Any] | None:
             "progress_done": done, "last_seq": last}  # fmt: skip
 
 
-def _restore_stream(task: OutlineTask) -> StreamWriter:
+def _restore_stream(task: OutlineTask) -> relay.StreamWriter:
     """Rewrite a task's stream from its database snapshot (chunks with their original seqs),
     so replays and resumes still get the text before the events that follow."""
-    writer = StreamWriter(task.pk)
-    writer.client.delete(writer.key)
-    writer.events = chunk_events(result=task.result, chunk_index=task.chunk_index)
-    writer.seq = writer.events[-1].seq if writer.events else 0
-    writer.flush()
-    return writer
+    return relay.StreamWriter.restore(
+        task.pk, relay.chunk_events(result=task.result, chunk_index=task.chunk_index)
+    )
 
 
-def fail_lost(task: OutlineTask) -> bool:
+def _fail_lost(task: OutlineTask) -> bool:
     """Mark a task whose worker stopped as failed (worker_lost), keeping its partial output."""
-    rebuilt = rebuild_from_stream(task) or {"last_seq": max((seq for seq, _ in task.chunk_index), default=0)}
+    rebuilt = _rebuild_from_stream(task) or {"last_seq": max((seq for seq, _ in task.chunk_index), default=0)}
     stream_seq = rebuilt.pop("last_seq")
     code = "worker_lost"
     won = states.transition(
@@ -417,7 +583,7 @@ def fail_lost(task: OutlineTask) -> bool:
         )
         try:
             if "result" in rebuilt:
-                writer = StreamWriter.resume(task.pk, at_least=stream_seq)
+                writer = relay.StreamWriter.resume(task.pk, at_least=stream_seq)
             else:  # the stream is gone or behind the database: put the saved text back first
                 writer = _restore_stream(task)
             writer.emit("status", status=S.FAILED)

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
-from project import logs, metrics
+from ops import logs, metrics
 
 logger = logging.getLogger("outliner.request")
 

@@ -1,4 +1,4 @@
-"""Readiness checks: database, Redis, broker, a live worker, the model endpoint.
+"""Readiness checks: database, Redis, broker, a live worker, and those apps register (the model).
 
 Each check opens its own short-lived connection with a short timeout (READINESS_TIMEOUT_SECONDS)
 rather than borrowing from a pool: readiness asks "could a new request be served now?", and a
@@ -11,8 +11,6 @@ import contextlib
 import logging
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
@@ -22,7 +20,7 @@ from amqp.exceptions import ChannelError
 from django.conf import settings
 from django.db import connection
 
-from project import workers
+from ops import workers
 
 logger = logging.getLogger(__name__)
 
@@ -106,33 +104,21 @@ def check_workers() -> str:
     return f"{len(alive)} live"
 
 
-def model_probe() -> str:
-    """GET <LLM_BASE_URL>/models: any answer but a 5xx or an auth refusal means reachable."""
-    request = urllib.request.Request(
-        settings.LLM_BASE_URL.rstrip("/") + "/models",
-        headers={"Authorization": f"Bearer {settings.LLM_API_KEY}"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=_timeout()) as response:
-            return f"HTTP {response.status}"
-    except urllib.error.HTTPError as exc:
-        if exc.code in (401, 403):
-            raise CheckFailed(f"the endpoint refused the API key (HTTP {exc.code})") from None
-        if exc.code >= 500:
-            raise CheckFailed(f"the endpoint answered HTTP {exc.code}") from None
-        return f"HTTP {exc.code}"  # e.g. 404: no /models route, but the server is there
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise CheckFailed(f"unreachable ({reason})") from None
-
-
 CHECKS: dict[str, Callable[[], str]] = {
     "database": check_database,
     "redis": check_redis,
     "broker": check_broker,
     "worker": check_workers,
-    "model": model_probe,
 }
+
+
+def register_check(name: str, check: Callable[[], str]) -> None:
+    """Add a readiness check: it returns a short detail, or raises (CheckFailed for a plain "no").
+
+    How an app plugs in what only it knows (documents adds "model", its provider's own probe),
+    so this module imports no app.
+    """
+    CHECKS[name] = check
 
 
 def readiness() -> tuple[bool, dict[str, CheckResult]]:
@@ -145,19 +131,22 @@ def readiness() -> tuple[bool, dict[str, CheckResult]]:
 
 
 # ------------------------------------------------------------ for the metrics scrape
-_model_cache: dict[str, tuple[float, bool]] = {}  # base URL -> (probed at, reachable)
-_model_lock = threading.Lock()
-MODEL_PROBE_CACHE_SECONDS = 10.0
+_cache: dict[str, tuple[float, bool]] = {}  # check name -> (checked at, ok)
+_cache_lock = threading.Lock()
+CHECK_CACHE_SECONDS = 10.0
 
 
-def model_reachable_cached() -> bool:
-    """The model probe, at most every 10 s per process and endpoint (Prometheus scrapes often)."""
-    url = settings.LLM_BASE_URL
-    with _model_lock:
-        probed_at, ok = _model_cache.get(url, (float("-inf"), False))
-        if time.monotonic() - probed_at >= MODEL_PROBE_CACHE_SECONDS:
-            ok = _run(model_probe).ok
-            _model_cache[url] = (time.monotonic(), ok)
+def check_ok_cached(name: str) -> bool:
+    """Whether check `name` passes, asked at most every 10 s per process (Prometheus scrapes
+    often, and a probe may cross the network); False for a check nobody registered."""
+    check = CHECKS.get(name)
+    if check is None:
+        return False
+    with _cache_lock:
+        checked_at, ok = _cache.get(name, (float("-inf"), False))
+        if time.monotonic() - checked_at >= CHECK_CACHE_SECONDS:
+            ok = _run(check).ok
+            _cache[name] = (time.monotonic(), ok)
         return ok
 
 

@@ -21,7 +21,7 @@ from django_ratelimit import UNSAFE
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
-from project import metrics
+from ops import metrics
 
 logger = logging.getLogger(__name__)
 

@@ -15,6 +15,8 @@ import time
 import redis
 from django.conf import settings
 
+from ops.redis_pool import redis_client
+
 logger = logging.getLogger(__name__)
 
 PRUNE_AFTER_SECONDS = 3600.0
@@ -25,8 +27,6 @@ def heartbeat_key() -> str:
 
 
 def _client() -> redis.Redis:
-    from documents.streaming import redis_client
-
     return redis_client()
 
 

@@ -8,16 +8,13 @@ prometheus_client is imported (settings.py does it) and emptied when the service
 a host without a web process serves the same merge on WORKER_METRICS_PORT.
 
 Gauges that describe the whole system (queue length, worker heartbeats, the model server) are
-read when scraped, not written by any one process.
+read when scraped, not written by any one process: ops/scrape.py.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
-import time
-from collections.abc import Iterator
 
 from django.conf import settings
 
@@ -26,20 +23,12 @@ from django.conf import settings
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(settings.PROMETHEUS_MULTIPROC_DIR))
 os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound  # noqa: E402
-from django.utils.crypto import constant_time_compare  # noqa: E402
-from django.views.decorators.http import require_GET  # noqa: E402
 from prometheus_client import (  # noqa: E402
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
-    generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily  # noqa: E402
-from prometheus_client.registry import Collector  # noqa: E402
 from prometheus_client.values import ValueClass  # noqa: E402
 
 if not getattr(ValueClass, "_multiprocess", False):
@@ -91,7 +80,7 @@ TASKS_FINISHED = Counter(
 )
 RATE_LIMITED = Counter(
     "outliner_rate_limited_total",
-    "Requests refused with 429 by a rate limit (project/ratelimits.py), by limit.",
+    "Requests refused with 429 by a rate limit (ops/ratelimits.py), by limit.",
     ["group"],
 )
 MODEL_TOKENS = Counter("outliner_model_tokens_total", "Tokens the model generated for outline tasks.")
@@ -114,87 +103,6 @@ def observe_request(*, route: str, method: str, status: int, seconds: float) -> 
 
 def task_finished(*, status: str, error_code: str) -> None:
     TASKS_FINISHED.labels(status=status, error_code=error_code or "").inc()
-
-
-# --------------------------------------------------------------- read at scrape time
-class SystemCollector(Collector):
-    """Gauges about shared state: read from the broker, Redis and the model server per scrape."""
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        from project import health, workers
-
-        queue = GaugeMetricFamily(
-            "outliner_queue_length", "Outline tasks waiting in the broker queue.", labels=["queue"]
-        )
-        length = health.queue_length()
-        if length is not None:
-            queue.add_metric([settings.CELERY_TASK_DEFAULT_QUEUE], length)
-        yield queue
-
-        ages = workers.heartbeat_ages()
-        age = GaugeMetricFamily(
-            "outliner_worker_heartbeat_age_seconds",
-            "Seconds since each Celery worker last stamped its heartbeat.",
-            labels=["worker"],
-        )
-        for name, seconds in sorted((ages or {}).items()):
-            age.add_metric([name], seconds)
-        yield age
-        live = GaugeMetricFamily(
-            "outliner_workers_live", "Workers whose heartbeat is fresh (WORKER_LOST_AFTER_SECONDS)."
-        )
-        live.add_metric([], len(workers.live(ages or {})))
-        yield live
-
-        up = GaugeMetricFamily("outliner_model_up", "1 if the LLM endpoint answered its last probe.")
-        up.add_metric([], 1.0 if health.model_reachable_cached() else 0.0)
-        yield up
-
-
-def registry() -> CollectorRegistry:
-    """A registry that merges every process's samples and adds the scrape-time gauges."""
-    merged = CollectorRegistry()
-    multiprocess.MultiProcessCollector(merged)
-    merged.register(SystemCollector())
-    return merged
-
-
-# ------------------------------------------------------------------------ access
-def scrape_allowed(request: HttpRequest) -> bool:
-    """A matching METRICS_TOKEN bearer, or a direct (unproxied) request from METRICS_ALLOWED_IPS.
-
-    A request that came through a reverse proxy (X-Forwarded-For / Forwarded) is never trusted
-    by address: behind a proxy on the same host every visitor would look like 127.0.0.1.
-    """
-    token = settings.METRICS_TOKEN
-    if token and constant_time_compare(request.headers.get("Authorization", ""), f"Bearer {token}"):
-        return True
-    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
-        return False
-    try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-    except ValueError:
-        return False
-    return any(address in network for network in settings.METRICS_ALLOWED_NETWORKS)
-
-
-@require_GET
-def metrics_view(request: HttpRequest) -> HttpResponse:
-    if not scrape_allowed(request):
-        # Not a 403: off the public surface, the endpoint does not exist for anyone else.
-        return HttpResponseNotFound()
-    started = time.perf_counter()
-    body = generate_latest(registry())
-    logger.debug("metrics scraped in %.1f ms", (time.perf_counter() - started) * 1000)
-    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
-
-
-def serve_worker_metrics(port: int) -> None:
-    """A worker host without a web process: serve the same merged registry on `port`."""
-    from prometheus_client import start_http_server
-
-    start_http_server(port, addr=settings.WORKER_METRICS_ADDR, registry=registry())
-    logger.info("worker metrics on %s:%s/metrics", settings.WORKER_METRICS_ADDR, port)
 
 
 def mark_process_dead(pid: int) -> None:
