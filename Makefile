@@ -22,7 +22,7 @@ test: setup chromium lint test-js test-alerts
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest $(PYTEST_ARGS) || test $$? -eq 5
 
 test-unit: setup
-	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest documents/tests/unit $(PYTEST_ARGS) || test $$? -eq 5
+	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest documents/tests/unit ops/tests project/tests $(PYTEST_ARGS) || test $$? -eq 5
 
 test-integration: setup
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest documents/tests/integration $(PYTEST_ARGS) || test $$? -eq 5

@@ -30,7 +30,6 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import harness
@@ -41,7 +40,7 @@ import httpx  # noqa: E402
 import psutil  # noqa: E402
 from httpx_sse import aconnect_sse  # noqa: E402
 
-from documents.llm import Prompt, StreamUsage  # noqa: E402
+from documents.llm import Prompt, Provider, StreamUsage  # noqa: E402
 from documents.relay import StreamWriter  # noqa: E402
 from ops.redis_pool import redis_client  # noqa: E402
 from project.localredis import free_port  # noqa: E402
@@ -50,7 +49,7 @@ GO_KEY = "bench:relay:go"  # the producer starts once every client is connected
 SECTIONS = 5
 
 
-class TimestampProvider:
+class TimestampProvider(Provider):
     """A Provider (documents/llm/) that emits `@<unix time>|` every `interval` seconds.
 
     It also notes how long the worker service took over each token before it asked for the next
@@ -61,22 +60,12 @@ class TimestampProvider:
         self.tokens, self.interval = tokens, interval
         self.handled_ms = handled_ms if handled_ms is not None else []
 
-    @contextmanager
-    def stream(
-        self,
-        prompt: Prompt,
-        *,
-        should_stop: Callable[[], bool] | None = None,
-        usage: StreamUsage | None = None,
-    ) -> Iterator[Iterator[str]]:
-        def tokens() -> Iterator[str]:
-            for _ in range(self.tokens):
-                time.sleep(self.interval)
-                made = time.time()
-                yield f"@{made:.6f}|"
-                self.handled_ms.append((time.time() - made) * 1000)
-
-        yield tokens()
+    def deltas(self, prompt: Prompt, *, should_stop: Callable[[], bool], usage: StreamUsage) -> Iterator[str]:
+        for _ in range(self.tokens):
+            time.sleep(self.interval)
+            made = time.time()
+            yield f"@{made:.6f}|"
+            self.handled_ms.append((time.time() - made) * 1000)
 
 
 def _latencies(received: list[tuple[float, str]]) -> list[float]:

@@ -6,7 +6,9 @@ class DocumentsConfig(AppConfig):
     name = "documents"
 
     def ready(self) -> None:
-        from documents import llm, signals  # noqa: F401 (signals connects the worker_ready hook)
+        # signals connects the worker_ready hook; tasks registers the Celery tasks in every
+        # process (the web's too: services send them by name, see services/outline_tasks.py).
+        from documents import llm, signals, tasks  # noqa: F401
         from ops import health
 
         # The model server's readiness is the provider's own probe (documents/llm/).

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 import functools
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -124,6 +124,10 @@ class StreamUsage:
         return self.completion_tokens if self.completion_tokens is not None else self.deltas
 
 
+def _never() -> bool:
+    return False
+
+
 class Provider(abc.ABC):
     """A model backend, built as `cls(config)`. Subclasses live one per module beside this one
     and are named in the registry (documents/llm/__init__.py)."""
@@ -131,19 +135,32 @@ class Provider(abc.ABC):
     def __init__(self, config: LLMConfig) -> None:
         self.config = config
 
-    @abc.abstractmethod
+    @contextlib.contextmanager
     def stream(
         self,
         prompt: Prompt,
         *,
         should_stop: Callable[[], bool] | None = None,
         usage: StreamUsage | None = None,
-    ) -> AbstractContextManager[Iterator[str]]:
-        """Yield non-empty text deltas; leaving the `with` block closes the HTTP stream.
+    ) -> Iterator[Iterator[str]]:
+        """Yield non-empty text deltas; leaving the `with` block closes the stream (an HTTP
+        stream: the server stops generating).
 
         Iteration ends quietly once should_stop() returns True; every failure is an LLMError.
         `usage`, when given, is updated as the stream goes.
         """
+        deltas = self.deltas(prompt, should_stop=should_stop or _never, usage=usage or StreamUsage())
+        try:
+            yield deltas
+        finally:
+            deltas.close()  # runs the generator's finally, which closes what it opened
+
+    @abc.abstractmethod
+    def deltas(
+        self, prompt: Prompt, *, should_stop: Callable[[], bool], usage: StreamUsage
+    ) -> Generator[str, None, None]:
+        """The provider's own part of stream(): a generator of text deltas that releases what it
+        opened in its finally."""
 
     def probe(self) -> str:
         """Readiness: a short detail if the backend can serve now; raises CheckFailed (or any

@@ -10,7 +10,7 @@ import random
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import httpx2
@@ -25,10 +25,6 @@ logger = logging.getLogger(__name__)
 
 # Never sleep longer than this for a server's Retry-After: the caller is a user waiting on a page.
 MAX_RETRY_AFTER_SECONDS = 20.0
-
-
-def _never() -> bool:
-    return False
 
 
 def _error_text(exc: BaseException) -> str:
@@ -89,7 +85,7 @@ def _sdk_client(config: LLMConfig) -> openai.OpenAI:
         base_url=config.base_url,
         api_key=config.api_key,
         # The SDK's own retries would also retry after tokens were yielded and ignore should_stop,
-        # so retries live in _generate. The read timeout is only a backstop for the reader thread:
+        # so retries live in deltas(). The read timeout is only a backstop for the reader thread:
         # the precise first-token and between-token deadlines are enforced on the queue.
         max_retries=0,
         # No keep-alive: a cancelled stream's socket is shut down, and a pooled connection could
@@ -109,21 +105,6 @@ class OpenAICompatibleProvider(Provider):
     def __init__(self, config: LLMConfig) -> None:
         super().__init__(config)
         self.client = _sdk_client(config)
-
-    @contextlib.contextmanager
-    def stream(
-        self,
-        prompt: Prompt,
-        *,
-        should_stop: Callable[[], bool] | None = None,
-        usage: StreamUsage | None = None,
-    ) -> Iterator[Iterator[str]]:
-        deltas = self._generate(prompt, should_stop or _never, usage or StreamUsage())
-        try:
-            yield deltas
-        finally:
-            # Runs the generator's finally, which closes the live HTTP stream.
-            deltas.close()
 
     def probe(self) -> str:
         """GET <base_url>/models: any answer but a 5xx or an auth refusal means reachable."""
@@ -170,8 +151,8 @@ class OpenAICompatibleProvider(Provider):
             text = choice.delta.content if choice.delta is not None else None
         return text or "", choice.finish_reason
 
-    def _generate(
-        self, prompt: Prompt, should_stop: Callable[[], bool], usage: StreamUsage
+    def deltas(
+        self, prompt: Prompt, *, should_stop: Callable[[], bool], usage: StreamUsage
     ) -> Generator[str, None, None]:
         config = self.config
         waiter = Waiter(should_stop)

@@ -91,3 +91,13 @@ def logged_in(client: Client, user: User) -> Client:
 @pytest.fixture
 def api_client(user: User) -> Client:
     return Client(headers={"Authorization": f"Bearer {services.api_token_create(user=user)}"})
+
+
+@pytest.fixture
+def no_celery(monkeypatch, settings, tmp_path) -> None:  # noqa: ANN001
+    """Services run here in the test's process: nothing is queued for a worker (outline_generate is
+    called by the test), and uploads are stored under the test's own directory."""
+    from documents import tasks
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)

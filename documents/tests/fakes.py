@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator
 
-from documents.llm import LLMError, Prompt, StreamUsage
+from documents.llm import LLMError, Prompt, Provider, StreamUsage
 
 
-class FakeProvider:
+class FakeProvider(Provider):
     """Streams scripted deltas per call. `script` maps a call index to a list of deltas or an
     LLMError to raise (after any deltas listed before it)."""
 
@@ -19,31 +18,25 @@ class FakeProvider:
         self.prompts: list[Prompt] = []
         self.closed = 0
 
-    @contextmanager
-    def stream(
-        self,
-        prompt: Prompt,
-        *,
-        should_stop: Callable[[], bool] | None = None,
-        usage: StreamUsage | None = None,
-    ) -> Iterator[Iterator[str]]:
+    def deltas(
+        self, prompt: Prompt, *, should_stop: Callable[[], bool], usage: StreamUsage
+    ) -> Generator[str, None, None]:
         index = len(self.prompts)
         self.prompts.append(prompt)
         reply = self.replies[index % len(self.replies)] if self.replies else [" Summary of", " the section."]
 
-        def deltas() -> Iterator[str]:
-            for item in reply:
-                if should_stop and should_stop():
-                    return
-                if isinstance(item, LLMError):
-                    raise item
-                if self.delay:
-                    time.sleep(self.delay)
-                if usage is not None:
+        def deltas() -> Generator[str, None, None]:
+            try:
+                for item in reply:
+                    if should_stop():
+                        return
+                    if isinstance(item, LLMError):
+                        raise item
+                    if self.delay:
+                        time.sleep(self.delay)
                     usage.deltas += 1
-                yield item
+                    yield item
+            finally:
+                self.closed += 1
 
-        try:
-            yield deltas()
-        finally:
-            self.closed += 1
+        return deltas()  # the prompt is recorded when the stream opens, not at its first delta

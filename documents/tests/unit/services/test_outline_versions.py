@@ -16,16 +16,8 @@ from documents.structure import structure_extract
 from documents.tests.conftest import make_docx
 from documents.tests.fakes import FakeProvider
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_celery")]
 SECTIONS = [(1, "第一章 总则"), (2, "适用范围"), (1, "Chapter 2")]
-
-
-@pytest.fixture(autouse=True)
-def _no_celery(monkeypatch, settings, tmp_path):  # noqa: ANN001
-    from documents import tasks
-
-    settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
 
 
 @pytest.fixture
