@@ -1,0 +1,141 @@
+"""The hub: one reader thread per process fans every stream out to its clients, through client
+comings and goings and Redis outages (real test Redis)."""
+
+from __future__ import annotations
+
+from documents.relay.events import Event, stream_key
+from documents.relay.hub import Subscription
+from documents.relay.writer import StreamWriter
+
+
+def test_a_stream_read_after_its_last_client_left_leaves_no_position_behind():
+    """The hub can still be blocked on a key when its last client leaves; what it reads then
+    must not be remembered, or the next stream under that key (task ids repeat after a database
+    reset) would start from that position and lose its first events."""
+    import time
+
+    from documents.relay.hub import StreamHub
+    from ops.redis_pool import redis_client
+
+    task_id = 990_001
+    redis_client().delete(stream_key(task_id))
+    hub = StreamHub(block_ms=2000)
+    try:
+        writer = StreamWriter(task_id)
+        writer.emit("status", status="running")
+        sub = hub.subscribe(task_id, after=0)
+        assert sub.get(timeout=5).seq == 1
+        deadline = time.monotonic() + 5
+        while not hub._blocked:  # the reader is in XREAD on this key
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        hub.unsubscribe(sub)
+        for n in range(2, 9):  # written while the reader is still blocked on the key
+            writer.emit("chunk", text=f"旧{n}")
+        time.sleep(0.3)
+        assert hub._cursor == {}
+
+        redis_client().delete(stream_key(task_id))  # the same task id, a new stream
+        fresh = StreamWriter(task_id)
+        fresh.emit("status", status="running")
+        sub = hub.subscribe(task_id, after=0)
+        for n in range(2, 5):
+            fresh.emit("chunk", text=f"新{n}")
+        assert [sub.get(timeout=5).seq for _ in range(4)] == [1, 2, 3, 4]
+        hub.unsubscribe(sub)
+    finally:
+        redis_client().delete(stream_key(task_id))
+
+
+def test_a_client_that_subscribes_as_redis_drops_the_reader_is_admitted_after_the_reconnect():
+    """A Redis restart drops the hub's connection while it waits idle; the next client's catch-up
+    is the first command to fail. That client must be caught up once the reader reconnects, not
+    left with heartbeats only (found by test_faults.py's Redis restart)."""
+    import time
+
+    from documents.relay.hub import StreamHub
+    from ops.redis_pool import redis_client
+
+    task_id = 990_002
+    redis_client().delete(stream_key(task_id))
+    hub = StreamHub(block_ms=200)
+    try:
+        writer = StreamWriter(task_id)
+        writer.emit("status", status="running")
+        first = hub.subscribe(task_id, after=0)
+        assert first.get(timeout=5).seq == 1
+        hub.unsubscribe(first)
+        time.sleep(0.3)  # idle again: no stream to read, so no command in flight
+        redis_client().client_kill_filter(_id=hub._reader_id)  # what a Redis restart does to it
+
+        sub = hub.subscribe(task_id, after=0)
+        writer.emit("chunk", text="重连后")
+        assert [sub.get(timeout=5).seq for _ in range(2)] == [1, 2]
+        hub.unsubscribe(sub)
+        assert hub.active_subscriptions == 0
+    finally:
+        redis_client().delete(stream_key(task_id))
+
+
+def test_a_client_that_leaves_while_being_caught_up_is_not_subscribed():
+    from documents.relay.hub import StreamHub, Subscription
+
+    hub = StreamHub()
+    sub = Subscription(key=stream_key(990_003), position=0)
+    hub._pending.append(sub)
+    hub.unsubscribe(sub)  # the reader had already taken it: unsubscribe cannot find it
+    hub._pending.append(sub)
+
+    class Conn:
+        def xrange(self, *args: object, **kwargs: object) -> list:
+            return []
+
+    hub._admit_pending(Conn())
+    assert hub.active_subscriptions == 0 and hub._cursor == {}
+
+
+def test_a_client_admitted_as_the_last_other_reader_of_its_stream_leaves_misses_nothing():
+    """Found by test_faults.py's disconnect storm: a client is caught up to the hub's cursor while
+    the stream's last other client leaves (which drops the cursor); a second client admitted
+    right after must not move the cursor past what the first one has."""
+    from documents.relay.hub import StreamHub, Subscription
+
+    key = stream_key(990_004)
+    stream = [Event.make(n, "chunk", text=f"块{n}") for n in range(1, 11)]
+    visible = {"up_to": 5}  # what Redis holds so far
+    hub = StreamHub()
+
+    class Conn:
+        during_xrange = None
+
+        def xrange(self, name: str, min: str, max: str) -> list:  # noqa: A002 (redis-py's names)
+            low = 0 if min == "-" else int(min.strip("(").split("-")[0])
+            high = visible["up_to"] if max == "+" else int(max.split("-")[0])
+            if self.during_xrange:
+                self.during_xrange, hook = None, self.during_xrange
+                hook()
+            return [(f"{e.seq}-0", e.to_fields()) for e in stream if low < e.seq <= high]
+
+    def tail() -> None:  # what one XREAD after the cursor brings
+        cursor = hub._cursor.get(key, 0)
+        hub._deliver(key, [e for e in stream if cursor < e.seq <= visible["up_to"]])
+
+    def seqs(sub: Subscription) -> list[int]:
+        return [sub.events.get_nowait().seq for _ in range(sub.events.qsize())]
+
+    conn = Conn()
+    old = Subscription(key=key, position=0)
+    hub._pending.append(old)
+    hub._admit_pending(conn)
+    assert seqs(old) == [1, 2, 3, 4, 5]
+
+    visible["up_to"] = 8
+    first, second = Subscription(key=key, position=3), Subscription(key=key, position=8)
+    hub._pending += [first, second]
+    conn.during_xrange = lambda: hub.unsubscribe(old)
+    hub._admit_pending(conn)
+    visible["up_to"] = 10
+    tail()
+
+    assert seqs(first) == [4, 5, 6, 7, 8, 9, 10]
+    assert seqs(second) == [9, 10]
