@@ -6,7 +6,8 @@ LLM), shaped like::
     {"version": 1, "title": str | None, "language": "zh" | "en" | "ko" | "ja" | ..., "heuristic": bool,
      "counts": {"paragraphs", "tables", "images", "footnotes", "comments", "sections", "words", "chars"},
      "preamble": {"paragraphs", "chars", "words", "excerpt"},
-     "sections": [{"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index"}]}
+     "sections": [{"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index",
+                   "source": {"heading": str, "paragraphs": [str, ...]}}]}
 
 Definitions (chosen so numbers are stable and explainable):
 
@@ -26,6 +27,11 @@ Definitions (chosen so numbers are stable and explainable):
   next heading of any level (not its subsections). Table rows become lines ("a | b | c").
 * ``preamble`` is the body text before the first heading. Title-styled paragraphs are never
   body text: they are the document title (or, without other headings, the sections).
+* Section ``source`` is what the source pane shows, so it never needs the file: the heading
+  paragraph and the non-empty body-level paragraphs up to the next section's heading, each as
+  python-docx ``Paragraph.text`` gives it (not whitespace-collapsed; Title paragraphs included,
+  tables and content controls not). It is cut to ``SOURCE_SECTION_CHARS`` per section and
+  ``SOURCE_DOCUMENT_CHARS`` per document; a cut ends in "…".
 """
 
 from __future__ import annotations
@@ -33,20 +39,39 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import docx
+from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
-__all__ = ["structure_extract", "count_words", "detect_language"]
+__all__ = ["structure_extract", "structure_from_docx", "section_sources", "count_words", "detect_language"]
 
 STRUCTURE_VERSION = 1
 EXCERPT_CHARS = 200
 SECTION_TEXT_CHARS = 4000
 TITLE_CHARS = 300
+# The source pane's text is stored with the structure, so it is bounded like every other
+# field: a section shows at most this much, and a document stores at most about this much in
+# all (each section still keeps TITLE_CHARS for its heading once the document's share is spent).
+SOURCE_SECTION_CHARS = 100_000
+SOURCE_DOCUMENT_CHARS = 1_000_000
+# Each section's keys in one fixed order, so every stored row reads the same way.
+_SECTION_KEYS = (
+    "level",
+    "title",
+    "paragraphs",
+    "words",
+    "chars",
+    "excerpt",
+    "text",
+    "source_index",
+    "source",
+)
 # Heuristic headings are short lines; longer lines are prose.
 HEURISTIC_MAX_CHARS = 80
 
@@ -625,9 +650,58 @@ def _core_title(document: Any) -> str | None:
 # ----------------------------------------------------------------------------- entry point
 
 
+def _cut_source(heading: str, body: Iterator[str], limit: int) -> dict[str, Any]:
+    """Heading and body paragraphs within `limit` characters in all; a cut ends in "…"."""
+    heading = _truncate(heading, limit)
+    left = limit - len(heading)
+    paragraphs: list[str] = []
+    for text in body:
+        if left <= 0:
+            paragraphs.append("…")  # more text follows; say so rather than end silently
+            break
+        kept = _truncate(text, left)
+        paragraphs.append(kept)
+        left -= len(kept)
+        if kept != text:
+            break
+    return {"heading": heading, "paragraphs": paragraphs}
+
+
+def _sources(paragraphs: list[Any], starts: list[int]) -> list[dict[str, Any]]:
+    """The source of each section starting at body paragraph `starts[i]` (see the module doc)."""
+    if not starts:
+        return []
+    # Each section ends where the next one (in paragraph order) starts; the last one at the end.
+    bounds = sorted(set(starts))
+    ends = dict(zip(bounds, [*bounds[1:], len(paragraphs)], strict=True))
+    left = SOURCE_DOCUMENT_CHARS
+    result: list[dict[str, Any]] = []
+    for start in starts:
+        # CT_P.text is python-docx's Paragraph.text: the pane shows what it always showed.
+        heading = paragraphs[start].text if 0 <= start < len(paragraphs) else ""
+        body = (text for p in paragraphs[start + 1 : ends[start]] if (text := p.text).strip())
+        source = _cut_source(heading, body, min(SOURCE_SECTION_CHARS, max(left, TITLE_CHARS)))
+        left -= len(source["heading"]) + sum(len(text) for text in source["paragraphs"])
+        result.append(source)
+    return result
+
+
+def section_sources(document: DocxDocument, starts: list[int]) -> list[dict[str, Any]]:
+    """The ``source`` of sections whose headings are the body paragraphs at `starts`.
+
+    For structures stored before ``source`` existed: their own section boundaries are kept,
+    so nothing else about them changes.
+    """
+    return _sources(document.element.body.findall(W_P), starts)
+
+
 def structure_extract(data: bytes) -> dict[str, Any]:
     """Heading tree, counts and per-section text of a .docx (already validated)."""
-    document = docx.Document(io.BytesIO(data))
+    return structure_from_docx(docx.Document(io.BytesIO(data)))
+
+
+def structure_from_docx(document: DocxDocument) -> dict[str, Any]:
+    """``structure_extract`` of a document python-docx has already opened (as validation does)."""
     body_el = document.element.body
     styles = _Styles(document.styles.element)
 
@@ -681,16 +755,13 @@ def structure_extract(data: bytes) -> dict[str, Any]:
         elif not block.is_title:
             current.add(block.text, paragraph=True)
 
-    for section, body in zip(sections, bodies, strict=True):
+    top_paragraphs = body_el.findall(W_P)
+    sources = _sources(top_paragraphs, [section["source_index"] for section in sections])
+    for section, body, source in zip(sections, bodies, sources, strict=True):
         section.update(body.stats())
         section["text"] = body.text()
-    ordered_sections = [
-        {
-            key: section[key]
-            for key in ("level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index")
-        }
-        for section in sections
-    ]
+        section["source"] = source
+    ordered_sections = [{key: section[key] for key in _SECTION_KEYS} for section in sections]
 
     full_text = "\n".join(t for t in all_text if t)
     title = _core_title(document)
@@ -703,7 +774,7 @@ def structure_extract(data: bytes) -> dict[str, Any]:
         "language": detect_language(full_text),
         "heuristic": heuristic,
         "counts": {
-            "paragraphs": len(body_el.findall(W_P)),
+            "paragraphs": len(top_paragraphs),
             "tables": sum(1 for _ in body_el.iter(W_TBL)),
             "images": _count_images(body_el),
             "footnotes": _count_notes(_related_root(document, RT.FOOTNOTES), "footnote"),

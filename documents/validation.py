@@ -28,6 +28,7 @@ from defusedxml import ElementTree as SafeET
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from docx.document import Document as DocxDocument
 from lxml import etree
 
 __all__ = ["DocxRejected", "ValidatedDocx", "docx_validate", "file_too_large"]
@@ -92,10 +93,16 @@ class DocxRejected(Exception):
 
 @dataclass(frozen=True)
 class ValidatedDocx:
-    """Bytes that passed validation, plus what we removed from them."""
+    """Bytes that passed validation, plus what we removed from them.
+
+    ``document`` is python-docx's parse of exactly ``data`` (after any rewrite), made by the
+    validation's own trial open, so extraction reuses it instead of parsing the upload twice.
+    It takes no part in equality: two results with the same bytes are the same result.
+    """
 
     data: bytes
     stripped_relationships: list[str] = field(default_factory=list)
+    document: DocxDocument | None = field(default=None, compare=False, repr=False)
 
 
 # ----------------------------------------------------------------------------- rejections
@@ -695,7 +702,7 @@ def _rebuild_zip(zf: zipfile.ZipFile, replaced: dict[str, bytes]) -> bytes:
 def docx_validate(
     data: bytes, *, max_bytes: int, max_uncompressed_bytes: int, max_ratio: int
 ) -> ValidatedDocx:
-    """Validate an upload; return the bytes to store or raise ``DocxRejected``.
+    """Validate an upload; return the bytes to store (and their parse) or raise ``DocxRejected``.
 
     Order matters: each step only runs once the cheaper steps before it have passed, and no
     XML parser runs before every XML part has been inflated under a budget and byte-scanned.
@@ -760,7 +767,7 @@ def docx_validate(
         result = _rebuild_zip(zf, replaced) if replaced else data
 
     try:
-        docx.Document(io.BytesIO(result))
+        parsed = docx.Document(io.BytesIO(result))
     except etree.XMLSyntaxError as exc:
         # libxml2's limits without XML_PARSE_HUGE (python-docx never sets it): depth 256 and
         # 10 MB per text node. Hitting one says "too complex", not "damaged".
@@ -769,4 +776,4 @@ def docx_validate(
         raise _corrupt(_("Word document parts could not be read")) from exc
     except Exception as exc:  # python-docx raises many types (KeyError, ValueError, lxml errors...)
         raise _corrupt(_("Word document parts could not be read")) from exc
-    return ValidatedDocx(data=result, stripped_relationships=stripped)
+    return ValidatedDocx(data=result, stripped_relationships=stripped, document=parsed)

@@ -16,7 +16,7 @@ from django.db import transaction
 from documents.models import Document, Outline, OutlineVersion
 from documents.outline_markdown import diff_structures, rebase_outline
 from documents.services.outline_versions import outline_save
-from documents.structure import structure_extract
+from documents.structure import structure_extract, structure_from_docx
 from documents.validation import ValidatedDocx, docx_validate, file_too_large
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,12 @@ def _checked_upload(uploaded: UploadedFile) -> tuple[ValidatedDocx, dict, str]:
         max_uncompressed_bytes=settings.MAX_UNCOMPRESSED_MB * 1024 * 1024,
         max_ratio=settings.MAX_COMPRESSION_RATIO,
     )
-    return validated, structure_extract(validated.data), display_filename(uploaded.name or "")
+    # Validation already opened these very bytes with python-docx; extraction reuses that parse.
+    if validated.document is not None:
+        structure = structure_from_docx(validated.document)
+    else:
+        structure = structure_extract(validated.data)
+    return validated, structure, display_filename(uploaded.name or "")
 
 
 def document_create(*, owner: AbstractBaseUser, uploaded: UploadedFile) -> Document:

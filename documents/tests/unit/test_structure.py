@@ -18,13 +18,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from documents.structure import count_words, detect_language, structure_extract
+from documents import structure as structure_module
+from documents.structure import SOURCE_SECTION_CHARS, count_words, detect_language, structure_extract
 from documents.tests import docx_factory as factory
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus"
 TOP_KEYS = {"version", "title", "language", "heuristic", "counts", "preamble", "sections"}
 COUNT_KEYS = {"paragraphs", "tables", "images", "footnotes", "comments", "sections", "words", "chars"}
-SECTION_KEYS = {"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index"}
+SECTION_KEYS = {"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index", "source"}
 
 
 def _manifest() -> list[dict[str, str]]:
@@ -145,6 +146,20 @@ def test_corpus_outline_is_a_tree_whose_headings_point_back_at_their_paragraphs(
         source = _norm(paragraphs[section["source_index"]].text)
         assert section["title"] and source.startswith(section["title"].removesuffix("…"))
         assert section["title"] == source or (len(section["title"]) == 300 and section["title"].endswith("…"))
+
+
+@pytest.mark.parametrize("row", ACCEPTED, ids=ids)
+def test_corpus_section_source_is_the_docx_paragraphs_from_its_heading_to_the_next(row):
+    # What the source pane showed when it read the file on every view: python-docx's text of the
+    # heading and of each non-empty body-level paragraph up to the next section's heading.
+    sections = _extract_corpus(row["file"])["sections"]
+    paragraphs = docx.Document(CORPUS / row["file"]).paragraphs
+    ends = [s["source_index"] for s in sections[1:]] + [None]
+
+    for section, end in zip(sections, ends, strict=False):  # no sections: nothing to check
+        body = [p.text for p in paragraphs[section["source_index"] + 1 : end] if p.text.strip()]
+        heading = paragraphs[section["source_index"]].text
+        assert section["source"] == {"heading": heading, "paragraphs": body}
 
 
 @pytest.mark.parametrize("row", ACCEPTED, ids=ids)
@@ -715,3 +730,40 @@ def test_huge_single_paragraph_is_cut_to_the_section_limits():
     (section,) = structure["sections"]
     assert section["chars"] > 2_000_000
     assert len(section["text"]) <= 4000 and len(section["excerpt"]) <= 200
+
+
+def test_huge_section_source_is_cut_with_an_ellipsis():
+    structure = structure_extract(factory.huge_paragraph_docx(300_000))
+
+    (section,) = structure["sections"]
+    (paragraph,) = section["source"]["paragraphs"]
+    assert section["source"]["heading"] == "超长段落 One huge paragraph"
+    assert len(section["source"]["heading"]) + len(paragraph) <= SOURCE_SECTION_CHARS
+    assert paragraph.endswith("…") and len(paragraph) > SOURCE_SECTION_CHARS // 2
+
+
+def _three_chapters(doc: DocxDocument) -> None:
+    for n in range(1, 4):
+        doc.add_heading(f"第{n}章", level=1)
+        doc.add_paragraph("正文" * 200)
+        doc.add_paragraph("")  # empty paragraphs are never shown
+        doc.add_paragraph("More text.")
+
+
+def test_document_source_budget_cuts_the_sections_past_it(monkeypatch):
+    monkeypatch.setattr(structure_module, "SOURCE_DOCUMENT_CHARS", 1000)
+
+    sources = [s["source"] for s in _extract(_three_chapters)["sections"]]
+
+    full = {"paragraphs": ["正文" * 200, "More text."]}
+    assert sources[:2] == [{"heading": "第1章", **full}, {"heading": "第2章", **full}]
+    # 1000 - 2 * 413 characters are left, and a section always gets TITLE_CHARS (300).
+    assert sources[2] == {"heading": "第3章", "paragraphs": [("正文" * 200)[:296] + "…"]}
+
+
+def test_section_source_with_room_for_its_heading_only_says_more_follows(monkeypatch):
+    monkeypatch.setattr(structure_module, "SOURCE_SECTION_CHARS", 3)
+
+    sources = [s["source"] for s in _extract(_three_chapters)["sections"]]
+
+    assert sources[0] == {"heading": "第1章", "paragraphs": ["…"]}

@@ -408,6 +408,16 @@ def test_stripped_document_still_opens_with_python_docx_and_keeps_its_text():
     assert hyperlinks == ["https://example.com/报告", "mailto:someone@example.com"]
 
 
+def test_validated_document_is_the_parse_of_the_stored_bytes_not_of_the_upload():
+    result = _validate(factory.external_relationships_docx())
+
+    # Extraction uses this parse, so it must not see the relationships that were stripped.
+    package = result.document.part.package
+    targets = [rel.target_ref for part in package.iter_parts() for rel in part.rels.values()]
+    assert "http://evil.example/t.dotm" not in targets and "https://example.com/报告" in targets
+    assert result.document.paragraphs[0].text == "外部链接 External links"
+
+
 def test_stripping_copies_all_other_members_unchanged():
     data = factory.external_relationships_docx()
 

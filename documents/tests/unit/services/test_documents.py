@@ -28,6 +28,22 @@ def test_document_create_stores_file_under_generated_name_and_structure(user, do
     assert document.size_bytes == Path(document.file.path).stat().st_size
 
 
+def test_document_create_opens_the_upload_with_python_docx_once(
+    user, docx_bytes, settings, tmp_path, monkeypatch
+):
+    import docx
+
+    settings.MEDIA_ROOT = tmp_path
+    opened = []
+    real_open = docx.Document
+    monkeypatch.setattr(docx, "Document", lambda *args: opened.append(args) or real_open(*args))
+
+    document = services.document_create(owner=user, uploaded=_upload(docx_bytes()))
+
+    assert len(opened) == 1  # validation's trial open; extraction reuses its parse
+    assert document.sections[1]["source"] == {"heading": "背景", "paragraphs": ["Body text."]}
+
+
 def test_rejected_upload_stores_nothing(user, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(DocxRejected) as excinfo:
