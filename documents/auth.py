@@ -39,3 +39,14 @@ class SessionAuth(security.SessionAuth):
 
 # Bearer first: an API client never needs a CSRF token; the session path checks CSRF.
 api_auth = [BearerTokenAuth(), SessionAuth()]
+
+
+def api_authenticate(request: HttpRequest) -> bool:
+    """Whether the request carries credentials the API accepts, tried in api_auth's order as ninja
+    tries them for its operations: for the SSE endpoint, a plain Django view of the same API."""
+    for auth in api_auth:
+        user = auth(request)
+        if user:
+            request.auth = user  # as ninja sets it
+            return True
+    return False

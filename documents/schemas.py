@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from http import HTTPStatus
+from typing import Any
 
 from ninja import Schema
 
@@ -191,3 +193,33 @@ class RevisionOut(Schema):
     revision: int
     diff: list[SectionChangeOut]
     document: DocumentOut
+
+
+# ------------------------------------------------------------------ the SSE endpoint's documentation
+# GET /tasks/{task_id}/stream is a plain Django view (views/stream.py, so the API module need not
+# import the relay), which ninja cannot see; the API's OpenAPI document still describes it as one
+# of its operations (views/api.py adds this), so clients and the fuzz test know what it answers.
+TASK_STREAM_PATH = "tasks/{task_id}/stream"  # under the API's root, as documents/stream_urls.py serves it
+
+
+def task_stream_operation(*, security: list[dict[str, list[str]]]) -> dict[str, Any]:
+    """The OpenAPI operation object of the SSE endpoint, as ninja wrote it when the endpoint was
+    one of its operations (the same operationId, so generated clients keep their method name)."""
+    error_body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ErrorOut.__name__}"}}}
+    errors = {
+        str(status): {"description": HTTPStatus(status).phrase, "content": error_body}
+        for status in (400, 401, 404)
+    }
+    task_id = {"title": "Task Id", "type": "integer"}
+    return {
+        "operationId": "documents_views_stream_task_stream",
+        "summary": "Stream a task's outline (Server-Sent Events)",
+        "parameters": [{"in": "path", "name": "task_id", "schema": task_id, "required": True}],
+        "responses": {"200": {"description": "text/event-stream; see docs/api.md"}, **errors},
+        "description": (
+            "`id: <seq>` / `event: chunk|status|progress|error|done` / `data: <JSON>` frames; send\n"
+            "`Last-Event-ID` (or `?last_event_id=`) to resume exactly after that event."
+        ),
+        "tags": ["tasks"],
+        "security": security,
+    }

@@ -5,14 +5,20 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
+from documents import stream_urls
 from documents.views.accounts import LoginView, signup
 from documents.views.api import api
 from ops import views as ops_views
 
+# API v1 is ninja's operations and the SSE endpoint, a plain Django view (so pages can link to it
+# without importing the ninja API): one URL namespace, the stream's route first, so it reverses as
+# api-v1:task_stream and is authorised (documents/tests/routes.py) like the rest of the API.
+api_urls, api_app_name, api_namespace = api.urls
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="documents:document_list", permanent=False)),
     path("documents/", include("documents.urls")),
-    path("api/v1/", api.urls),
+    path("api/v1/", include((stream_urls.urlpatterns + api_urls, api_app_name), namespace=api_namespace)),
     path("accounts/signup/", signup, name="signup"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

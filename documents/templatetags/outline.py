@@ -1,6 +1,8 @@
-"""Template filters for outlines: Markdown to safe HTML, section indents, durations."""
+"""Template filters for outlines: Markdown to safe HTML, section indents, durations, status labels."""
 
 from __future__ import annotations
+
+import json
 
 import markdown as md
 import nh3
@@ -9,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from documents.errors import error_message
+from documents.models import OutlineTask
 
 register = template.Library()
 
@@ -48,3 +51,12 @@ _INDENTS = ("ml-0", "ml-4", "ml-8", "ml-12", "ml-16", "ml-20")
 def indent_class(level: int | None) -> str:
     """The left margin of an outline section of heading level 1-6 (1 rem per level below 1)."""
     return _INDENTS[min(max((level or 1) - 1, 0), len(_INDENTS) - 1)]
+
+
+@register.simple_tag
+def task_status_labels() -> str:
+    """Every task status with its label in the active language, as JSON for a streaming card's
+    data-status-labels: outline-pane.js shows a status the stream reports the way the server
+    renders it (OutlineTask.Status), without a copy of its own. An attribute, not a <script>: the
+    Content Security Policy allows no inline scripts. Escaped for the attribute by autoescaping."""
+    return json.dumps({value: str(label) for value, label in OutlineTask.Status.choices}, ensure_ascii=False)

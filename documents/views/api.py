@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
@@ -10,11 +12,14 @@ from django.utils.translation import gettext as _
 from ninja import File, NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
+from ninja.openapi.schema import OpenAPISchema
+from ninja.utils import normalize_path
 
 from documents import selectors, services
 from documents.auth import api_auth
 from documents.export import outline_docx
 from documents.schemas import (
+    TASK_STREAM_PATH,
     DocumentListOut,
     DocumentOut,
     ErrorOut,
@@ -26,12 +31,30 @@ from documents.schemas import (
     TaskListOut,
     TaskOut,
     VersionRef,
+    task_stream_operation,
 )
 from documents.validation import DocxRejected
-from documents.views.stream import router as stream_router
+from documents.views import api_errors
 from ops import ratelimits
 
-api = NinjaAPI(
+
+class OutlinerAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """ninja's document of its operations, plus the SSE endpoint, which a plain Django view
+        serves in this API's URL namespace (documents/stream_urls.py): clients see one API."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        # The view authenticates with api_auth, so its security is what ninja derives from it.
+        security = [{type(auth).__name__: []} for auth in api_auth]
+        path = normalize_path(f"/{path_prefix}{TASK_STREAM_PATH}")
+        schema["paths"][path] = {"get": task_stream_operation(security=security)}
+        return schema
+
+
+api = OutlinerAPI(
     title="Outliner API",
     version="1",
     description="Upload Word documents, read their structure, and stream AI outlines. See docs/api.md.",
@@ -43,7 +66,7 @@ api = NinjaAPI(
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
-    return api.create_response(request, {"error": {"code": code, "message": str(message)}}, status=status)
+    return api_errors.error_response(status, code, message)
 
 
 @api.exception_handler(DocxRejected)
@@ -80,18 +103,18 @@ def _rate_limited(request: HttpRequest, exc: ratelimits.RateLimited) -> HttpResp
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "not_found", "Not found.")
+    return api_errors.not_found()
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthenticated", "Log in, or send Authorization: Bearer <token>.")
+    return api_errors.unauthenticated()
 
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    fields = ", ".join(".".join(str(p) for p in err.get("loc", [])[1:]) for err in exc.errors) or "request"
-    return _error(request, 400, "invalid_request", f"Invalid or missing: {fields}.")
+    fields = ", ".join(".".join(str(p) for p in err.get("loc", [])[1:]) for err in exc.errors)
+    return api_errors.invalid_request(fields)
 
 
 @api.exception_handler(MultiPartParserError)
@@ -316,6 +339,3 @@ def outline_export_docx(request: HttpRequest, document_id: int) -> HttpResponse:
         f"{outline.document.title} outline.docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-
-
-api.add_router("/", stream_router)

@@ -1,19 +1,30 @@
-"""The SSE endpoint: access check, then the generator from documents/relay/."""
+"""The SSE endpoint: access check, then the generator from documents/relay/.
+
+A plain Django view, not a ninja operation, so that neither the pages nor the JSON API import the
+relay; it is still part of API v1 (project/urls.py, documents/stream_urls.py; documented in the
+API's OpenAPI document by views/api.py), so it authenticates and answers errors exactly as the
+ninja operations do: GET only, then credentials, then the id, then access.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import get_language
-from ninja import Router
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 
 from documents import selectors
+from documents.auth import api_authenticate
 from documents.relay import Event, event_stream
-from documents.schemas import ErrorOut
+from documents.views import api_errors
 from ops import logs
 
-router = Router(tags=["tasks"])
+# How ninja read the path's `task_id: int` (pydantic, lax): " 7" and "7.0" are 7, "7.5" a 400.
+_TASK_ID = TypeAdapter(int)
 
 
 def _last_event_id(request: HttpRequest) -> int:
@@ -54,16 +65,23 @@ def _saved_events(task_id: int) -> list[Event] | None:
         _release_database()
 
 
-@router.get(
-    "/tasks/{task_id}/stream",
-    response={200: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
-    summary="Stream a task's outline (Server-Sent Events)",
-    openapi_extra={"responses": {200: {"description": "text/event-stream; see docs/api.md"}}},
-)
-def task_stream(request: HttpRequest, task_id: int) -> StreamingHttpResponse:
+# Exempt as every ninja view is: only GET gets through, and a GET is never CSRF-checked, so this
+# only keeps the answer to another method a 405 (not 403) for a browser without a token.
+@csrf_exempt
+@require_GET
+def task_stream(request: HttpRequest, task_id: str) -> HttpResponse:
     """`id: <seq>` / `event: chunk|status|progress|error|done` / `data: <JSON>` frames; send
     `Last-Event-ID` (or `?last_event_id=`) to resume exactly after that event."""
-    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    if not api_authenticate(request):
+        return api_errors.unauthenticated()
+    try:
+        task_pk = _TASK_ID.validate_python(task_id)
+    except PydanticValidationError:
+        return api_errors.invalid_request("task_id")
+    try:
+        task = selectors.outline_task_get(user=request.user, task_id=task_pk)
+    except Http404:
+        return api_errors.not_found()
     logs.bind(task_id=task.pk)
     _bound_writes(request)
     response = StreamingHttpResponse(

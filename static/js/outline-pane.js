@@ -2,9 +2,10 @@
 // Markdown as it grows. Loaded as a module; it binds on load (DOMContentLoaded) and on
 // `htmx:load` (cards swapped in by HTMX), each element once.
 //
-// Card contract (see bindOutlineStream): data-stream-url, data-status, and inside it
-// [data-task-status], [data-task-progress], [data-task-progress-label],
-// [data-task-elapsed][data-started-at], [data-outline-pane], [data-task-error].
+// Card contract (see bindOutlineStream): data-stream-url, data-status, data-status-labels (the
+// server's label of every status, JSON), and inside it [data-task-status], [data-task-progress],
+// [data-task-progress-label], [data-task-elapsed][data-started-at], [data-outline-pane],
+// [data-task-error].
 //
 // Markdown is rendered with streaming-markdown, which appends DOM nodes as text arrives (no
 // re-render, no flicker) and never parses HTML: it builds elements with createElement and puts
@@ -131,24 +132,25 @@ export function formatElapsed(ms) {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
-/** The label of a task status, as the server renders it (OutlineTask.Status); unknown: as is. */
-export function statusLabel(status) {
-  switch (status) {
-    case "queued":
-      return gettext("Queued");
-    case "preparing":
-      return gettext("Preparing");
-    case "running":
-      return gettext("Running");
-    case "succeeded":
-      return gettext("Succeeded");
-    case "failed":
-      return gettext("Failed");
-    case "cancelled":
-      return gettext("Cancelled");
-    default:
-      return status;
+/**
+ * The card's task status labels: data-status-labels, `{"queued": "Queued", ...}` rendered by the
+ * server from OutlineTask.Status in the page's language, so there is no copy of them here. None,
+ * or not a JSON object: {} (statuses then show as they are).
+ */
+export function statusLabels(element) {
+  try {
+    const labels = JSON.parse(element?.dataset?.statusLabels || "{}");
+    return labels !== null && typeof labels === "object" && !Array.isArray(labels) ? labels : {};
+  } catch {
+    return {};
   }
+}
+
+/** The label of a task status from the card's labels (statusLabels); unknown: as is. */
+export function statusLabel(status, labels = {}) {
+  // Own keys only: a status named like an Object method ("constructor") is not a label.
+  const label = Object.hasOwn(labels, status) ? labels[status] : undefined;
+  return typeof label === "string" ? label : status;
 }
 
 /**
@@ -216,6 +218,7 @@ export function bindOutlineStream(element, options = {}) {
   const doc = element.ownerDocument;
   const view = doc.defaultView ?? globalThis;
   const statusEl = element.querySelector("[data-task-status]");
+  const labels = statusLabels(element);
   const progressEl = element.querySelector("[data-task-progress]");
   const progressLabelEl = element.querySelector("[data-task-progress-label]");
   const elapsedEl = element.querySelector("[data-task-elapsed]");
@@ -302,7 +305,7 @@ export function bindOutlineStream(element, options = {}) {
   function setStatus(value) {
     if (typeof value !== "string" || !value) return;
     element.dataset.status = value;
-    if (statusEl) statusEl.textContent = statusLabel(value);
+    if (statusEl) statusEl.textContent = statusLabel(value, labels);
     if (startedAt === null && (value === "preparing" || value === "running")) {
       startedAt = now();
       tick();

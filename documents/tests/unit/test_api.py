@@ -168,6 +168,25 @@ def test_another_users_task_and_stream_are_404(api_client, other_user, docx_byte
     assert api_client.get(f"/api/v1/tasks/{task.pk}/stream").status_code == 404
 
 
+def test_the_stream_answers_and_is_documented_like_the_rest_of_the_api(api_client, client):
+    # A plain Django view (views/stream.py), not a ninja operation: the API's errors all the same.
+    def error(response) -> tuple[int, str, str]:  # noqa: ANN001
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        return response.status_code, response.json()["error"]["code"], response.json()["error"]["message"]
+
+    for reader, url in (
+        (client, "/api/v1/tasks/1"),
+        (api_client, "/api/v1/tasks/abc"),
+        (api_client, "/api/v1/tasks/9999"),
+    ):
+        assert error(reader.get(f"{url}/stream")) == error(reader.get(url))  # 401, 400, 404
+    assert api_client.post("/api/v1/tasks/1/stream").status_code == 405
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/tasks/{task_id}/stream"]["get"]
+    assert operation["tags"] == ["tasks"] and set(operation["responses"]) == {"200", "400", "401", "404"}
+    assert operation["security"] == schema["paths"]["/api/v1/tasks/{task_id}"]["get"]["security"]
+
+
 def test_cancel_and_continue_endpoints(api_client, docx_bytes, monkeypatch):
     from documents import tasks
 

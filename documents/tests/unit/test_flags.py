@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import json
+import re
+from html import unescape
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.test import RequestFactory
 
@@ -108,6 +112,26 @@ def test_a_streaming_card_binds_to_its_stream(logged_in, flag: Flag, running_tas
 
     assert "data-outline-stream" in html and f"/api/v1/tasks/{running_task.pk}/stream" in html
     assert "data-outline-poll" not in html and 'hx-trigger="every 1s"' not in html
+
+
+def test_a_streaming_card_carries_the_status_labels_in_the_readers_language(
+    logged_in, flag: Flag, running_task
+):
+    """outline-pane.js shows the statuses the stream reports with these labels: no copy in JS."""
+    labels = {}
+    for language in ("zh-hans", "en"):
+        logged_in.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+        attribute = re.search(r'data-status-labels="([^"]*)"', _card_page(logged_in, running_task))
+        labels[language] = json.loads(unescape(attribute[1]))
+
+    assert labels["zh-hans"] == {
+        "queued": "排队中", "preparing": "准备中", "running": "生成中",
+        "succeeded": "已完成", "failed": "失败", "cancelled": "已取消",
+    }  # fmt: skip
+    assert labels["en"] == {
+        "queued": "Queued", "preparing": "Preparing", "running": "Running",
+        "succeeded": "Succeeded", "failed": "Failed", "cancelled": "Cancelled",
+    }  # fmt: skip
 
 
 def test_with_streaming_off_the_card_polls_every_second_until_finished(

@@ -109,9 +109,9 @@ RULES = [
         "only the worker talks to the model",
     ),
     (
-        ("documents.views.pages",),
+        ("documents.views.pages", "documents.views.api"),
         ("documents.relay",),
-        "pages read live text through a selector; only the stream view speaks the wire format",
+        "pages and the API read live text through a selector; only the stream view speaks the wire format",
     ),
     (("ops",), ("documents",), "platform code serves any app and knows none"),
 ]

@@ -24,10 +24,24 @@ beforeEach(() => {
   document.body.replaceChildren();
 });
 
-function card({ status = "running", startedAt = "2026-11-25T21:00:00Z", url = "/api/v1/tasks/42/stream", paneHtml = "<p>saved result</p>", preserveId = "outline-pane-42" } = {}) {
+// The labels the server renders into data-status-labels (OutlineTask.Status), in English.
+const LABELS = {
+  queued: "Queued",
+  preparing: "Preparing",
+  running: "Running",
+  succeeded: "Succeeded",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+/** A value escaped for a double-quoted attribute, as Django's autoescaping does. */
+const attr = (value) =>
+  value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+
+function card({ status = "running", startedAt = "2026-11-25T21:00:00Z", url = "/api/v1/tasks/42/stream", paneHtml = "<p>saved result</p>", preserveId = "outline-pane-42", labels = LABELS } = {}) {
+  const labelsAttr = labels === null ? "" : ` data-status-labels="${attr(JSON.stringify(labels))}"`;
   document.body.insertAdjacentHTML(
     "beforeend",
-    `<article data-outline-stream data-stream-url="${url}" data-status="${status}">
+    `<article data-outline-stream data-stream-url="${url}" data-status="${status}"${labelsAttr}>
       <span data-task-status>${status}</span>
       <progress data-task-progress value="0" max="0"></progress> <span data-task-progress-label></span>
       <span data-task-elapsed data-started-at="${startedAt}"></span>
@@ -280,17 +294,16 @@ test("status events update the text and data-status", () => {
   binding.close();
 });
 
-test("with Django's catalog loaded, status and progress labels are translated", () => {
+test("on a Chinese page (its card's labels, Django's catalog loaded), status and progress labels are translated", () => {
   const zh = {
-    Running: "运行中",
-    Succeeded: "已完成",
     "Section %(n)s of %(total)s: %(section)s": "第 %(n)s 节，共 %(total)s 节：%(section)s",
     "%(total)s of %(total)s section done": "%(total)s 节已全部完成",
   };
   globalThis.gettext = (msgid) => zh[msgid] ?? msgid;
   globalThis.ngettext = (singular) => zh[singular] ?? singular; // Chinese has one plural form
   try {
-    const el = card({ status: "queued" });
+    const labels = { queued: "排队中", preparing: "准备中", running: "运行中", succeeded: "已完成", failed: "失败", cancelled: "已取消" };
+    const el = card({ status: "queued", labels });
     const { binding, send } = bind(el);
     send("status", { seq: 1, status: "running" });
     send("progress", { seq: 2, done: 1, total: 3, section: "市场分析" });
@@ -309,9 +322,30 @@ test("with Django's catalog loaded, status and progress labels are translated", 
 
 test("statusLabel names every status and passes unknown ones through", () => {
   assert.deepEqual(
-    ["queued", "preparing", "running", "succeeded", "failed", "cancelled", "paused"].map(pane.statusLabel),
+    ["queued", "preparing", "running", "succeeded", "failed", "cancelled", "paused"].map((s) => pane.statusLabel(s, LABELS)),
     ["Queued", "Preparing", "Running", "Succeeded", "Failed", "Cancelled", "paused"],
   );
+  assert.equal(pane.statusLabel("constructor", LABELS), "constructor", "only the labels' own keys");
+  assert.equal(pane.statusLabel("running"), "running", "no labels: the status as it is");
+});
+
+test("the labels come from the card's data-status-labels; none, or unreadable, show statuses as they are", () => {
+  assert.deepEqual(pane.statusLabels(card()), LABELS);
+  assert.deepEqual(pane.statusLabels(card({ labels: { running: "Läuft \"jetzt\" <b>&</b>" } })), {
+    running: 'Läuft "jetzt" <b>&</b>',
+  });
+  assert.deepEqual(pane.statusLabels(card({ labels: null })), {});
+  const broken = card();
+  broken.setAttribute("data-status-labels", "{not json");
+  assert.deepEqual(pane.statusLabels(broken), {});
+  broken.setAttribute("data-status-labels", '["Queued"]');
+  assert.deepEqual(pane.statusLabels(broken), {});
+
+  const el = card({ status: "queued", labels: null });
+  const { binding, send } = bind(el);
+  send("status", { seq: 1, status: "running" });
+  assert.equal(q(el, "[data-task-status]").textContent, "running");
+  binding.close();
 });
 
 test("elapsed time ticks every second and stops on done", () => {
