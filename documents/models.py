@@ -26,6 +26,9 @@ class Document(models.Model):
     size_bytes = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     structure = models.JSONField(default=dict)
+    # What the source pane shows, per section ([{"source_index", "heading", "paragraphs"}], bounded
+    # by documents/structure.py): stored apart from `structure`, which every page and task loads.
+    section_sources = models.JSONField(default=list, blank=True)
     # External relationships removed from the package on upload (remote templates etc.).
     stripped_relationships = models.JSONField(default=list, blank=True)
     # Re-uploads: the revision number and how its sections compare with the previous one.

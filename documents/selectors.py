@@ -19,7 +19,8 @@ from documents.outline_markdown import attach_source_indexes, parse_sections
 
 
 def document_list(*, user: AbstractBaseUser) -> QuerySet[Document]:
-    return Document.objects.filter(owner=user).order_by("-created_at", "-id")
+    # The list never shows section sources, the largest field of a row.
+    return Document.objects.filter(owner=user).defer("section_sources").order_by("-created_at", "-id")
 
 
 def document_get(*, user: AbstractBaseUser, document_id: int) -> Document:
@@ -136,14 +137,13 @@ def document_source(*, document: Document, source_index: int) -> dict:
     """The source text of the section whose heading is paragraph `source_index`: that heading
     and the paragraphs up to the next section's heading.
 
-    Read from the section's stored ``source`` (made at extraction), never from the file: the
-    pane opens on every click, and parsing a large .docx is slow.
+    Read from the sources stored at extraction, never from the file: the pane opens on every
+    click, and parsing a large .docx is slow.
     """
-    section = next((s for s in document.sections if s.get("source_index") == source_index), None)
-    if section is None:
+    if not any(s.get("source_index") == source_index for s in document.sections):
         raise Http404("No section starts at that paragraph.")
-    if "source" not in section:
-        # Only a row whose file could not be read when migration 0008 added ``source``.
+    source = next((s for s in document.section_sources if s.get("source_index") == source_index), None)
+    if source is None:
+        # Only a row whose file could not be read when migration 0008 added the sources.
         raise Http404("The source of this section is not available.")
-    source = section["source"]
     return {"index": source_index, "heading": source["heading"], "paragraphs": list(source["paragraphs"])}

@@ -6,8 +6,9 @@ LLM), shaped like::
     {"version": 1, "title": str | None, "language": "zh" | "en" | "ko" | "ja" | ..., "heuristic": bool,
      "counts": {"paragraphs", "tables", "images", "footnotes", "comments", "sections", "words", "chars"},
      "preamble": {"paragraphs", "chars", "words", "excerpt"},
-     "sections": [{"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index",
-                   "source": {"heading": str, "paragraphs": [str, ...]}}]}
+     "sections": [{"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index"}]}
+
+and, apart from it, each section's source (``section_sources``): what the source pane shows.
 
 Definitions (chosen so numbers are stable and explainable):
 
@@ -27,7 +28,7 @@ Definitions (chosen so numbers are stable and explainable):
   next heading of any level (not its subsections). Table rows become lines ("a | b | c").
 * ``preamble`` is the body text before the first heading. Title-styled paragraphs are never
   body text: they are the document title (or, without other headings, the sections).
-* Section ``source`` is what the source pane shows, so it never needs the file: the heading
+* A section's source is what the source pane shows, so it never needs the file: the heading
   paragraph and the non-empty body-level paragraphs up to the next section's heading, each as
   python-docx ``Paragraph.text`` gives it (not whitespace-collapsed; Title paragraphs included,
   tables and content controls not). It is cut to ``SOURCE_SECTION_CHARS`` per section and
@@ -49,13 +50,21 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
-__all__ = ["structure_extract", "structure_from_docx", "section_sources", "count_words", "detect_language"]
+__all__ = [
+    "count_words",
+    "detect_language",
+    "docx_extract",
+    "docx_open",
+    "section_sources",
+    "structure_extract",
+    "structure_from_docx",
+]
 
 STRUCTURE_VERSION = 1
 EXCERPT_CHARS = 200
 SECTION_TEXT_CHARS = 4000
 TITLE_CHARS = 300
-# The source pane's text is stored with the structure, so it is bounded like every other
+# The source pane's text is stored beside the structure, so it is bounded like every other
 # field: a section shows at most this much, and a document stores at most about this much in
 # all (each section still keeps TITLE_CHARS for its heading once the document's share is spent).
 SOURCE_SECTION_CHARS = 100_000
@@ -70,7 +79,6 @@ _SECTION_KEYS = (
     "excerpt",
     "text",
     "source_index",
-    "source",
 )
 # Heuristic headings are short lines; longer lines are prose.
 HEURISTIC_MAX_CHARS = 80
@@ -687,17 +695,26 @@ def _sources(paragraphs: list[Any], starts: list[int]) -> list[dict[str, Any]]:
 
 
 def section_sources(document: DocxDocument, starts: list[int]) -> list[dict[str, Any]]:
-    """The ``source`` of sections whose headings are the body paragraphs at `starts`.
+    """The source ({"source_index", "heading", "paragraphs"}) of each section whose heading is the
+    body paragraph at `starts[i]` (a structure's ``source_index`` values), in that order."""
+    sources = _sources(document.element.body.findall(W_P), starts)
+    return [{"source_index": start, **source} for start, source in zip(starts, sources, strict=True)]
 
-    For structures stored before ``source`` existed: their own section boundaries are kept,
-    so nothing else about them changes.
-    """
-    return _sources(document.element.body.findall(W_P), starts)
+
+def docx_open(data: bytes) -> DocxDocument:
+    return docx.Document(io.BytesIO(data))
+
+
+def docx_extract(document: DocxDocument) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The structure and the section sources of a document python-docx has opened (validation
+    hands over its own parse, so an upload is opened once)."""
+    structure = structure_from_docx(document)
+    return structure, section_sources(document, [s["source_index"] for s in structure["sections"]])
 
 
 def structure_extract(data: bytes) -> dict[str, Any]:
     """Heading tree, counts and per-section text of a .docx (already validated)."""
-    return structure_from_docx(docx.Document(io.BytesIO(data)))
+    return structure_from_docx(docx_open(data))
 
 
 def structure_from_docx(document: DocxDocument) -> dict[str, Any]:
@@ -755,12 +772,9 @@ def structure_from_docx(document: DocxDocument) -> dict[str, Any]:
         elif not block.is_title:
             current.add(block.text, paragraph=True)
 
-    top_paragraphs = body_el.findall(W_P)
-    sources = _sources(top_paragraphs, [section["source_index"] for section in sections])
-    for section, body, source in zip(sections, bodies, sources, strict=True):
+    for section, body in zip(sections, bodies, strict=True):
         section.update(body.stats())
         section["text"] = body.text()
-        section["source"] = source
     ordered_sections = [{key: section[key] for key in _SECTION_KEYS} for section in sections]
 
     full_text = "\n".join(t for t in all_text if t)
@@ -774,7 +788,7 @@ def structure_from_docx(document: DocxDocument) -> dict[str, Any]:
         "language": detect_language(full_text),
         "heuristic": heuristic,
         "counts": {
-            "paragraphs": len(top_paragraphs),
+            "paragraphs": len(body_el.findall(W_P)),
             "tables": sum(1 for _ in body_el.iter(W_TBL)),
             "images": _count_images(body_el),
             "footnotes": _count_notes(_related_root(document, RT.FOOTNOTES), "footnote"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import unicodedata
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.db import transaction
 from documents.models import Document, Outline, OutlineVersion
 from documents.outline_markdown import diff_structures, rebase_outline
 from documents.services.outline_versions import outline_save
-from documents.structure import structure_extract, structure_from_docx
+from documents.structure import docx_extract, docx_open
 from documents.validation import ValidatedDocx, docx_validate, file_too_large
 
 logger = logging.getLogger(__name__)
@@ -32,8 +33,16 @@ def display_filename(name: str) -> str:
     return cleaned[:255] or "document.docx"
 
 
-def _checked_upload(uploaded: UploadedFile) -> tuple[ValidatedDocx, dict, str]:
-    """Validate and extract an upload: (validated bytes, structure, display name), or DocxRejected."""
+@dataclass(frozen=True)
+class _Upload:
+    validated: ValidatedDocx
+    structure: dict
+    sources: list[dict]
+    filename: str
+
+
+def _checked_upload(uploaded: UploadedFile) -> _Upload:
+    """Validate and extract an upload (or DocxRejected)."""
     max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024
     # Checked before reading so an oversize upload is never loaded into memory.
     if uploaded.size is not None and uploaded.size > max_bytes:
@@ -46,11 +55,8 @@ def _checked_upload(uploaded: UploadedFile) -> tuple[ValidatedDocx, dict, str]:
         max_ratio=settings.MAX_COMPRESSION_RATIO,
     )
     # Validation already opened these very bytes with python-docx; extraction reuses that parse.
-    if validated.document is not None:
-        structure = structure_from_docx(validated.document)
-    else:
-        structure = structure_extract(validated.data)
-    return validated, structure, display_filename(uploaded.name or "")
+    structure, sources = docx_extract(validated.document or docx_open(validated.data))
+    return _Upload(validated, structure, sources, display_filename(uploaded.name or ""))
 
 
 def document_create(*, owner: AbstractBaseUser, uploaded: UploadedFile) -> Document:
@@ -59,7 +65,8 @@ def document_create(*, owner: AbstractBaseUser, uploaded: UploadedFile) -> Docum
     Guarantees: either a Document with its file and structure exists, or DocxRejected is
     raised and nothing was stored (no row, no file).
     """
-    validated, structure, filename = _checked_upload(uploaded)
+    upload = _checked_upload(uploaded)
+    validated, structure, filename = upload.validated, upload.structure, upload.filename
     document = Document(
         owner=owner,
         original_filename=filename,
@@ -67,6 +74,7 @@ def document_create(*, owner: AbstractBaseUser, uploaded: UploadedFile) -> Docum
         size_bytes=len(validated.data),
         sha256=hashlib.sha256(validated.data).hexdigest(),
         structure=structure,
+        section_sources=upload.sources,
         stripped_relationships=validated.stripped_relationships,
     )
     document.file.save("upload.docx", ContentFile(validated.data), save=False)
@@ -87,7 +95,8 @@ def document_revise(*, document: Document, uploaded: UploadedFile, author: Abstr
     every section that is still there; added sections come in empty, ready to generate.
     Nothing changes if the upload is rejected.
     """
-    validated, structure, filename = _checked_upload(uploaded)
+    upload = _checked_upload(uploaded)
+    validated, structure, filename = upload.validated, upload.structure, upload.filename
     diff = diff_structures(document.sections, structure.get("sections", []))
     old_file = document.file.name
     document.file.save("upload.docx", ContentFile(validated.data), save=False)
@@ -95,6 +104,7 @@ def document_revise(*, document: Document, uploaded: UploadedFile, author: Abstr
     document.size_bytes = len(validated.data)
     document.sha256 = hashlib.sha256(validated.data).hexdigest()
     document.structure = structure
+    document.section_sources = upload.sources
     document.stripped_relationships = validated.stripped_relationships
     document.revision += 1
     document.revision_diff = diff
@@ -123,8 +133,9 @@ def document_delete(*, document: Document) -> None:
 
 
 def document_reextract(*, document: Document) -> Document:
-    """Extract the structure again from the stored file and save it (nothing else changes)."""
+    """Extract the structure (and the section sources) again from the stored file and save them
+    (nothing else changes)."""
     with document.file.open("rb") as fh:
-        document.structure = structure_extract(fh.read())
-    document.save(update_fields=["structure"])
+        document.structure, document.section_sources = docx_extract(docx_open(fh.read()))
+    document.save(update_fields=["structure", "section_sources"])
     return document

@@ -56,7 +56,7 @@ def _uploaded(owner, settings, tmp_path) -> Document:  # noqa: ANN001
     return services.document_create(owner=owner, uploaded=SimpleUploadedFile("制度.docx", data))
 
 
-def test_document_source_is_served_from_the_structure_without_opening_the_file(user, settings, tmp_path):
+def test_document_source_is_served_from_the_database_without_opening_the_file(user, settings, tmp_path):
     document = _uploaded(user, settings, tmp_path)
     index = document.sections[1]["source_index"]
     document.file.storage.delete(document.file.name)  # any attempt to read the file would fail now

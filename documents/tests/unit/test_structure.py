@@ -19,13 +19,20 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from documents import structure as structure_module
-from documents.structure import SOURCE_SECTION_CHARS, count_words, detect_language, structure_extract
+from documents.structure import (
+    SOURCE_SECTION_CHARS,
+    count_words,
+    detect_language,
+    docx_extract,
+    docx_open,
+    structure_extract,
+)
 from documents.tests import docx_factory as factory
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus"
 TOP_KEYS = {"version", "title", "language", "heuristic", "counts", "preamble", "sections"}
 COUNT_KEYS = {"paragraphs", "tables", "images", "footnotes", "comments", "sections", "words", "chars"}
-SECTION_KEYS = {"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index", "source"}
+SECTION_KEYS = {"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index"}
 
 
 def _manifest() -> list[dict[str, str]]:
@@ -152,14 +159,17 @@ def test_corpus_outline_is_a_tree_whose_headings_point_back_at_their_paragraphs(
 def test_corpus_section_source_is_the_docx_paragraphs_from_its_heading_to_the_next(row):
     # What the source pane showed when it read the file on every view: python-docx's text of the
     # heading and of each non-empty body-level paragraph up to the next section's heading.
-    sections = _extract_corpus(row["file"])["sections"]
+    structure, sources = docx_extract(docx_open((CORPUS / row["file"]).read_bytes()))
+    sections = structure["sections"]
     paragraphs = docx.Document(CORPUS / row["file"]).paragraphs
     ends = [s["source_index"] for s in sections[1:]] + [None]
 
-    for section, end in zip(sections, ends, strict=False):  # no sections: nothing to check
+    assert len(sources) == len(sections)
+    ends = ends[: len(sections)]  # no sections: nothing to check
+    for section, source, end in zip(sections, sources, ends, strict=True):
         body = [p.text for p in paragraphs[section["source_index"] + 1 : end] if p.text.strip()]
         heading = paragraphs[section["source_index"]].text
-        assert section["source"] == {"heading": heading, "paragraphs": body}
+        assert source == {"source_index": section["source_index"], "heading": heading, "paragraphs": body}
 
 
 @pytest.mark.parametrize("row", ACCEPTED, ids=ids)
@@ -732,13 +742,16 @@ def test_huge_single_paragraph_is_cut_to_the_section_limits():
     assert len(section["text"]) <= 4000 and len(section["excerpt"]) <= 200
 
 
-def test_huge_section_source_is_cut_with_an_ellipsis():
-    structure = structure_extract(factory.huge_paragraph_docx(300_000))
+def _sources(build: Callable[[DocxDocument], None]) -> list[dict]:
+    return docx_extract(docx_open(factory.build_docx(build)))[1]
 
-    (section,) = structure["sections"]
-    (paragraph,) = section["source"]["paragraphs"]
-    assert section["source"]["heading"] == "超长段落 One huge paragraph"
-    assert len(section["source"]["heading"]) + len(paragraph) <= SOURCE_SECTION_CHARS
+
+def test_huge_section_source_is_cut_with_an_ellipsis():
+    (source,) = docx_extract(docx_open(factory.huge_paragraph_docx(300_000)))[1]
+
+    (paragraph,) = source["paragraphs"]
+    assert source["heading"] == "超长段落 One huge paragraph"
+    assert len(source["heading"]) + len(paragraph) <= SOURCE_SECTION_CHARS
     assert paragraph.endswith("…") and len(paragraph) > SOURCE_SECTION_CHARS // 2
 
 
@@ -753,7 +766,7 @@ def _three_chapters(doc: DocxDocument) -> None:
 def test_document_source_budget_cuts_the_sections_past_it(monkeypatch):
     monkeypatch.setattr(structure_module, "SOURCE_DOCUMENT_CHARS", 1000)
 
-    sources = [s["source"] for s in _extract(_three_chapters)["sections"]]
+    sources = [{k: v for k, v in s.items() if k != "source_index"} for s in _sources(_three_chapters)]
 
     full = {"paragraphs": ["正文" * 200, "More text."]}
     assert sources[:2] == [{"heading": "第1章", **full}, {"heading": "第2章", **full}]
@@ -764,6 +777,6 @@ def test_document_source_budget_cuts_the_sections_past_it(monkeypatch):
 def test_section_source_with_room_for_its_heading_only_says_more_follows(monkeypatch):
     monkeypatch.setattr(structure_module, "SOURCE_SECTION_CHARS", 3)
 
-    sources = [s["source"] for s in _extract(_three_chapters)["sections"]]
+    sources = _sources(_three_chapters)
 
-    assert sources[0] == {"heading": "第1章", "paragraphs": ["…"]}
+    assert sources[0]["heading"] == "第1章" and sources[0]["paragraphs"] == ["…"]

@@ -41,7 +41,8 @@ def test_document_create_opens_the_upload_with_python_docx_once(
     document = services.document_create(owner=user, uploaded=_upload(docx_bytes()))
 
     assert len(opened) == 1  # validation's trial open; extraction reuses its parse
-    assert document.sections[1]["source"] == {"heading": "背景", "paragraphs": ["Body text."]}
+    source = document.section_sources[1]
+    assert (source["heading"], source["paragraphs"]) == ("背景", ["Body text."])
 
 
 def test_rejected_upload_stores_nothing(user, settings, tmp_path):
