@@ -26,6 +26,13 @@ def _fresh_rate_limits() -> None:
         clear_counts(caches["ratelimit"])
 
 
+@pytest.fixture(autouse=True)
+def _one_section_at_a_time(settings) -> None:  # noqa: ANN001
+    # A fake provider hands out its scripted replies in call order; sections prepared in parallel
+    # would take them in any order. (The parallel preparation has its own test.)
+    settings.OUTLINE_PARALLEL = 1
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ANN001
     # `make test` gives each run its own Prometheus multiprocess directory (see the Makefile).
     import os

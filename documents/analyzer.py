@@ -1,8 +1,9 @@
 """DocxOutlineAnalyzerStep: a stored document structure in, a streamed Markdown outline out.
 
-The headings come from the document's own tree; the model only writes a one-sentence summary
-under each section, in the document's language. Output leaves as coalesced chunks (never
-empty), a progress event per section, and exactly one terminal event (``done`` or ``error``).
+The headings come from the document's own tree; the model writes 1-3 bullet points under each
+section, in the document's language, each held to a reader's gates before it is streamed.
+Output leaves as coalesced chunks (never empty), a progress event per section, and exactly one
+terminal event (``done`` or ``error``).
 Sequence numbers are assigned by the stream writer, so chunk, progress and status events
 share one contiguous numbering.
 """
@@ -10,15 +11,21 @@ share one contiguous numbering.
 from __future__ import annotations
 
 import logging
-import re
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
-from documents.llm import LLMError, Prompt, Provider, StreamUsage
+from documents.llm import LLMError, Provider
+from documents.outline_points import PointWriter, Sampling, SectionResult, cut_text  # noqa: F401
 
 logger = logging.getLogger(__name__)
+
+# How often the streaming thread asks should_stop() while a section is being prepared.
+STOP_POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -60,69 +67,16 @@ class ChunkCoalescer:
         return text
 
 
-# ------------------------------------------------------------------------ prompts
-# A base model follows a pattern far better than an instruction: a few solved examples,
-# then the open one. Chat-style endpoints get a plain instruction instead.
-_FEW_SHOT = {
-    "zh": (
-        "用一句话概括每一节的内容。\n\n"
-        "章节：项目背景\n正文：公司自2023年起在华东地区开设了五家门店，但线上销售占比不足百分之十，"
-        "管理层希望通过新的电商平台提升线上收入。\n"
-        "摘要：公司希望借助新的电商平台提高目前偏低的线上销售占比。\n\n"
-        "章节：测试计划\n正文：系统上线前需完成功能测试、性能测试和安全测试，其中性能测试要求在一千名并发用户下"
-        "页面响应时间低于两秒。\n"
-        "摘要：上线前需完成功能、性能和安全测试，并保证千人并发下响应低于两秒。\n\n"
-        "章节：{title}\n正文：{text}\n摘要："
-    ),
-    "en": (
-        "Summarize each section in one sentence.\n\n"
-        "Section: Background\nText: Since 2023 the company has opened five stores in the east region, "
-        "but online sales are still below ten percent, so management wants a new e-commerce platform.\n"
-        "Summary: The company wants a new e-commerce platform to grow its small share of online sales.\n\n"
-        "Section: Test plan\nText: Before launch the system needs functional, performance and security "
-        "tests; pages must respond within two seconds with one thousand concurrent users.\n"
-        "Summary: Functional, performance and security tests must pass, with pages under two seconds at "
-        "1,000 users.\n\n"
-        "Section: {title}\nText: {text}\nSummary:"
-    ),
-}
-_LANGUAGE_NAMES = {"zh": "Simplified Chinese", "en": "English", "ko": "Korean", "ja": "Japanese"}
-
-
-def _prompt_language(language: str | None) -> str:
-    return "zh" if language in {"zh", "ja"} else "en"
-
-
-def cut_text(text: str, limit: int) -> str:
-    """Fit a section's text into the context: whole sentences when possible, else a hard cut."""
-    text = re.sub(r"\s+", " ", text).strip()
-    if len(text) <= limit:
-        return text
-    head = text[:limit]
-    boundary = max(head.rfind(mark) for mark in ("。", "！", "？", ". ", "! ", "? ", "；", "; "))
-    return (head[: boundary + 1] if boundary > limit // 2 else head).rstrip() + "…"
-
-
-def summary_prompt(*, title: str, text: str, language: str | None, max_tokens: int) -> Prompt:
-    lang = _prompt_language(language)
-    name = _LANGUAGE_NAMES.get(language or "", "the same language as the text")
-    return Prompt(
-        text=_FEW_SHOT[lang].format(title=title, text=text),
-        messages=[
-            {
-                "role": "system",
-                "content": "You summarize one section of a document in a single sentence, "
-                f"written in {name}. Reply with the sentence only.",
-            },
-            {"role": "user", "content": f"Section: {title}\nText: {text}"},
-        ],
-        max_tokens=max_tokens,
-        stop=["\n"],
-    )
-
-
 # --------------------------------------------------------------------------- step
 class DocxOutlineAnalyzerStep:
+    """The document's title, then its heading tree with the levels kept, and under each section
+    with text of its own 1-3 bullet points (documents/outline_points.py).
+
+    Sections are prepared ahead, `parallel` at a time (the model server's parallel slots), and
+    streamed in document order: a section's heading goes out when the stream reaches it, its
+    points as soon as they have passed the gates.
+    """
+
     def __init__(
         self,
         *,
@@ -136,16 +90,34 @@ class DocxOutlineAnalyzerStep:
         should_stop: Callable[[], bool] | None = None,
         clock: Callable[[], float] = time.monotonic,
         headings: bool = True,
+        api_style: str = "completions",
+        parallel: int = 1,
+        first: Sampling | None = None,
+        retry: Sampling | None = None,
     ) -> None:
         self.sections: list[dict[str, Any]] = structure.get("sections", [])
         self.language: str | None = structure.get("language")
         self.title = title
-        self.provider = provider
-        self.max_section_chars = max_section_chars
-        self.max_tokens = max_tokens
         self.should_stop = should_stop or (lambda: False)
         self.coalescer = ChunkCoalescer(min_chars=chunk_chars, max_delay_ms=chunk_ms, clock=clock)
         self.tokens = 0  # model tokens generated (provider-reported when available)
+        self.parallel = max(1, parallel)
+        # Threads preparing sections stop on this event, which the streaming thread sets when
+        # should_stop() says so: should_stop may use this thread's Redis and database connections.
+        self._stopped = threading.Event()
+        self.writer = PointWriter(
+            sections=self.sections,
+            language=self.language,
+            provider=provider,
+            api_style=api_style,
+            max_tokens=max_tokens,
+            first=first or Sampling(temperature=0.2, frequency_penalty=0.5, presence_penalty=0.0),
+            retry=retry or Sampling(temperature=0.7, frequency_penalty=1.0, presence_penalty=0.5),
+            should_stop=self._stopped.is_set,
+            max_section_chars=max_section_chars,
+        )
+        # Per section index: its points, or None where it has none yet (for the quality report).
+        self.results: dict[int, SectionResult] = {}
         # False when regenerating one section: only its new text is streamed.
         self.headings = headings
 
@@ -173,47 +145,61 @@ class DocxOutlineAnalyzerStep:
             yield from self._flush()
             yield StepEvent("error", {"code": "internal"})
 
+    def _stopping(self) -> bool:
+        if self.should_stop():
+            self._stopped.set()
+        return self._stopped.is_set()
+
     def _run(self, start_section: int) -> Iterator[StepEvent]:
         total = len(self.sections)
         if start_section == 0 and self.headings:
             yield from self._chunk(f"# {self.title}\n\n")
-        for index, section in enumerate(self.sections):
-            if index < start_section:
-                continue
-            if self.should_stop():
-                break
-            yield from self._flush()  # a progress event never overtakes text before it
-            yield StepEvent("progress", {"done": index, "total": total, "section": section["title"]})
-            if self.headings:
-                level = min(int(section.get("level", 1)) + 1, 6)
-                yield from self._chunk(f"{'#' * level} {section['title']}\n\n")
-            text = cut_text(section.get("text") or section.get("excerpt") or "", self.max_section_chars)
-            if text:
-                yield from self._summary(section["title"], text)
+        indexes = list(range(start_section, total))
+        pool = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="outline-points")
+        pending: dict[int, Future[SectionResult]] = {}
+        try:
+            for position, index in enumerate(indexes):
+                # Keep `parallel` sections in preparation ahead of the one being streamed.
+                for ahead in indexes[position : position + self.parallel]:
+                    if ahead not in pending:
+                        pending[ahead] = pool.submit(self.writer.section_points, self.sections[ahead])
+                if self._stopping():
+                    break
+                section = self.sections[index]
+                yield from self._flush()  # a progress event never overtakes text before it
+                yield StepEvent("progress", {"done": index, "total": total, "section": section["title"]})
+                if self.headings:
+                    level = min(int(section.get("level", 1)) + 1, 6)
+                    yield from self._chunk(f"{'#' * level} {section['title']}\n\n")
+                result = self._wait(pending.pop(index))
+                if result is None:
+                    break
+                self.results[index] = result
+                self.tokens += result.tokens
+                if result.points:
+                    yield from self._chunk("".join(point.markdown() for point in result.points) + "\n")
+        finally:
+            for future in pending.values():
+                future.cancel()
+            if pending:
+                self._stopped.set()  # an error or a cancel: what is still running stops
+            pool.shutdown(wait=True, cancel_futures=True)
         yield from self._flush()
-        if self.should_stop():
+        if self._stopping():
             yield StepEvent("done", {"status": "cancelled"})
             return
         yield StepEvent("progress", {"done": total, "total": total, "section": ""})
         yield StepEvent("done", {"status": "succeeded"})
 
-    def _summary(self, title: str, text: str) -> Iterator[StepEvent]:
-        prompt = summary_prompt(title=title, text=text, language=self.language, max_tokens=self.max_tokens)
-        usage = StreamUsage()
-        try:
-            yield from self._deltas(prompt, usage)
-        finally:
-            self.tokens += usage.tokens
-
-    def _deltas(self, prompt: Prompt, usage: StreamUsage) -> Iterator[StepEvent]:
-        wrote = False
-        with self.provider.stream(prompt, should_stop=self.should_stop, usage=usage) as deltas:
-            for delta in deltas:
-                if not wrote:
-                    delta = delta.lstrip()  # the model starts after "Summary:" with a space
-                    if not delta:
-                        continue
-                    wrote = True
-                yield from self._chunk(delta.replace("\n", " "))
-        if wrote:
-            yield from self._chunk("\n\n")
+    def _wait(self, future: Future[SectionResult]) -> SectionResult | None:
+        """The section's result, asking should_stop() while it is prepared (None once stopped)."""
+        while True:
+            try:
+                result = future.result(timeout=STOP_POLL_SECONDS)
+            except FutureTimeout:
+                if self._stopping():
+                    return None
+                continue
+            if self._stopping():
+                return None
+            return result

@@ -145,6 +145,9 @@ class OutlineSectionOut(Schema):
     title: str
     text: str
     source_index: int | None
+    # Bullet points taken from the document's own text because the model's failed a quality gate
+    # (written "- _…_" in the Markdown).
+    extracted_points: int = 0
 
 
 class OutlineOut(Schema):

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from documents import relay
 from documents.models import ApiToken, Document, Outline, OutlineTask, OutlineVersion
 from documents.outline_markdown import attach_source_indexes, parse_sections
+from documents.outline_points import is_extracted_line
 
 
 def document_list(*, user: AbstractBaseUser) -> QuerySet[Document]:
@@ -126,6 +127,9 @@ def outline_sections(*, outline: Outline) -> list[dict]:
     }
     for section in sections:
         section["revision_status"] = changes.get(section["title"], "")
+        section["extracted_points"] = sum(
+            1 for line in section["text"].splitlines() if is_extracted_line(line)
+        )
     return sections
 
 

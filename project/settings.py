@@ -189,6 +189,15 @@ LLM_MAX_TOKENS = env.int("LLM_MAX_TOKENS", default=96)
 MODEL_CTX = env.int("MODEL_CTX", default=4096)
 MODEL_PARALLEL = env.int("MODEL_PARALLEL", default=2)
 MODEL_THREADS = env.int("MODEL_THREADS", default=2)
+# Sampling fields the backend knows beyond the OpenAI API's (sent as they are; JSON). The bundled
+# llama.cpp server gets a repeat penalty and DRY, which stop the loops a small model falls into;
+# a backend that refuses unknown fields (OpenAI) gets none.
+LLM_SAMPLING_EXTRA = env.json(
+    "LLM_SAMPLING_EXTRA",
+    default={"repeat_penalty": 1.1, "dry_multiplier": 0.8, "dry_base": 1.75, "dry_allowed_length": 2}
+    if LLM_BUNDLED
+    else {},
+)
 
 # ------------------------------------------------------------- streaming/outline
 # Redis connections per process are bounded: one reader thread per web process tails every
@@ -211,6 +220,10 @@ SSE_MAX_DURATION_SECONDS = env.float("SSE_MAX_DURATION_SECONDS", default=600.0)
 OUTLINE_CHUNK_CHARS = env.int("OUTLINE_CHUNK_CHARS", default=32)
 OUTLINE_CHUNK_MS = env.int("OUTLINE_CHUNK_MS", default=80)
 OUTLINE_SECTION_CHARS = env.int("OUTLINE_SECTION_CHARS", default=1200)
+# Tokens one bullet point may take (a point is at most ~25 words or ~50 CJK characters).
+OUTLINE_POINT_TOKENS = env.int("OUTLINE_POINT_TOKENS", default=56)
+# Sections prepared at once, ahead of the one being streamed: the model server's parallel slots.
+OUTLINE_PARALLEL = env.int("OUTLINE_PARALLEL", default=MODEL_PARALLEL if LLM_BUNDLED else 4)
 OUTLINE_SAVE_EVERY_SECONDS = env.float("OUTLINE_SAVE_EVERY_SECONDS", default=2.0)
 OUTLINE_TASK_TIMEOUT_SECONDS = env.float("OUTLINE_TASK_TIMEOUT_SECONDS", default=1800.0)
 # The worker stamps heartbeat_at this often; the reaper fails a task whose stamp is older than

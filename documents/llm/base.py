@@ -6,8 +6,8 @@ import abc
 import contextlib
 import functools
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -43,6 +43,12 @@ class Prompt:
     max_tokens: int
     stop: list[str] | None = None
     temperature: float = 0.2
+    # Sampling against loops: the OpenAI API's own penalties, sent to every backend...
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
+    # ...and a backend's own sampling fields (llama.cpp's repeat_penalty, DRY), sent as they are:
+    # only for a backend that knows them (LLM_SAMPLING_EXTRA), since OpenAI refuses unknown fields.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class LLMError(Exception):
@@ -118,6 +124,9 @@ class StreamUsage:
 
     completion_tokens: int | None = None
     deltas: int = 0
+    # Why the model stopped: "stop" (a stop sequence or its end) or "length" (max_tokens: the text
+    # was cut off); None until the stream says.
+    finish_reason: str | None = None
 
     @property
     def tokens(self) -> int:

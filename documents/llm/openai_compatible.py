@@ -134,6 +134,12 @@ class OpenAICompatibleProvider(Provider):
         }
         if prompt.stop:
             common["stop"] = prompt.stop
+        if prompt.frequency_penalty:
+            common["frequency_penalty"] = prompt.frequency_penalty
+        if prompt.presence_penalty:
+            common["presence_penalty"] = prompt.presence_penalty
+        if prompt.extra:
+            common["extra_body"] = prompt.extra
         if self.config.stream_usage:
             common["stream_options"] = {"include_usage": True}
         if self.config.api_style == "completions":
@@ -182,6 +188,8 @@ class OpenAICompatibleProvider(Provider):
                         text, finish_reason = self._delta(payload)
                         if getattr(payload, "usage", None) is not None:
                             usage.completion_tokens = payload.usage.completion_tokens
+                        if finish_reason:
+                            usage.finish_reason = finish_reason
                         if finish_reason == "content_filter":
                             raise LLMError("content_filtered", started=started)
                         if text:

@@ -11,6 +11,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from documents.errors import error_message
 from documents.llm import LLMConfig, Provider, get_provider
 from documents.models import Document, Outline, OutlineTask, OutlineVersion
 from documents.outline_markdown import attach_source_indexes, parse_sections, replace_section_text
+from documents.outline_points import Sampling
 from documents.services.outline_versions import VersionConflict, outline_adopt, outline_save
 from ops import logs, metrics
 
@@ -361,6 +363,35 @@ def section_structure(task: OutlineTask) -> dict[str, Any]:
     }
 
 
+def outline_step(
+    *,
+    structure: dict[str, Any],
+    title: str,
+    provider: Provider,
+    should_stop: Callable[[], bool],
+    headings: bool = True,
+) -> DocxOutlineAnalyzerStep:
+    """The analyzer step with this deployment's settings (the model's style, sampling, slots)."""
+    extra = dict(settings.LLM_SAMPLING_EXTRA)
+    # The retry is a second chance with other settings: hotter, and harder on repeats.
+    retry_extra = {**extra, "repeat_penalty": 1.3} if "repeat_penalty" in extra else extra
+    return DocxOutlineAnalyzerStep(
+        structure=structure,
+        title=title,
+        provider=provider,
+        max_section_chars=settings.OUTLINE_SECTION_CHARS,
+        chunk_chars=settings.OUTLINE_CHUNK_CHARS,
+        chunk_ms=settings.OUTLINE_CHUNK_MS,
+        max_tokens=settings.OUTLINE_POINT_TOKENS,
+        should_stop=should_stop,
+        headings=headings,
+        api_style=settings.LLM_API_STYLE,
+        parallel=settings.OUTLINE_PARALLEL,
+        first=Sampling(temperature=0.2, frequency_penalty=0.5, presence_penalty=0.0, extra=extra),
+        retry=Sampling(temperature=0.7, frequency_penalty=1.0, presence_penalty=0.5, extra=retry_extra),
+    )
+
+
 def _continuation(task: OutlineTask) -> str:
     """The text a Continue keeps: the parent's whole sections before `start_section`."""
     parent = task.continued_from
@@ -400,14 +431,10 @@ def _run(task_id: int, provider: Provider | None = None) -> None:
             if not structure["sections"]:
                 _finish(task, output, watch, "error", {"code": "invalid_input"}, 0, cpu_started)
                 return
-            step = DocxOutlineAnalyzerStep(
+            step = outline_step(
                 structure=structure,
                 title=task.document.title,
                 provider=provider or get_provider(LLMConfig.from_settings()),
-                max_section_chars=settings.OUTLINE_SECTION_CHARS,
-                chunk_chars=settings.OUTLINE_CHUNK_CHARS,
-                chunk_ms=settings.OUTLINE_CHUNK_MS,
-                max_tokens=settings.LLM_MAX_TOKENS,
                 should_stop=watch,
                 headings=task.section_index is None,
             )

@@ -49,7 +49,9 @@ def document(user, settings, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
 
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
-    uploaded = SimpleUploadedFile("章.docx", make_docx([(1, "第一章"), (1, "第二章")]))
+    # Long enough that each section needs the model.
+    body = "本章规定了第一节的摘要要求和审批流程，各部门在月底前提交报告，逾期未交的由人事部统一催办。"
+    uploaded = SimpleUploadedFile("章.docx", make_docx([(1, "第一章"), (1, "第二章")], body=body))
     return services.document_create(owner=user, uploaded=uploaded)
 
 
@@ -174,7 +176,8 @@ def test_a_finished_task_records_outcome_duration_first_chunk_and_tokens(documen
     speeds = sample("outliner_model_tokens_per_second_count")
 
     task = services.outline_start(document=document)
-    services.outline_generate(task_id=task.pk, provider=FakeProvider([[" 概述", "。"]], delay=0.01))
+    provider = FakeProvider([[" 本章规定了第一节的", "摘要要求和审批流程。"]], delay=0.01)
+    services.outline_generate(task_id=task.pk, provider=provider)
 
     assert OutlineTask.objects.get(pk=task.pk).status == S.SUCCEEDED
     assert sample("outliner_tasks_finished_total", status="succeeded", error_code="") == finished + 1

@@ -1,17 +1,22 @@
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 
 import pytest
 
-from documents.analyzer import ChunkCoalescer, DocxOutlineAnalyzerStep, cut_text, summary_prompt
+from documents.analyzer import ChunkCoalescer, DocxOutlineAnalyzerStep
 from documents.llm import LLMError
+from documents.outline_points import cut_text
+from documents.prompts import Brief, point_prompt
 from documents.tests.fakes import FakeProvider
 
+LONG = "本办法适用于公司全体正式员工和实习生，规定了考勤、休假、报销和奖惩的基本规则，由人力资源部负责解释。"
 STRUCTURE = {
     "language": "zh",
     "sections": [
-        {"level": 1, "title": "第一章 总则", "text": "本办法适用于公司全体员工。", "source_index": 0},
+        {"level": 1, "title": "第一章 总则", "text": LONG, "source_index": 0},
         {"level": 2, "title": "适用范围", "text": "包括正式员工和实习生。", "source_index": 2},
         {"level": 1, "title": "Empty", "text": "", "source_index": 4},
     ],
@@ -26,9 +31,13 @@ class FakeClock:
         return self.now
 
 
-def _step(provider: FakeProvider, **kwargs) -> DocxOutlineAnalyzerStep:  # noqa: ANN003
+def _step(provider: FakeProvider, structure: dict = STRUCTURE, **kwargs) -> DocxOutlineAnalyzerStep:  # noqa: ANN003
     options = {"max_section_chars": 1200, "chunk_chars": 8, "chunk_ms": 1000, "max_tokens": 64, **kwargs}
-    return DocxOutlineAnalyzerStep(structure=STRUCTURE, title="员工手册", provider=provider, **options)
+    return DocxOutlineAnalyzerStep(structure=structure, title="员工手册", provider=provider, **options)
+
+
+def _text(events: list) -> str:  # noqa: ANN001
+    return "".join(e.data["text"] for e in events if e.type == "chunk")
 
 
 def test_coalescer_flushes_at_size():
@@ -57,17 +66,17 @@ def test_coalescer_never_returns_empty_chunks():
     assert coalescer.flush() is None
 
 
-def test_step_streams_markdown_with_document_headings_and_summaries():
-    provider = FakeProvider([[" 适用于", "全体员工。"], [" 正式员工", "和实习生。"]])
+def test_step_streams_the_heading_tree_with_bullet_points_under_sections_with_text():
+    provider = FakeProvider([[" 本办法适用于", "公司全体正式员工和实习生。"]])
     events = list(_step(provider).run())
 
-    text = "".join(e.data["text"] for e in events if e.type == "chunk")
-    assert text == (
-        "# 员工手册\n\n## 第一章 总则\n\n适用于全体员工。\n\n"
-        "### 适用范围\n\n正式员工和实习生。\n\n## Empty\n\n"
+    assert _text(events) == (
+        "# 员工手册\n\n## 第一章 总则\n\n- 本办法适用于公司全体正式员工和实习生。\n\n"
+        "### 适用范围\n\n- _包括正式员工和实习生。_\n\n## Empty\n\n"
     )
     assert all(e.data["text"] for e in events if e.type == "chunk")
-    assert len(provider.prompts) == 2  # no model call for a section without text
+    # The short section needs no model (its own words are its point); the empty one gets none.
+    assert len(provider.prompts) == 1
 
 
 def test_step_emits_progress_per_section_and_exactly_one_terminal_event():
@@ -79,19 +88,47 @@ def test_step_emits_progress_per_section_and_exactly_one_terminal_event():
     assert events[-1].data == {"status": "succeeded"}
 
 
-def test_chinese_document_gets_a_chinese_prompt():
+def test_a_point_that_fails_a_gate_is_asked_for_again_then_replaced_by_an_extracted_point():
+    # An English answer for a Chinese document fails the language gate, twice.
+    provider = FakeProvider([[" The staff handbook", " explains the rules."]])
+    step = _step(provider)
+    text = _text(list(step.run()))
+
+    assert len(provider.prompts) == 2  # the first try and one retry
+    assert provider.prompts[0].temperature < provider.prompts[1].temperature
+    (point,) = [line for line in text.splitlines() if line.startswith("- ") and "总则" not in line][:1]
+    assert point.startswith("- _") and point.endswith("_") and "staff" not in text
+    assert step.results[0].failed.get("language") == 2 and step.results[0].points[0].extracted
+
+
+def test_a_point_that_starts_to_loop_is_cut_there_and_its_stream_closed():
+    provider = FakeProvider([["抽检结果：", "抽检结果：", "抽检结果：", "抽检结果：", "抽检结果："] * 4])
+    step = _step(provider)
+    list(step.run())
+
+    assert provider.closed == 2  # both tries stopped early, their streams closed
+    assert step.results[0].failed.get("loop", 0) + step.results[0].failed.get("substance", 0) >= 1
+    assert all("抽检结果：抽检结果：抽检结果" not in p.text for p in step.results[0].points)
+
+
+def test_chinese_document_gets_a_chinese_prompt_with_the_sections_key_phrases():
     provider = FakeProvider()
     list(_step(provider).run())
 
-    assert "摘要：" in provider.prompts[0].text and "第一章 总则" in provider.prompts[0].text
-    assert provider.prompts[0].stop == ["\n"]
+    prompt = provider.prompts[0]
+    assert "章节：第一章 总则" in prompt.text and "要点：" in prompt.text and "原文：" in prompt.text
+    assert prompt.stop == ["\n"] and prompt.frequency_penalty > 0
 
 
-def test_english_document_gets_an_english_prompt():
-    prompt = summary_prompt(title="Scope", text="Applies to all staff.", language="en", max_tokens=32)
+def test_english_point_prompt_ends_with_the_open_point():
+    brief = Brief("Scope", ["staff"], "Applies to all staff.")
+    prompt = point_prompt(
+        brief=brief, examples=[], language="en", max_tokens=32, temperature=0.2,
+        frequency_penalty=0.5, presence_penalty=0.0, extra={"repeat_penalty": 1.1},
+    )  # fmt: skip
 
-    assert prompt.text.endswith("Section: Scope\nText: Applies to all staff.\nSummary:")
-    assert "English" in prompt.messages[0]["content"]
+    assert prompt.text.endswith("Section: Scope\nKey phrases: staff\nText: Applies to all staff.\nPoint:")
+    assert "English" in prompt.messages[0]["content"] and prompt.extra == {"repeat_penalty": 1.1}
 
 
 def test_long_sections_are_cut_at_a_sentence_boundary():
@@ -102,16 +139,15 @@ def test_long_sections_are_cut_at_a_sentence_boundary():
     assert len(cut) <= 101 and cut.endswith("。…")
 
 
-def test_provider_error_keeps_partial_text_and_ends_with_error():
+def test_provider_error_ends_with_error_and_streams_no_unchecked_point():
     provider = FakeProvider(
-        [[" 适用于", LLMError("timeout_between_tokens", "The model stopped responding.")]]
+        [[" 本办法适用于", LLMError("timeout_between_tokens", "The model stopped responding.")]]
     )
     events = list(_step(provider, chunk_chars=1000).run())
 
     assert events[-1].type == "error"
     assert events[-1].data["code"] == "timeout_between_tokens"
-    text = "".join(e.data["text"] for e in events if e.type == "chunk")
-    assert text.endswith("适用于")
+    assert "本办法适用于" not in _text(events)  # a point is held until it has passed
     assert [e.type for e in events].count("error") == 1
 
 
@@ -124,37 +160,69 @@ def test_should_stop_ends_with_cancelled_done():
 
 @pytest.mark.parametrize("chunk_chars", [1, 5, 1000])
 def test_chunking_never_changes_the_text(chunk_chars):
-    baseline = "".join(
-        e.data["text"] for e in _step(FakeProvider(), chunk_chars=1).run() if e.type == "chunk"
-    )
-    text = "".join(
-        e.data["text"] for e in _step(FakeProvider(), chunk_chars=chunk_chars).run() if e.type == "chunk"
-    )
+    baseline = _text(list(_step(FakeProvider(), chunk_chars=1).run()))
+    text = _text(list(_step(FakeProvider(), chunk_chars=chunk_chars).run()))
 
     assert text == baseline
+
+
+def test_sections_prepared_in_parallel_stream_in_document_order():
+    sections = [
+        {"level": 1, "title": f"第{n}章", "text": LONG.replace("人力资源部", f"第{n}部门"), "source_index": n}
+        for n in range(6)
+    ]
+    active, peak, lock = [0], [0], threading.Lock()
+
+    class Slow(FakeProvider):
+        def deltas(self, prompt, *, should_stop, usage):  # noqa: ANN001, ANN201
+            with lock:
+                active[0] += 1
+                peak[0] = max(peak[0], active[0])
+            time.sleep(0.05)
+            with lock:
+                active[0] -= 1
+            return super().deltas(prompt, should_stop=should_stop, usage=usage)
+
+    text = _text(list(_step(Slow(), {"language": "zh", "sections": sections}, parallel=3).run()))
+
+    assert [line for line in text.splitlines() if line.startswith("## ")] == [f"## 第{n}章" for n in range(6)]
+    assert peak[0] >= 2
+
+
+def test_a_chat_model_is_asked_once_per_section_for_all_its_points():
+    provider = FakeProvider(
+        [["- 本办法适用于公司全体正式员工和实习生。\n", "- 规定了考勤、休假、报销和奖惩的基本规则。"]]
+    )
+    step = _step(provider, api_style="chat")
+    text = _text(list(step.run()))
+
+    assert len(provider.prompts) == 1 and provider.prompts[0].messages[0]["role"] == "system"
+    assert "- 本办法适用于公司全体正式员工和实习生。\n" in text
 
 
 # ------------------------------------------------------- prompt language vs UI language
 ENGLISH = {
     "language": "en",
-    "sections": [{"level": 1, "title": "Background", "text": "The company plans a new online shop."}],
+    "sections": [
+        {
+            "level": 1,
+            "title": "Background",
+            "text": "The company plans a new online shop next year, to grow its online sales and to "
+            "reach customers outside the east region.",
+        }
+    ],
 }
-CHINESE = {
-    "language": "zh",
-    "sections": [{"level": 1, "title": "项目背景", "text": "公司计划在明年上线新的电商平台。"}],
-}
+CHINESE = {"language": "zh", "sections": [{"level": 1, "title": "项目背景", "text": LONG}]}
 
 
 @pytest.mark.parametrize(
-    ("ui_language", "structure", "few_shot", "written_in"),
+    ("ui_language", "structure", "label", "written_in"),
     [
-        ("zh-hans", ENGLISH, "Summarize each section in one sentence.", "written in English."),
-        ("en", CHINESE, "用一句话概括每一节的内容。", "written in Simplified Chinese."),
+        ("zh-hans", ENGLISH, "Section: Background", "in English"),
+        ("en", CHINESE, "章节：项目背景", "in Simplified Chinese"),
     ],
 )
-def test_prompt_follows_the_documents_language_not_the_ui_language(
-    ui_language, structure, few_shot, written_in
-):
+def test_prompt_follows_the_documents_language_not_the_ui_language(ui_language, structure, label, written_in):
     from django.utils import translation
 
     provider = FakeProvider()
@@ -166,6 +234,6 @@ def test_prompt_follows_the_documents_language_not_the_ui_language(
         events = list(step.run())
 
     assert events[-1].data == {"status": "succeeded"}
-    (prompt,) = provider.prompts
-    assert prompt.text.startswith(few_shot)
-    assert prompt.messages[0]["content"].endswith(f"{written_in} Reply with the sentence only.")
+    prompt = provider.prompts[0]
+    assert label in prompt.text
+    assert written_in in prompt.messages[0]["content"]

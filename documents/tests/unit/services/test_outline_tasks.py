@@ -24,11 +24,14 @@ from ops.redis_pool import redis_client
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_celery")]
 S = OutlineTask.Status
 SECTIONS = [(1, "第一章"), (1, "第二章"), (1, "第三章"), (1, "第四章")]
+# Long enough to need the model; the replies below are made of its words (they must pass the gates).
+BODY = "本章规定了第一节的摘要要求和审批流程，各部门在月底前提交报告，逾期未交的由人事部统一催办并记录在案。"
 
 
 @pytest.fixture
 def document(user):  # noqa: ANN001, ANN201
-    return services.document_create(owner=user, uploaded=SimpleUploadedFile("章.docx", make_docx(SECTIONS)))
+    uploaded = SimpleUploadedFile("章.docx", make_docx(SECTIONS, body=BODY))
+    return services.document_create(owner=user, uploaded=uploaded)
 
 
 def _text(task_id: int) -> str:
@@ -68,7 +71,7 @@ def test_cancel_queued_task_ends_it_at_once_and_the_worker_never_starts_it(docum
 
 def test_cancel_running_task_stops_the_provider_and_keeps_partial_output(document):
     task = services.outline_start(document=document)
-    provider = FakeProvider([[" 第一", "节的", "摘要", "。"]], delay=0.05)
+    provider = FakeProvider([[" 第一节的", "摘要要求", "和审批流程", "。"]], delay=0.05)
     worker = _run_in_thread(task.pk, provider)
     _wait(lambda: "第二章" in _text(task.pk))
 
@@ -100,19 +103,23 @@ def test_cancel_is_idempotent_and_refuses_finished_tasks_clearly(document):
 def test_continue_keeps_finished_sections_and_regenerates_the_interrupted_one(document):
     task = services.outline_start(document=document)
     error = LLMError("timeout_between_tokens")
-    services.outline_generate(task_id=task.pk, provider=FakeProvider([[" A."], [" B."], [" half", error]]))
+    replies = [[" 各部门在月底前提交报告。"], [" 逾期未交的由人事部统一催办。"], [" 本章规定了", error]]
+    services.outline_generate(task_id=task.pk, provider=FakeProvider(replies))
     failed = OutlineTask.objects.get(pk=task.pk)
-    assert failed.status == S.FAILED and failed.progress_done == 2 and failed.result.endswith("half")
+    assert failed.status == S.FAILED and failed.progress_done == 2 and failed.result.endswith("## 第三章\n\n")
 
     new = services.outline_continue(task=failed)
-    services.outline_generate(task_id=new.pk, provider=FakeProvider([[" C."], [" D."]]))
+    replies = [[" 本章规定了第一节的摘要要求。"], [" 各部门的报告由人事部记录在案。"]]
+    services.outline_generate(task_id=new.pk, provider=FakeProvider(replies))
 
     new.refresh_from_db()
     assert new.status == S.SUCCEEDED and new.start_section == 2 and new.continued_from_id == task.pk
     assert (
-        new.result == failed.result[: failed.section_offsets["2"]] + "## 第三章\n\nC.\n\n## 第四章\n\nD.\n\n"
+        new.result
+        == failed.result[: failed.section_offsets["2"]]
+        + "## 第三章\n\n- 本章规定了第一节的摘要要求。\n\n## 第四章\n\n- 各部门的报告由人事部记录在案。\n\n"
     )
-    assert "half" not in new.result
+    assert new.result.count("## 第三章") == 1
     assert _text(new.pk) == new.result
 
 
@@ -214,22 +221,25 @@ def test_task_records_metrics(document):
     )
 
 
+MEMO = "下周一上午十点在三楼会议室开会讨论明年的预算安排，请各部门负责人准时参加。"
+
+
 def test_document_without_headings_gets_one_summary_of_its_text(user):
     from documents.models import Document
 
     document = Document.objects.create(
         owner=user, file="x.docx", original_filename="x.docx", title="备忘录", size_bytes=1, sha256="0" * 64,
-        structure={"language": "zh", "sections": [], "preamble": {"excerpt": "下周一开会讨论预算。"}},
+        structure={"language": "zh", "sections": [], "preamble": {"excerpt": MEMO}},
     )  # fmt: skip
     task = services.outline_start(document=document)
-    provider = FakeProvider([[" 下周一讨论预算。"]])
+    provider = FakeProvider([[" 下周一开会讨论明年的预算安排。"]])
 
     services.outline_generate(task_id=task.pk, provider=provider)
 
     task.refresh_from_db()
     assert task.status == S.SUCCEEDED
-    assert task.result == "# 备忘录\n\n## 备忘录\n\n下周一讨论预算。\n\n"
-    assert "下周一开会讨论预算。" in provider.prompts[0].text
+    assert task.result == "# 备忘录\n\n## 备忘录\n\n- 下周一开会讨论明年的预算安排。\n\n"
+    assert MEMO.split("，")[0] in provider.prompts[0].text
 
 
 def test_empty_document_fails_with_invalid_input(user):

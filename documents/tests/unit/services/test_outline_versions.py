@@ -18,14 +18,22 @@ from documents.tests.fakes import FakeProvider
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_celery")]
 SECTIONS = [(1, "第一章 总则"), (2, "适用范围"), (1, "Chapter 2")]
+# Long enough to need the model, and holding the words of every reply below (a reply must be
+# grounded in the document to pass the quality gates).
+BODY = (
+    "本制度规定员工摘要的写法，第一次和第二次修订补充了更好的摘要格式和新结果的记录方式，"
+    "新的范围说明需要重写后公布。"
+)
+POINT = "本制度规定员工摘要的写法。"
 
 
 @pytest.fixture
 def document(user):  # noqa: ANN001, ANN201
-    return services.document_create(owner=user, uploaded=SimpleUploadedFile("制度.docx", make_docx(SECTIONS)))
+    uploaded = SimpleUploadedFile("制度.docx", make_docx(SECTIONS, body=BODY))
+    return services.document_create(owner=user, uploaded=uploaded)
 
 
-def _generate(document, reply: str = " 摘要。"):  # noqa: ANN001, ANN202
+def _generate(document, reply: str = " " + POINT):  # noqa: ANN001, ANN202
     task = services.outline_start(document=document)
     services.outline_generate(task_id=task.pk, provider=FakeProvider([[reply]]))
     task.refresh_from_db()
@@ -39,8 +47,8 @@ def outline_url(document) -> str:  # noqa: ANN001
 
 
 def test_first_successful_result_becomes_the_outline_and_later_ones_do_not(document):
-    first = _generate(document, " 第一次。")
-    second = _generate(document, " 第二次。")
+    first = _generate(document, " 第一次修订补充了摘要格式。")
+    second = _generate(document, " 第二次修订补充了更好的摘要格式。")
 
     outline = Outline.objects.get(document=document)
     assert outline.version == 1 and outline.markdown == first.result
@@ -59,11 +67,11 @@ def test_get_outline_gives_version_markdown_and_sections_with_source_anchors(
         (1, "Chapter 2"),
     ]
     assert [s["source_index"] for s in body["sections"]] == [s["source_index"] for s in document.sections]
-    assert body["sections"][0]["text"] == "摘要。"
+    assert body["sections"][0]["text"] == f"- {POINT}"
 
 
 def test_save_creates_a_version_and_a_stale_save_gets_409(api_client, outline_url):
-    markdown = api_client.get(outline_url).json()["markdown"].replace("摘要。", "改过的摘要。", 1)
+    markdown = api_client.get(outline_url).json()["markdown"].replace(POINT, "改过的摘要。", 1)
 
     saved = api_client.put(outline_url, {"version": 1, "markdown": markdown}, content_type="application/json")
     stale = api_client.put(outline_url, {"version": 1, "markdown": "# 旧\n"}, content_type="application/json")
@@ -93,7 +101,7 @@ def test_history_lists_versions_and_restore_makes_an_old_one_current(api_client,
 
 
 def test_keep_adopts_a_later_result_as_a_new_version(api_client, document, outline_url):
-    later = _generate(document, " 更好的摘要。")
+    later = _generate(document, " 更好的摘要格式补充了新结果的记录方式。")
 
     kept = api_client.post(f"/api/v1/tasks/{later.pk}/keep")
 
@@ -141,7 +149,7 @@ def test_docx_export_reads_back_to_the_same_tree_with_cjk(api_client, outline_ur
         (2, "适用范围"),
         (1, "Chapter 2"),
     ]
-    assert "摘要。" in [p.text for p in doc.paragraphs]
+    assert POINT in [p.text for p in doc.paragraphs]
 
 
 @pytest.mark.parametrize(
@@ -217,7 +225,7 @@ def test_history_restore_and_keep_pages(client, user, outline_url, document):
     assert "v2" in client.get(reverse("documents:outline_history", args=[document.pk])).content.decode()
     assert client.post(restore, {"version": 2}).status_code == 302
     assert Outline.objects.get(document=document).version == 3
-    later = _generate(document, " 新结果。")
+    later = _generate(document, " 新结果的记录方式需要重写后公布。")
     assert (
         ">Keep this outline<"
         in client.get(reverse("documents:task_detail", args=[later.pk])).content.decode()
@@ -238,7 +246,7 @@ def test_source_of_a_section_is_its_heading_and_body_from_the_docx(client, user,
 
     html = response.content.decode()
     assert response.status_code == 200 and 'data-testid="source-pane"' in html and "<html" not in html
-    assert response.context["source"] == {"index": index, "heading": "适用范围", "paragraphs": ["Body text."]}
+    assert response.context["source"] == {"index": index, "heading": "适用范围", "paragraphs": [BODY]}
     assert client.get(reverse("documents:document_source", args=[document.pk, index + 1])).status_code == 404
 
 
@@ -277,16 +285,16 @@ def test_replace_section_text_changes_only_that_section():
 def test_regenerating_a_section_streams_its_text_and_saves_a_new_version(document, outline_url):
     outline = Outline.objects.get(document=document)
     task = services.outline_section_regenerate(outline=outline, index=1)
-    provider = FakeProvider([[" 新的", "范围说明。"]])
+    provider = FakeProvider([[" 新的范围说明", "需要重写后公布。"]])
 
     services.outline_generate(task_id=task.pk, provider=provider)
 
     task.refresh_from_db()
     outline.refresh_from_db()
-    assert task.status == "succeeded" and task.result == "新的范围说明。\n\n"
+    assert task.status == "succeeded" and task.result == "- 新的范围说明需要重写后公布。\n\n"
     assert "适用范围" in provider.prompts[0].text and len(provider.prompts) == 1
     _, sections = parse_sections(outline.markdown)
-    assert [s["text"] for s in sections] == ["摘要。", "新的范围说明。", "摘要。"]
+    assert [s["text"] for s in sections] == [f"- {POINT}", "- 新的范围说明需要重写后公布。", f"- {POINT}"]
     assert outline.version == 2
     assert outline.versions.first().note == "Regenerated section 2: 适用范围"
     assert services.outline_adopt(task=task) is None  # never put over the whole outline
@@ -298,10 +306,11 @@ def test_regenerate_keeps_an_edit_made_meanwhile(document, outline_url, user):
     edited = outline.markdown.replace("## Chapter 2", "## Chapter Two")
     services.outline_save(outline=outline, base_version=1, markdown=edited, author=user)
 
-    services.outline_generate(task_id=task.pk, provider=FakeProvider([[" 重写。"]]))
+    services.outline_generate(task_id=task.pk, provider=FakeProvider([[" 范围说明需要重写后公布。"]]))
 
     markdown = Outline.objects.get(document=document).markdown
-    assert "## Chapter Two" in markdown and parse_sections(markdown)[1][0]["text"] == "重写。"
+    assert "## Chapter Two" in markdown
+    assert parse_sections(markdown)[1][0]["text"] == "- 范围说明需要重写后公布。"
 
 
 def test_regenerate_of_a_missing_section_is_refused(document, outline_url):
@@ -324,9 +333,9 @@ def test_diff_structures_reports_added_removed_changed_and_unchanged():
 
 def test_reupload_keeps_edits_and_offers_only_changed_sections(api_client, user, document, outline_url):
     outline = Outline.objects.get(document=document)
-    edited = outline.markdown.replace("摘要。", "我改过的第一章。", 1)
+    edited = outline.markdown.replace(f"- {POINT}", "我改过的第一章。", 1)
     services.outline_save(outline=outline, base_version=1, markdown=edited, author=user)
-    revised = make_docx([(1, "第一章 总则"), (1, "Chapter 2"), (1, "第三章 附则")])
+    revised = make_docx([(1, "第一章 总则"), (1, "Chapter 2"), (1, "第三章 附则")], body=BODY)
 
     response = api_client.post(
         f"/api/v1/documents/{document.pk}/revisions", {"file": SimpleUploadedFile("制度-v2.docx", revised)}
@@ -340,7 +349,7 @@ def test_reupload_keeps_edits_and_offers_only_changed_sections(api_client, user,
     outline = api_client.get(outline_url).json()
     assert outline["version"] == 3
     assert [(s["title"], s["text"]) for s in outline["sections"]] == [
-        ("第一章 总则", "我改过的第一章。"), ("Chapter 2", "摘要。"), ("第三章 附则", ""),
+        ("第一章 总则", "我改过的第一章。"), ("Chapter 2", f"- {POINT}"), ("第三章 附则", ""),
     ]  # fmt: skip
     current = Outline.objects.get(document=document)
     from documents import selectors
