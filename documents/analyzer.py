@@ -171,6 +171,9 @@ class DocxOutlineAnalyzerStep:
                 if self.headings:
                     level = min(int(section.get("level", 1)) + 1, 6)
                     yield from self._chunk(f"{'#' * level} {section['title']}\n\n")
+                # The heading goes out now: the reader sees where the outline is while its points
+                # are written (the coalescer would hold it until the points came).
+                yield from self._flush()
                 result = self._wait(pending.pop(index))
                 if result is None:
                     break

@@ -178,3 +178,40 @@ def test_a_reader_who_scrolled_up_keeps_their_place_when_the_outline_finishes(
     page.reload()  # the server's rendering of the saved result: the same text
     expect(card).to_have_attribute("data-status", "succeeded")
     assert _pane_text(pane) == kept
+
+
+def test_the_outline_is_bullet_points_under_headings_and_an_extracted_point_looks_quieter(
+    signed_in: Page,
+    live_server,
+    celery_worker_process,
+    tmp_path,  # noqa: ANN001
+):
+    from docx import Document as DocxDocument
+
+    # A section long enough for the model, and one so short that its own words are its point.
+    doc = DocxDocument()
+    doc.add_heading("项目背景", level=1)
+    doc.add_paragraph(BODY)
+    doc.add_heading("备注", level=1)
+    doc.add_paragraph("下周一开会讨论预算。")
+    path = tmp_path / "电商平台计划.docx"
+    doc.save(path)
+    page = _open_uploaded(signed_in, path)
+
+    page.get_by_role("button", name="Generate outline").click()
+    card = page.get_by_test_id("task-card")
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=90_000)
+    pane = page.get_by_test_id("outline-pane")
+
+    assert pane.locator("h2").all_inner_texts() == ["项目背景", "备注"]
+    expect(pane.locator("li").first).to_be_visible()
+    extracted = pane.locator("li > em")
+    expect(extracted.last).to_have_text("下周一开会讨论预算。")
+    marker = extracted.last.evaluate("el => getComputedStyle(el, '::before').content")
+    quieter = extracted.last.evaluate("el => getComputedStyle(el).color") != pane.locator(
+        "li"
+    ).first.evaluate("el => getComputedStyle(el).color")
+    assert marker == '"“"' and quieter
+    screenshot(page, "outline-points")
+    task = OutlineTask.objects.get()
+    assert "## 备注\n\n- _下周一开会讨论预算。_\n" in task.result

@@ -11,7 +11,7 @@
 Everything outside imports from here; the Redis pool is ops/redis_pool.py.
 """
 
-from documents.relay.cancel import cancel_request, cancel_requested
+from documents.relay.cancel import cancel_request, cancel_requested, cancel_settle
 from documents.relay.events import Event, cancel_key, chunk_events, saved_events, stream_key
 from documents.relay.hub import StreamHub, hub
 from documents.relay.reader import StreamMissing, live_text, read_events, replay_frames
@@ -26,6 +26,7 @@ __all__ = [
     "cancel_key",
     "cancel_request",
     "cancel_requested",
+    "cancel_settle",
     "chunk_events",
     "event_stream",
     "hub",

@@ -20,3 +20,9 @@ def cancel_request(task_id: int) -> None:
 def cancel_requested(task_id: int) -> bool:
     """Whether the flag is up (RedisError if Redis is away)."""
     return bool(redis_client().exists(cancel_key(task_id)))
+
+
+def cancel_settle(task_id: int) -> None:
+    """The task has ended: let its flag go with its stream (a cancel that raced the task's end
+    set it after the worker's last write, which would otherwise leave it for a day)."""
+    redis_client().expire(cancel_key(task_id), settings.STREAM_TTL_SECONDS)

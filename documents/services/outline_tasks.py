@@ -154,6 +154,11 @@ def outline_cancel(*, task: OutlineTask) -> OutlineTask:
         _publish_end(task.pk, OutlineTask.Status.CANCELLED)
     logger.info("outline cancel requested task=%s", task.pk)
     task.refresh_from_db()
+    if task.is_terminal:
+        try:
+            relay.cancel_settle(task.pk)
+        except redis.RedisError:  # it expires in a day anyway
+            logger.warning("cancel flag of task=%s not settled in Redis", task.pk, exc_info=True)
     return task
 
 

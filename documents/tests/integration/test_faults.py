@@ -228,7 +228,10 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Stac
             LLM_MAX_TOKENS=str(TOKENS),
             LLM_TOKEN_TIMEOUT="2",
             LLM_FIRST_TOKEN_TIMEOUT="5",
-            OUTLINE_CHUNK_CHARS="1",  # one chunk event per delta: many events, many resume points
+            OUTLINE_CHUNK_CHARS="1",  # one chunk event per write: many events, many resume points
+            # One section at a time: a fault injected at a section's heading finds its points being
+            # written (prepared ahead, they could be done already).
+            OUTLINE_PARALLEL="1",
             CELERY_TASK_DEFAULT_QUEUE=QUEUE,
             SSE_HEARTBEAT_SECONDS=str(HEARTBEAT),
             SSE_FINISHED_CHECK_SECONDS=str(HEARTBEAT),
@@ -409,7 +412,9 @@ def test_disconnect_storm_across_two_web_processes_loses_and_repeats_nothing(
 ):
     """30 readers of one long task, each leaving after a random number of events (or dropping
     its connection mid-read) and resuming on the other web process, until the end."""
-    readers, sections = 30, 8
+    # Points are held until they pass their gates, so a section is a few events (its progress, its
+    # heading, its points): enough sections that each reader leaves and resumes several times.
+    readers, sections = 30, 24
     urls = [faults.web_a.url, faults.web_b.url]
     with _client(token) as api:
         task_id = _start(api, urls[0], _document(api, urls[0], sections))
@@ -422,7 +427,7 @@ def test_disconnect_storm_across_two_web_processes_loses_and_repeats_nothing(
                     urls[i % 2 :] + urls[: i % 2],
                     task_id,
                     rng=random.Random(SEED * 1000 + round_ * 100 + i),
-                    max_events=30,
+                    max_events=10,
                     cut_chance=0.3,
                 )
                 for i in range(readers)
@@ -507,7 +512,7 @@ def test_web_process_restarted_mid_stream_the_reader_resumes_and_the_task_goes_o
         fault = Once(restart)
         reading = read_resuming(
             token, [web.url], task_id,
-            on_event=lambda r: _model_chunks(r.events, 1) >= 5 and fault(),
+            on_event=lambda r: _model_chunks(r.events, 1) >= 1 and fault(),
         )  # fmt: skip
     task = wait_finished(task_id, timeout=30)
     fault.join()
@@ -542,6 +547,9 @@ def test_provider_stalled_mid_answer_fails_in_time_keeps_the_text_and_nothing_is
     stalled: dict[str, float] = {}
 
     def stall() -> None:
+        # Called at the section's heading, when its points are asked for; a point is held until it
+        # is whole, so the reader sees no token: stop the provider a few tokens into its answer.
+        time.sleep(10 * INTERVAL_MS / 1000)
         faults.provider.signal(signal.SIGSTOP)
         stalled["at"] = time.monotonic()
 
@@ -550,7 +558,7 @@ def test_provider_stalled_mid_answer_fails_in_time_keeps_the_text_and_nothing_is
         task_id = _start(api, url, document_id)
         fault = Once(stall)
         reading = read_resuming(
-            token, [url], task_id, on_event=lambda r: _model_chunks(r.events, 1) >= 5 and fault()
+            token, [url], task_id, on_event=lambda r: _model_chunks(r.events, 1) >= 1 and fault()
         )
         ended = time.monotonic()
         faults.provider.signal(signal.SIGCONT)
@@ -563,7 +571,8 @@ def test_provider_stalled_mid_answer_fails_in_time_keeps_the_text_and_nothing_is
             "error", {"seq": reading.events[-1][0], "code": code, "message": error_message(code, "en")}
         )  # fmt: skip
         _assert_exact(reading, task)
-        assert token_timeout <= ended - stalled["at"] < token_timeout + 2.0
+        # The timeout counts from the last token, which came up to a token interval before the stop.
+        assert token_timeout - 2 * INTERVAL_MS / 1000 <= ended - stalled["at"] < token_timeout + 2.0
         assert task.progress_done == 1 and "第2节" in task.result  # the partial section is kept
 
         continued = wait_finished(_continue(api, url, task_id), timeout=30)
@@ -612,7 +621,7 @@ def test_after_a_fault_the_connected_reader_gets_an_end_and_a_new_task_completes
         task_id = _start(api, url, document_id)
         once = Once(inject)
         reading = read_resuming(
-            token, [url], task_id, on_event=lambda r: _model_chunks(r.events, 1) >= 5 and once()
+            token, [url], task_id, on_event=lambda r: _model_chunks(r.events, 1) >= 1 and once()
         )
         ended = time.monotonic()
         once.join()

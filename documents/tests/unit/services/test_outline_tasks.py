@@ -99,6 +99,19 @@ def test_cancel_is_idempotent_and_refuses_finished_tasks_clearly(document):
     assert "already finished (succeeded)" in excinfo.value.message
 
 
+def test_a_cancel_that_races_the_tasks_end_leaves_no_flag_behind_for_a_day(document, settings):
+    from documents.relay import cancel_key
+
+    task = services.outline_start(document=document)
+    stale = OutlineTask.objects.get(pk=task.pk)  # as a page loaded it, while the task still ran
+    services.outline_generate(task_id=task.pk, provider=FakeProvider())
+
+    services.outline_cancel(task=stale)
+
+    assert OutlineTask.objects.get(pk=task.pk).status == S.SUCCEEDED
+    assert 0 < redis_client().ttl(cancel_key(task.pk)) <= settings.STREAM_TTL_SECONDS
+
+
 # ----------------------------------------------------------------------- continue
 def test_continue_keeps_finished_sections_and_regenerates_the_interrupted_one(document):
     task = services.outline_start(document=document)

@@ -368,3 +368,13 @@ def test_rejected_revision_changes_nothing(api_client, document, outline_url):
     assert response.status_code == 415
     assert (document.sha256, Outline.objects.get(document=document).version) == before
     assert document.revision == 1
+
+
+def test_the_api_counts_each_sections_extracted_points(api_client, document):
+    # An English answer for a Chinese document fails a gate twice: the document's own words stand in.
+    _generate(document, " The rules of the company.")
+
+    sections = api_client.get(f"/api/v1/documents/{document.pk}/outline").json()["sections"]
+
+    assert [s["extracted_points"] for s in sections] == [1, 1, 1]
+    assert all(s["text"].startswith("- _") and s["text"].endswith("_") for s in sections)
