@@ -55,16 +55,16 @@ def _files() -> list[Path]:
 
 
 def _judge(document: Any, markdown: str) -> dict[str, Any]:
-    """Every section with text of its own, judged on what the outline says under it."""
+    """Every section with text of its own, judged on what the outline says under it. The outline's
+    sections are the document's, in order (titles repeat in real documents: "Results" twice)."""
     language = document.structure.get("language")
-    sources = {s["title"]: s.get("text") or "" for s in document.sections}
-    if not any(sources.values()):  # no headings: the outline has one section, the document's title
-        sources = {document.title: (document.structure.get("preamble") or {}).get("excerpt") or ""}
-    index = quality.DocumentIndex.build("\n".join(f"{t}\n{x}" for t, x in sources.items()), language)
+    sources = [(s["title"], s.get("text") or "") for s in document.sections]
+    if not any(text for _, text in sources):  # no headings: one section, the document's title
+        sources = [(document.title, (document.structure.get("preamble") or {}).get("excerpt") or "")]
+    index = quality.DocumentIndex.build("\n".join(f"{t}\n{x}" for t, x in sources), language)
     _, sections = parse_sections(markdown)
     judged = []
-    for section in sections:
-        source = sources.get(section["title"], "")
+    for section, (title, source) in zip(sections, sources, strict=False):
         lines = [line for line in section["text"].splitlines() if line.strip()]
         if not source.strip():
             continue  # no text of its own: no points expected (and none judged)
@@ -72,7 +72,7 @@ def _judge(document: Any, markdown: str) -> dict[str, Any]:
         report = quality.check(text, source=source, index=index, language=language, kind="section")
         extracted = sum(1 for line in lines if is_extracted_line(line))
         judged.append({
-            "title": section["title"][:80], "failed": list(report.failed), "points": len(lines),
+            "title": title[:80], "failed": list(report.failed), "points": len(lines),
             "extracted": extracted, "model_kept": bool(lines) and extracted == 0,
         })  # fmt: skip
     return {"sections": judged}

@@ -32,13 +32,13 @@ logger = logging.getLogger(__name__)
 SHORT_WORDS = 12
 SHORT_CJK_CHARS = 30
 # How many points a section gets, by the size of its text (words, or CJK characters / 2).
-POINTS_BY_SIZE = ((120, 1), (400, 2))  # under 120 words: 1; under 400: 2; else 3
+POINTS_BY_SIZE = ((250, 1), (800, 2))  # under 250 words: 1; under 800: 2; else 3
 MAX_POINTS = 3
-EXAMPLES = 2  # solved examples, from the document's other sections, in a completions prompt
+EXAMPLES = 1  # solved examples, from the document's other sections, in a completions prompt
 # A point says something: a word or two ("规则。", "Budget.") passes every gate and tells nothing.
 MIN_POINT_WORDS, MIN_POINT_CJK_CHARS = 4, 8
 # The central sentence a prompt quotes, at most (a table row run together can be very long).
-PROMPT_SENTENCE_CHARS = 240
+PROMPT_SENTENCE_CHARS = 200
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’）)」』]*$")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•·]|\d+[.)、])\s*")
 

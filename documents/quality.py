@@ -242,13 +242,26 @@ def gate_copy(text: str, source: str) -> bool:
 # ----------------------------------------------------------------------------- language
 
 
-def gate_language(text: str, language: str | None) -> bool:
+# A section's source with at least this many letters, all in the other script than the document's,
+# sets the script its points are judged by.
+SECTION_SCRIPT_MIN_LETTERS = 20
+
+
+def gate_language(text: str, language: str | None, *, source: str = "") -> bool:
+    """CJK text for a CJK document, not for a Latin-script one, and the reverse. A section written
+    in the other script (an English abstract in a Korean thesis, a Chinese quotation in an English
+    paper) is judged by its own script: a reader expects its points in the words it is written in."""
     if not language or not any(map(str.isalpha, text)):
         return True
+    expect_cjk = textkit.is_cjk_language(language)
+    if sum(map(str.isalpha, source)) >= SECTION_SCRIPT_MIN_LETTERS:
+        source_share = textkit.cjk_share(source)
+        if expect_cjk and source_share <= LATIN_MAX_CJK_SHARE:
+            expect_cjk = False
+        elif not expect_cjk and source_share >= CJK_MIN_SHARE:
+            expect_cjk = True
     share = textkit.cjk_share(text)
-    if textkit.is_cjk_language(language):
-        return share >= CJK_MIN_SHARE
-    return share <= LATIN_MAX_CJK_SHARE
+    return share >= CJK_MIN_SHARE if expect_cjk else share <= LATIN_MAX_CJK_SHARE
 
 
 # ----------------------------------------------------------------------------- grounded
@@ -325,7 +338,7 @@ def check_one(
         case "copy":
             return gate_copy(text, source)
         case "language":
-            return gate_language(text, language)
+            return gate_language(text, language, source=source)
         case "grounded":
             return gate_grounded(text, index)
         case "complete":

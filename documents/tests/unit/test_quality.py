@@ -410,7 +410,7 @@ def test_the_short_gate_follows_the_kind(medical: DocumentIndex) -> None:
 
 
 def test_check_one_answers_for_one_gate_and_rejects_unknown_names(medical: DocumentIndex) -> None:
-    args = {"source": MEDICAL_SOURCE, "index": medical, "language": "zh"}
+    args = {"source": "公司的销售额去年增长了三倍。", "index": medical, "language": "zh"}
     assert quality.check_one("complete", "Sales grew.", **args)
     assert not quality.check_one("language", "Sales grew.", **args)
     with pytest.raises(ValueError, match="unknown gate"):
@@ -428,7 +428,8 @@ def test_check_never_raises_and_fails_empty_or_odd_text_as_incomplete(
 def test_every_gate_is_checked_in_the_declared_order() -> None:
     index = DocumentIndex.build("", "en")
     text = ("Quantum blockchain revenues tripled " * 10) + "公司"
-    report = quality.check(text, source=text, index=index, language="zh")
+    source = "公司的销售额去年增长了三倍，主要来自新的区块链业务。" * 20 + text  # a Chinese section
+    report = quality.check(text, source=source, index=index, language="zh")
     assert report.failed == quality.GATES
 
 
@@ -497,3 +498,16 @@ def test_a_large_document_is_indexed_and_checked() -> None:
     assert "monitor" in index.stems
     report = quality.check(document[:2_000], source=document, index=index, language="en", kind="section")
     assert {"loop", "copy", "short"} <= set(report.failed)
+
+
+def test_a_section_written_in_the_other_script_is_judged_by_its_own():
+    abstract = "This thesis studies how churches in the region organised their missions after the war."
+    korean = "선교지 현황과 선교사 현황표를 정리하여 제시한다. " * 2
+    index = DocumentIndex.build(korean + abstract, "ko")
+
+    def failed(text: str, source: str) -> tuple[str, ...]:
+        return quality.check(text, source=source, index=index, language="ko").failed
+
+    assert "language" not in failed("The thesis studies how churches organised their missions.", abstract)
+    assert "language" not in failed("선교지 현황을 정리한다.", korean)
+    assert "language" in failed("The mission fields are listed.", korean)
