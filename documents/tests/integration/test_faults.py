@@ -503,6 +503,11 @@ def test_web_process_restarted_mid_stream_the_reader_resumes_and_the_task_goes_o
         else:
             web.stop()
         seen_at["down"] = time.monotonic()
+        # Down until the worker has written more (points come whole, a section's at a time, and a
+        # SIGKILLed web process is back within a second): it writes on with no web process there.
+        deadline = time.monotonic() + 10
+        while _last_seq_in_redis(task_id) == seen_at["seq_at_fault"] and time.monotonic() < deadline:
+            time.sleep(0.05)
         web.start()
         seen_at["up"] = time.monotonic()
         seen_at["seq_when_back"] = _last_seq_in_redis(task_id)
