@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from documents.llm import LLMError, Provider
-from documents.outline_points import PointWriter, Sampling, SectionResult, cut_text  # noqa: F401
+from documents.outline_points import PointWriter, Sampling, SectionResult
 
 logger = logging.getLogger(__name__)
 
@@ -182,11 +182,9 @@ class DocxOutlineAnalyzerStep:
                 if result.points:
                     yield from self._chunk("".join(point.markdown() for point in result.points) + "\n")
         finally:
-            for future in pending.values():
-                future.cancel()
             if pending:
                 self._stopped.set()  # an error or a cancel: what is still running stops
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)  # what has not started never will
         yield from self._flush()
         if self._stopping():
             yield StepEvent("done", {"status": "cancelled"})

@@ -244,9 +244,7 @@ class PointWriter:
         """Not a repeat of a point already in the section (the section as a whole must not loop)."""
         if any(point == p.text for p in points):
             return False
-        joined = "\n".join([*(p.markdown() for p in points), f"- {point}"])
-        return "loop" not in quality.check(joined, source="", index=self.index, language=self.language,
-                                           kind="section").failed  # fmt: skip
+        return quality.gate_loop("\n".join([*(p.text for p in points), point]))
 
     def _model_point(
         self, brief: Brief, source: str, result: SectionResult, *, draft: str | None
