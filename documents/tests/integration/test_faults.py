@@ -54,8 +54,9 @@ SEED = int(os.environ.get("FAULTS_SEED") or time.time_ns() % 1_000_000)
 print(f"test_faults seed: {SEED} (FAULTS_SEED={SEED} repeats the random choices)")
 logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per reconnect otherwise
 
-# The fake provider answers every section with TOKENS deltas, one every INTERVAL_MS; with one chunk
-# event per delta a section is ~TOKENS events and lasts TOKENS * INTERVAL_MS.
+# The fake provider answers every request with TOKENS deltas, one every INTERVAL_MS (the worker cuts
+# an answer once it loops). A point is held until it is whole, so a section is a few events: its
+# progress, its heading, its points.
 TOKENS, INTERVAL_MS = 40, 20
 BODY = "公司计划在明年上线新的电商平台，以提升线上销售额并改善客户体验。"
 LOST_AFTER, REAPER_INTERVAL = 3.0, 1.0
@@ -225,7 +226,6 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Stac
             model_server=provider.url,
             LLM_BASE_URL=provider.url,
             LLM_API_STYLE="completions",
-            LLM_MAX_TOKENS=str(TOKENS),
             LLM_TOKEN_TIMEOUT="2",
             LLM_FIRST_TOKEN_TIMEOUT="5",
             OUTLINE_CHUNK_CHARS="1",  # one chunk event per write: many events, many resume points
