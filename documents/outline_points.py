@@ -98,8 +98,13 @@ def cut_text(text: str, limit: int) -> str:
     return (head[: boundary + 1] if boundary > limit // 2 else head).rstrip() + "…"
 
 
+def _cjk(text: str, language: str | None) -> bool:
+    return is_cjk_language(language) or cjk_share(text) >= 0.5
+
+
 def _size(text: str, language: str | None) -> int:
-    if is_cjk_language(language) or cjk_share(text) >= 0.5:
+    """Words, or for CJK text its characters / 2 (about as much to say)."""
+    if _cjk(text, language):
         return sum(1 for ch in text if not ch.isspace()) // 2
     return len(words(text))
 
@@ -116,9 +121,7 @@ def points_wanted(text: str, language: str | None) -> int:
 
 
 def is_short(text: str, language: str | None) -> bool:
-    if is_cjk_language(language) or cjk_share(text) >= 0.5:
-        return sum(1 for ch in text if not ch.isspace()) < SHORT_CJK_CHARS
-    return len(words(text)) < SHORT_WORDS
+    return _size(text, language) < (SHORT_CJK_CHARS // 2 if _cjk(text, language) else SHORT_WORDS)
 
 
 def _full_stop(language: str | None, text: str) -> str:
@@ -231,7 +234,7 @@ class PointWriter:
                 break
             sentence = central[i] if i < len(central) else (central[0] if central else text)
             brief = Brief(section["title"], phrases[:4], sentence[:PROMPT_SENTENCE_CHARS])
-            point = self._model_point(brief, text, result, draft=drafts[i] if i < len(drafts) else None)
+            point = self._model_point(brief, text, result, draft=drafts[i])
             if point is None:
                 fallback = grounding.extracted_point(sentence, self.language)
                 if fallback and self._passes(fallback, text) and self._new(fallback, result.points):
