@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from documents import services
 from documents.models import Document
@@ -17,9 +17,13 @@ def document_reextract(document_id: int) -> int:
     return len(services.document_reextract(document=document).sections)
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def outline_generate(task_id: int) -> None:
-    services.outline_generate(task_id=task_id)
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def outline_generate(self: Task, task_id: int) -> None:
+    try:
+        services.outline_generate(task_id=task_id, worker=self.request.hostname or "")
+    except services.TaskDeferred as deferred:
+        # Back to the same queue for later; this worker slot takes the next task meanwhile.
+        raise self.retry(countdown=deferred.countdown) from None
 
 
 @shared_task(ignore_result=True)

@@ -188,11 +188,15 @@ LLM_RETRY_BACKOFF = env.float("LLM_RETRY_BACKOFF", default=0.5)
 MODEL_CTX = env.int("MODEL_CTX", default=4096)
 MODEL_PARALLEL = env.int("MODEL_PARALLEL", default=2)
 MODEL_THREADS = env.int("MODEL_THREADS", default=2)
-# Sampling fields the backend knows beyond the OpenAI API's (sent as they are; JSON). The bundled
-# llama.cpp server gets a repeat penalty and DRY, which stop the loops a small model falls into;
-# a backend that refuses unknown fields (OpenAI) gets none.
-LLM_SAMPLING_EXTRA = env.json(
-    "LLM_SAMPLING_EXTRA",
+# Sampling fields the backend knows beyond the OpenAI API's (sent as they are; JSON): with every
+# request, and added on a point's retry. A point is asked for greedily first, with a light repeat
+# penalty: DRY and a stronger repeat penalty also punish the words of the sentence the point
+# condenses (they sit in the prompt), and pushed the bundled model off the text (docs/benchmarks.md).
+# The retry, a little warmer, gets them: a first answer that looped is asked for against loops.
+# A backend that refuses unknown fields (OpenAI) gets none.
+LLM_SAMPLING_EXTRA = env.json("LLM_SAMPLING_EXTRA", default={"repeat_penalty": 1.05} if LLM_BUNDLED else {})
+LLM_RETRY_SAMPLING_EXTRA = env.json(
+    "LLM_RETRY_SAMPLING_EXTRA",
     default={"repeat_penalty": 1.1, "dry_multiplier": 0.8, "dry_base": 1.75, "dry_allowed_length": 2}
     if LLM_BUNDLED
     else {},
@@ -232,6 +236,11 @@ WORKER_LOST_AFTER_SECONDS = env.float("WORKER_LOST_AFTER_SECONDS", default=30.0)
 REAPER_INTERVAL_SECONDS = env.float("REAPER_INTERVAL_SECONDS", default=10.0)
 QUEUED_REDELIVER_AFTER_SECONDS = env.float("QUEUED_REDELIVER_AFTER_SECONDS", default=300.0)
 MAX_ACTIVE_TASKS_PER_USER = env.int("MAX_ACTIVE_TASKS_PER_USER", default=3)
+# Fairness: whole-document outlines one user may have *running* at once. Their others wait in the
+# queue (handed back every DEFERRED_TASK_RETRY_SECONDS), so another user's outline finds a free
+# worker slot. 1 suits `make run` (two slots); raise it with the workers' concurrency.
+MAX_RUNNING_TASKS_PER_USER = env.int("MAX_RUNNING_TASKS_PER_USER", default=1)
+DEFERRED_TASK_RETRY_SECONDS = env.float("DEFERRED_TASK_RETRY_SECONDS", default=2.0)
 MAX_QUEUED_TASKS = env.int("MAX_QUEUED_TASKS", default=100)
 QUEUE_FULL_RETRY_AFTER_SECONDS = env.int("QUEUE_FULL_RETRY_AFTER_SECONDS", default=30)
 LLM_STREAM_USAGE = env.bool("LLM_STREAM_USAGE", default=True)

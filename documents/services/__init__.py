@@ -16,6 +16,7 @@ from documents.services.documents import (
     document_revise,
 )
 from documents.services.outline_tasks import (
+    TaskDeferred,
     TaskRejected,
     outline_cancel,
     outline_continue,
@@ -37,6 +38,7 @@ from documents.validation import DocxRejected
 __all__ = [
     "TOKEN_TOUCH_SECONDS",
     "DocxRejected",
+    "TaskDeferred",
     "TaskRejected",
     "VersionConflict",
     "api_token_create",

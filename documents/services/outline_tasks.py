@@ -18,6 +18,7 @@ from typing import Any
 import redis
 from celery import current_app
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
@@ -42,6 +43,16 @@ GENERATE_TASK = "documents.tasks.outline_generate"
 
 def _send_generate(task_id: int) -> None:
     current_app.tasks[GENERATE_TASK].delay(task_id)
+
+
+class TaskDeferred(Exception):
+    """The task's owner already has MAX_RUNNING_TASKS_PER_USER outlines running: the worker hands
+    the task back to the queue (Celery's retry, after `countdown` seconds) and takes other work,
+    so one user's long documents never hold every worker."""
+
+    def __init__(self, countdown: float) -> None:
+        super().__init__(f"deferred for {countdown} s")
+        self.countdown = countdown
 
 
 class TaskRejected(Exception):
@@ -173,15 +184,18 @@ def _publish_end(task_id: int, status: str) -> None:
         logger.warning("task=%s: end not published; the SSE view serves it from the database", task_id)
 
 
-def outline_generate(*, task_id: int, provider: Provider | None = None) -> None:
+def outline_generate(*, task_id: int, provider: Provider | None = None, worker: str = "") -> None:
     """Run the analyzer step for a queued task, relaying every event to its Redis stream.
 
     Guarantees: a task that is not queued is left alone (a redelivered message does nothing
     twice); the final Markdown, status, error and metrics are saved in the database before the
     terminal event is published, whether or not anyone is watching; exceptions are logged with
     the task id; a cancel stops the model within about 0.1 s and keeps the partial output.
+    A whole-document task whose owner is at MAX_RUNNING_TASKS_PER_USER is not claimed: it stays
+    queued and TaskDeferred tells the caller to hand it back. `worker` names who runs it (the
+    Celery node; default: the host).
     """
-    _run(task_id, provider=provider)
+    _run(task_id, provider=provider, worker=worker or socket.gethostname())
 
 
 def outline_reap() -> dict[str, int]:
@@ -378,8 +392,8 @@ def outline_step(
 ) -> DocxOutlineAnalyzerStep:
     """The analyzer step with this deployment's settings (the model's style, sampling, slots)."""
     extra = dict(settings.LLM_SAMPLING_EXTRA)
-    # The retry is a second chance with other settings: hotter, and harder on repeats.
-    retry_extra = {**extra, "repeat_penalty": 1.3} if "repeat_penalty" in extra else extra
+    # The retry is a second chance with other settings: a little warmer, and against loops.
+    retry_extra = {**extra, **settings.LLM_RETRY_SAMPLING_EXTRA}
     return DocxOutlineAnalyzerStep(
         structure=structure,
         title=title,
@@ -392,8 +406,8 @@ def outline_step(
         headings=headings,
         api_style=settings.LLM_API_STYLE,
         parallel=settings.OUTLINE_PARALLEL,
-        first=Sampling(temperature=0.2, frequency_penalty=0.5, presence_penalty=0.0, extra=extra),
-        retry=Sampling(temperature=0.7, frequency_penalty=1.0, presence_penalty=0.5, extra=retry_extra),
+        first=Sampling(temperature=0.0, frequency_penalty=0.5, presence_penalty=0.0, extra=extra),
+        retry=Sampling(temperature=0.2, frequency_penalty=0.5, presence_penalty=0.0, extra=retry_extra),
     )
 
 
@@ -406,13 +420,42 @@ def _continuation(task: OutlineTask) -> str:
     return parent.result[:end]
 
 
-def _run(task_id: int, provider: Provider | None = None) -> None:
+def _claim(task_id: int, worker: str) -> bool:
+    """QUEUED -> PREPARING, unless the owner is at MAX_RUNNING_TASKS_PER_USER (TaskDeferred).
+
+    Only whole-document runs count and are held back: regenerating one section takes seconds.
+    The owner's row is locked while counting (PostgreSQL), so two workers claiming two of one
+    user's tasks at once cannot both pass the cap; SQLite serialises its writers anyway.
+    """
+    with transaction.atomic():
+        row = (
+            OutlineTask.objects.filter(pk=task_id, status=S.QUEUED)
+            .values("owner_id", "section_index")
+            .first()
+        )
+        if row is not None and row["section_index"] is None:
+            list(get_user_model().objects.select_for_update().filter(pk=row["owner_id"]).values_list("pk"))
+            running = OutlineTask.objects.filter(
+                owner_id=row["owner_id"], section_index__isnull=True, status__in=[S.PREPARING, S.RUNNING]
+            ).count()
+            at_cap = running >= settings.MAX_RUNNING_TASKS_PER_USER
+        else:
+            at_cap = False
+        if not at_cap:
+            started = timezone.now()
+            return states.transition(
+                task_id, S.PREPARING, only_from={S.QUEUED}, started_at=started, heartbeat_at=started,
+                worker=worker,
+            )  # fmt: skip
+    # Still waiting, not lost: the reaper re-sends only queued tasks nobody has looked at lately.
+    OutlineTask.objects.filter(pk=task_id, status=S.QUEUED).update(heartbeat_at=timezone.now())
+    logger.info("outline task=%s deferred: its owner is at MAX_RUNNING_TASKS_PER_USER", task_id)
+    raise TaskDeferred(settings.DEFERRED_TASK_RETRY_SECONDS)
+
+
+def _run(task_id: int, provider: Provider | None = None, *, worker: str) -> None:
     logs.bind(task_id=task_id)
-    started = timezone.now()
-    claimed = states.transition(
-        task_id, S.PREPARING, only_from={S.QUEUED}, started_at=started, heartbeat_at=started,
-        worker=socket.gethostname(),
-    )  # fmt: skip
+    claimed = _claim(task_id, worker)
     if not claimed:
         logger.info("outline task=%s not queued (cancelled, missing or already started); skipping", task_id)
         return
@@ -420,7 +463,7 @@ def _run(task_id: int, provider: Provider | None = None) -> None:
     logs.bind(user_id=task.owner_id)
     logger.info(
         "outline task=%s claimed by %s after %.1f s in the queue",
-        task_id, task.worker, (started - task.created_at).total_seconds(),
+        task_id, task.worker, (task.started_at - task.created_at).total_seconds(),
     )  # fmt: skip
     writer = relay.StreamWriter(task.pk)
     output = Output(task, writer)

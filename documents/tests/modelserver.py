@@ -9,6 +9,7 @@ Integration fixtures wrap this; it is a plain context manager so a script can us
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 import tempfile
@@ -29,8 +30,11 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 
 @contextlib.contextmanager
-def running_model_server(port: int | None = None) -> Iterator[str]:
-    """Yield the base URL of a freshly started, ready model server; stop it on exit.
+def running_model_server(
+    port: int | None = None, *, model: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Yield the base URL of a freshly started, ready model server (the bundled model, or the
+    .gguf at `model`; `env` overrides settings such as MODEL_THREADS); stop it on exit.
 
     Fails within a second or so, with the server's log tail, if the process dies while starting.
     """
@@ -40,9 +44,10 @@ def running_model_server(port: int | None = None) -> Iterator[str]:
         prefix=f"modelserver-{port}-", suffix=".log", delete=False
     )
     log_path = Path(log_file.name)
+    command = [sys.executable, "manage.py", "runmodel", "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runmodel", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=BASE_DIR, stdout=log_file, stderr=subprocess.STDOUT,
+        command + (["--model", str(model)] if model else []),
+        cwd=BASE_DIR, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )  # fmt: skip
     clean = False
     try:

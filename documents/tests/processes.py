@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -38,14 +39,15 @@ class ModelServerProcess:
     """The bundled model server on a fixed port, which a test can stop (the provider is down)
     and start again; the worker keeps pointing at the same URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, **env: str) -> None:
+        self.env = env  # settings for this server only (MODEL_THREADS=1: two servers share 2 cores)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self._running: contextlib.AbstractContextManager[str] | None = None
 
     def start(self) -> None:
         if self._running is None:
-            self._running = running_model_server(self.port)
+            self._running = running_model_server(self.port, env=self.env)
             self._running.__enter__()
 
     def stop(self) -> None:
@@ -147,29 +149,40 @@ def stop_process(process: subprocess.Popen, *, timeout: float = 10) -> None:
         process.wait(timeout=10)
 
 
+def start_worker(
+    env: dict[str, str], *, log: Path, name: str, pool: tuple[str, ...] = ("--pool", "solo")
+) -> subprocess.Popen:
+    """A real `celery worker` subprocess named `name@<host>` with the given environment (its queue
+    is env's CELERY_TASK_DEFAULT_QUEUE); returned once it answers a ping. Logs to `log`."""
+    out = open(log, "w")  # noqa: SIM115 (the child keeps its own descriptor)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "project", "worker", *pool, "--loglevel", "INFO",
+         "--hostname", f"{name}@%h", "--without-gossip", "--without-mingle"],
+        cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    out.close()
+    node = f"{name}@{socket.gethostname()}"
+    deadline = time.monotonic() + 30
+    while not celery_app.control.ping(destination=[node], timeout=0.5):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            stop_worker(worker)
+            raise RuntimeError(f"Celery worker {node} did not start; see {log}")
+    return worker
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    # A warm shutdown waits for the task in hand: don't wait long for it.
+    stop_process(worker, timeout=10)
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, model_server) -> Iterator[subprocess.Popen]:  # noqa: ANN001
     """A real `celery worker` subprocess, pointed at the test database, the test Redis and the
     bundled model server. It logs JSON lines to var/test-worker.log."""
     with django_db_blocker.unblock():
         env = service_env(model_server=model_server)
-    log = open(BASE_DIR / "var" / "test-worker.log", "w")  # noqa: SIM115 (lives as long as the worker)
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "project", "worker", "--pool", "solo", "--loglevel", "INFO",
-         "--hostname", f"test-{os.getpid()}@%h", "--without-gossip", "--without-mingle"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    worker = start_worker(env, log=BASE_DIR / "var" / "test-worker.log", name=f"test-{os.getpid()}")
     try:
-        deadline = time.monotonic() + 30
-        while not celery_app.control.ping(timeout=0.5):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Celery worker did not start; see {log.name}")
         yield worker
     finally:
-        worker.terminate()  # a warm shutdown waits for the task in hand: don't wait long for it
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=10)
-        log.close()
+        stop_worker(worker)

@@ -120,9 +120,10 @@ def _generate(document, django_capture_on_commit_callbacks) -> OutlineTask:  # n
 
 
 @pytest.fixture
-def world(user, django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
+def world(user, django_capture_on_commit_callbacks, settings):  # noqa: ANN001, ANN201
     """A document with a kept, edited outline, a revision diff, a later result to keep, a
     cancelled task continued by a running one, and a failed one that cannot continue."""
+    settings.MAX_RUNNING_TASKS_PER_USER = 2  # the "running" task is a row; `later` runs beside it
     document = services.document_create(
         owner=user, uploaded=SimpleUploadedFile(FILENAME, make_docx(SECTIONS, body=BODY))
     )

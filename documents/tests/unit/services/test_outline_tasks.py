@@ -171,6 +171,71 @@ def test_full_queue_is_503_with_retry_after(document, settings):
     )
 
 
+# ------------------------------------------------------------------ fair share
+def test_a_users_second_outline_waits_while_their_first_runs_and_others_start(document, other_user, settings):
+    settings.MAX_RUNNING_TASKS_PER_USER = 1
+    first = services.outline_start(document=document)
+    OutlineTask.objects.filter(pk=first.pk).update(status=S.RUNNING)
+    second = services.outline_start(document=document)
+    OutlineTask.objects.filter(pk=second.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=4))
+    theirs = services.document_create(
+        owner=other_user, uploaded=SimpleUploadedFile("b.docx", make_docx(SECTIONS, body=BODY))
+    )
+    other = services.outline_start(document=theirs)
+
+    with pytest.raises(services.TaskDeferred) as excinfo:
+        services.outline_generate(task_id=second.pk, provider=FakeProvider())
+    services.outline_generate(task_id=other.pk, provider=FakeProvider())
+
+    second.refresh_from_db()
+    assert excinfo.value.countdown == settings.DEFERRED_TASK_RETRY_SECONDS
+    # Untouched and still queued; its heartbeat says it was looked at, so the reaper leaves it be.
+    assert (second.status, second.started_at, second.worker) == (S.QUEUED, None, "")
+    assert timezone.now() - second.heartbeat_at < timedelta(seconds=5)
+    assert OutlineTask.objects.get(pk=other.pk).status == S.SUCCEEDED
+
+    OutlineTask.objects.filter(pk=first.pk).update(status=S.SUCCEEDED)
+    services.outline_generate(task_id=second.pk, provider=FakeProvider(), worker="w2@host")
+    second.refresh_from_db()
+    assert (second.status, second.worker) == (S.SUCCEEDED, "w2@host")
+
+
+def test_regenerating_a_section_is_not_held_back_by_a_running_outline(document, settings):
+    settings.MAX_RUNNING_TASKS_PER_USER = 1
+    services.outline_generate(task_id=services.outline_start(document=document).pk, provider=FakeProvider())
+    running = services.outline_start(document=document)
+    OutlineTask.objects.filter(pk=running.pk).update(status=S.RUNNING)
+    outline = document.outline  # kept from the first, finished run
+
+    task = services.outline_section_regenerate(outline=outline, index=1)
+    services.outline_generate(task_id=task.pk, provider=FakeProvider())
+
+    assert OutlineTask.objects.get(pk=task.pk).status == S.SUCCEEDED
+
+
+def test_the_celery_task_hands_a_deferred_outline_back_to_its_queue(document, monkeypatch, settings):
+    from celery.exceptions import Retry
+
+    from documents import tasks
+
+    settings.MAX_RUNNING_TASKS_PER_USER = 1
+    OutlineTask.objects.filter(pk=services.outline_start(document=document).pk).update(status=S.RUNNING)
+    waiting = services.outline_start(document=document)
+    retried = []
+
+    def retry(**options):  # noqa: ANN003, ANN202
+        retried.append(options)
+        return Retry("deferred")
+
+    monkeypatch.setattr(tasks.outline_generate, "retry", retry)
+
+    with pytest.raises(Retry):
+        tasks.outline_generate.run(waiting.pk)
+
+    assert retried == [{"countdown": settings.DEFERRED_TASK_RETRY_SECONDS}]
+    assert OutlineTask.objects.get(pk=waiting.pk).status == S.QUEUED
+
+
 # ------------------------------------------------------------------------- reaper
 def test_reaper_fails_a_task_whose_worker_stopped_and_keeps_what_the_stream_has(document):
     task = services.outline_start(document=document)
@@ -299,3 +364,19 @@ def test_cancel_recorded_only_in_the_database_is_still_seen(document):
     _wait(lambda: watch(), timeout=3)
 
     assert watch.reason == "cancelled"
+
+
+def test_the_step_asks_greedily_first_and_adds_the_retry_settings_on_the_retry(settings):
+    from documents.services.outline_tasks import outline_step
+
+    settings.LLM_SAMPLING_EXTRA = {"repeat_penalty": 1.05}
+    settings.LLM_RETRY_SAMPLING_EXTRA = {"repeat_penalty": 1.1, "dry_multiplier": 0.8}
+    # An English answer for a Chinese section fails the language gate: the point is asked twice.
+    provider = FakeProvider([[" The rules", " apply to all staff."]])
+    structure = {"language": "zh", "sections": [{"level": 1, "title": "第一章", "text": BODY}]}
+    step = outline_step(structure=structure, title="章", provider=provider, should_stop=lambda: False)
+    list(step.run())
+
+    first, retry = provider.prompts
+    assert (first.temperature, first.extra) == (0.0, {"repeat_penalty": 1.05})
+    assert retry.temperature > 0 and retry.extra == {"repeat_penalty": 1.1, "dry_multiplier": 0.8}
