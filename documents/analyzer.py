@@ -111,8 +111,8 @@ class DocxOutlineAnalyzerStep:
             provider=provider,
             api_style=api_style,
             max_tokens=max_tokens,
-            first=first or Sampling(temperature=0.2, frequency_penalty=0.5, presence_penalty=0.0),
-            retry=retry or Sampling(temperature=0.7, frequency_penalty=1.0, presence_penalty=0.5),
+            first=first or Sampling(temperature=0.0, frequency_penalty=0.5, presence_penalty=0.0),
+            retry=retry or Sampling(temperature=0.2, frequency_penalty=0.5, presence_penalty=0.0),
             should_stop=self._stopped.is_set,
             max_section_chars=max_section_chars,
         )

@@ -568,7 +568,8 @@ _SUBORDINATE_RE = re.compile(
 # Clause ends: ; and full-width ，；： always, "," and ":" only before a space (not "1,000",
 # "10:30"); the Japanese comma 、 only in Japanese, where it is the clause comma (in Chinese it
 # separates list items).
-_CLAUSE_RE = re.compile(r"[;；，：]|[,:](?=\s)")
+# Arabic script has its own comma and semicolon (،؛).
+_CLAUSE_RE = re.compile(r"[;；，：،؛]|[,:](?=\s)")
 _JA_CLAUSE_RE = re.compile(r"[;；，：、]|[,:](?=\s)")
 _TRAILING_RE = re.compile(rf"[\s,;:，；：、…\-–—{re.escape(_OPENERS)}]+$|\.\.\.$")
 _PAIRS = ("()", "（）", "“”", "「」", "『』", "《》", "【】", "[]")
@@ -730,7 +731,7 @@ def _point_from_phrases(phrases: Sequence[str], target: _Target) -> str:
     return _capitalised(separator.join(chosen)) + target.stop if chosen else ""
 
 
-def extracted_point(text: str, language: str | None) -> str:
+def extracted_point(text: str, language: str | None, *, phrases: bool = True) -> str:
     """A bullet taken from the text itself, for when the model's bullet fails the quality gates.
 
     Guarantees, for any input: "" when the text has no letters (or nothing usable, such as one
@@ -742,7 +743,8 @@ def extracted_point(text: str, language: str | None) -> str:
 
     It is one of the most central sentences, condensed (asides, citations and leading
     connectives dropped) and if needed cut at a clause end; failing that, up to three key
-    phrases joined ("Budget approval; cardiology funds." / "电商平台；线上销售。").
+    phrases joined ("Budget approval; cardiology funds." / "电商平台；线上销售。"), unless
+    `phrases` is false (a solved example in a prompt must be a sentence: a model copies a list).
     """
     text = _clip(text)
     if not _LETTER_RE.search(text):
@@ -761,4 +763,6 @@ def extracted_point(text: str, language: str | None) -> str:
         tried += 1
         if tried == _POINT_CANDIDATES:
             break
+    if not phrases:
+        return ""
     return _point_from_phrases(_phrases(text, language, _BRIEF_PHRASES), target)

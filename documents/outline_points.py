@@ -3,10 +3,12 @@
 For each section with text of its own, 1-3 points (more text, more points). Each point is written
 by the model from the section's key phrases and one of its central sentences
 (documents/grounding.py, documents/prompts.py), with sampling against loops and a watch that cuts
-it the moment it starts to loop, then checked against the gates (documents/quality.py). A point
-that fails is asked for once more with other settings; if that fails too, it is replaced by an
-*extracted* point: the central sentence condensed, or the key phrases, marked as such. A text too
-short to need the model (a line or two) gets its extracted point at once.
+it the moment it starts to loop, then checked against the gates (documents/quality.py). An answer
+that fails but whose first sentence passes keeps that sentence. A point that fails is asked for
+once more with other settings; if that fails too, it is replaced by an *extracted* point: the
+central sentence condensed, or the key phrases, marked as such. A text too short to need the
+model (a line or two) gets its extracted point at once, and a section where nothing passed gets
+one of its first lines as it stands (extracted too): no section with text is left bare.
 
 Points are held until they pass: a reader never sees text that failed a gate, and what the
 worker streams is exactly what it saves.
@@ -35,10 +37,13 @@ SHORT_CJK_CHARS = 30
 POINTS_BY_SIZE = ((250, 1), (800, 2))  # under 250 words: 1; under 800: 2; else 3
 MAX_POINTS = 3
 EXAMPLES = 1  # solved examples, from the document's other sections, in a completions prompt
+EXAMPLE_CANDIDATES = 8  # the longest sections tried for them
 # A point says something: a word or two ("规则。", "Budget.") passes every gate and tells nothing.
 MIN_POINT_WORDS, MIN_POINT_CJK_CHARS = 4, 8
 # The central sentence a prompt quotes, at most (a table row run together can be very long).
 PROMPT_SENTENCE_CHARS = 200
+# The last resort for a section where no point passed: one of its first lines, as it stands.
+VERBATIM_LINES = 3
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’）)」』]*$")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•·]|\d+[.)、])\s*")
 
@@ -195,13 +200,17 @@ class PointWriter:
             reverse=True,
         )
         examples: list[Example] = []
-        for section in candidates[: EXAMPLES * 4]:
+        for section in candidates[:EXAMPLE_CANDIDATES]:
             text = self._text(section)
             phrases, central = grounding.section_brief(text, self.language)
-            point = grounding.extracted_point(central[0], self.language) if central else ""
-            if point and substantial(point) and self._passes(point, text):
-                sentence = central[0][:PROMPT_SENTENCE_CHARS]
-                examples.append(Example(Brief(section["title"], phrases[:3], sentence), point))
+            for sentence in central:
+                # A sentence condensed, never a list of key phrases: a model copies a list's first
+                # phrase as the answer for every section.
+                point = grounding.extracted_point(sentence, self.language, phrases=False)
+                if point and substantial(point) and self._passes(point, text):
+                    brief = Brief(section["title"], phrases[:3], sentence[:PROMPT_SENTENCE_CHARS])
+                    examples.append(Example(brief, point))
+                    break
             if len(examples) == EXAMPLES + 1:  # one more, for the section that is an example itself
                 break
         return examples
@@ -241,7 +250,18 @@ class PointWriter:
                     result.points.append(Point(fallback, extracted=True))
             elif self._new(point, result.points):
                 result.points.append(Point(point, extracted=False))
+        # Nothing passed (a report number alone on a line, a table of codes, a placeholder): the
+        # section's own first line that passes, so a section with text never stands bare.
+        if not result.points and not self.should_stop() and (line := self._verbatim_point(text)):
+            result.points.append(Point(line, extracted=True))
         return result
+
+    def _verbatim_point(self, text: str) -> str:
+        for line in text.splitlines()[:VERBATIM_LINES]:
+            point = tidy(line, language=self.language, cut_off=False)
+            if point and self._passes(point, text):
+                return point
+        return ""
 
     def _new(self, point: str, points: list[Point]) -> bool:
         """Not a repeat of a point already in the section (the section as a whole must not loop)."""
@@ -263,6 +283,8 @@ class PointWriter:
                 report = quality.check(text, source=source, index=self.index, language=self.language)
                 if report.passed:
                     return text
+                if lead := self._lead_sentence(text, source):
+                    return lead
                 for gate in report.failed:
                     result.failed[gate] = result.failed.get(gate, 0) + 1
             else:
@@ -270,6 +292,14 @@ class PointWriter:
             if attempt == 0:
                 result.retries += 1
         return None
+
+    def _lead_sentence(self, text: str, source: str) -> str:
+        """An answer's first sentence, when the answer fails as a whole but that sentence passes: a
+        small model often says the point, then rambles on (too long, or off the text)."""
+        sentences = grounding.split_sentences(text, self.language)
+        if len(sentences) < 2 or not substantial(sentences[0]):
+            return ""
+        return sentences[0] if self._passes(sentences[0], source) else ""
 
     def _generate(self, brief: Brief, sampling: Sampling, result: SectionResult) -> str:
         prompt = point_prompt(

@@ -260,8 +260,24 @@ def gate_language(text: str, language: str | None, *, source: str = "") -> bool:
             expect_cjk = False
         elif not expect_cjk and source_share >= CJK_MIN_SHARE:
             expect_cjk = True
-    share = textkit.cjk_share(text)
+    own = _without_borrowed(text, source, expect_cjk=expect_cjk)
+    if not any(map(str.isalpha, own)):
+        return True  # nothing but the section's own names and codes
+    share = textkit.cjk_share(own)
     return share >= CJK_MIN_SHARE if expect_cjk else share <= LATIN_MAX_CJK_SHARE
+
+
+def _without_borrowed(text: str, source: str, *, expect_cjk: bool) -> str:
+    """The text without the other script's words that its section uses too: the identifiers, names
+    and terms a section quotes (`gm_item_detail` in a Chinese spec, "China Inland Mission" in a
+    Korean thesis) belong to no language, and a point may quote them. Words the model brought in
+    from nowhere still count. Linear: a set of the source's words, or substring tests bounded by
+    the point's few CJK runs."""
+    if not source:
+        return text
+    if expect_cjk:
+        return textkit.blank_words(text, set(textkit.words(source)))
+    return textkit.blank_cjk_runs(text, source)
 
 
 # ----------------------------------------------------------------------------- grounded

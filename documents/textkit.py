@@ -128,6 +128,20 @@ def words(text: str) -> list[str]:
     return found
 
 
+def blank_words(text: str, known: set[str]) -> str:
+    """The text with each (non-CJK) word that is in `known` (as `words` spells it) made a space."""
+
+    def blank(match: re.Match[str]) -> str:
+        return " " if unicodedata.normalize("NFC", match.group()).lower() in known else match.group()
+
+    return _WORD_RE.sub(blank, text)
+
+
+def blank_cjk_runs(text: str, source: str) -> str:
+    """The text with each CJK run that also occurs in `source` made a space."""
+    return _CJK_RUN_RE.sub(lambda match: " " if match.group() in source else match.group(), text)
+
+
 def cjk_runs(text: str) -> list[str]:
     """The maximal runs of consecutive CJK letters; punctuation, spaces, digits and Latin split them."""
     return _CJK_RUN_RE.findall(text)

@@ -8,7 +8,7 @@ import pytest
 
 from documents.analyzer import ChunkCoalescer, DocxOutlineAnalyzerStep
 from documents.llm import LLMError
-from documents.outline_points import cut_text
+from documents.outline_points import Point, cut_text
 from documents.prompts import Brief, point_prompt
 from documents.tests.fakes import FakeProvider
 
@@ -99,6 +99,38 @@ def test_a_point_that_fails_a_gate_is_asked_for_again_then_replaced_by_an_extrac
     (point,) = [line for line in text.splitlines() if line.startswith("- ") and "总则" not in line][:1]
     assert point.startswith("- _") and point.endswith("_") and "staff" not in text
     assert step.results[0].failed.get("language") == 2 and step.results[0].points[0].extracted
+
+
+def test_an_answer_that_rambles_on_keeps_its_first_sentence_when_that_passes():
+    # The point, then an invented second sentence that fails the grounded gate as a whole.
+    answer = [" 本办法适用于公司全体正式员工和实习生。", "火星殖民舰队明年将扩编三倍，预算翻番。"]
+    provider = FakeProvider([answer])
+    step = _step(provider)
+    text = _text(list(step.run()))
+
+    assert len(provider.prompts) == 1  # no retry needed
+    assert "- 本办法适用于公司全体正式员工和实习生。\n" in text and "火星" not in text
+    assert not step.results[0].points[0].extracted
+
+
+REPORT_NUMBER = "（报告编号：YJBH-ZX2B-TJ6B-12-1#PD-033）\n"
+
+
+def test_a_section_where_nothing_passes_gets_its_own_first_line_as_an_extracted_point():
+    # A report number alone: no sentence to condense, no key phrases a point can be made of, and
+    # the model's answers are English; the line itself (its codes are the section's own) stands.
+    structure = {
+        "language": "zh",
+        "sections": [
+            {"level": 1, "title": "成果报告", "text": REPORT_NUMBER * 3 + "预报方法。"},
+        ],
+    }
+    provider = FakeProvider([[" The report", " number is given."]])
+    step = _step(provider, structure=structure)
+    text = _text(list(step.run()))
+
+    assert step.results[0].points == [Point("（报告编号：YJBH-ZX2B-TJ6B-12-1#PD-033）。", extracted=True)]
+    assert "- _（报告编号：YJBH-ZX2B-TJ6B-12-1#PD-033）。_\n" in text
 
 
 def test_a_point_that_starts_to_loop_is_cut_there_and_its_stream_closed():

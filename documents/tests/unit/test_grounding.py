@@ -289,6 +289,30 @@ def test_extracted_point_falls_back_to_key_phrases_without_a_clause_to_cut():
     _assert_passes_gates(point, text)
 
 
+def test_without_phrases_a_text_with_no_sentence_that_condenses_has_no_extracted_point():
+    text = (
+        "The hospital board approved the annual cardiology budget after a long debate in March. "
+        "The hospital board approved new pediatric care equipment for the children ward in April. "
+        "The annual cardiology budget pays for four nurses and two technicians next year."
+    )
+    assert extracted_point(text, "en", phrases=False) == ""  # a solved example must be a sentence
+    assert "; " in extracted_point(text, "en")
+
+
+def test_extracted_point_cuts_arabic_at_its_own_comma():
+    text = (
+        "اعتمدت الحكومة السياسة الوطنية للنهوض بالمرأة في عام 1997 بعد مشاورات واسعة مع المجتمع المدني، "
+        "وشملت المشاورات المنظمات غير الحكومية والباحثين والنقابات ومجموعات حقوق المرأة في جميع المحافظات "
+        "والمدن الكبرى والقرى النائية على مدى ثلاث سنوات كاملة من العمل المتواصل والمراجعة الدقيقة."
+    )
+    point = extracted_point(text, "ar", phrases=False)
+    assert (
+        point
+        == "اعتمدت الحكومة السياسة الوطنية للنهوض بالمرأة في عام 1997 بعد مشاورات واسعة مع المجتمع المدني."
+    )
+    _assert_passes_gates(point, text)
+
+
 def test_extracted_point_falls_back_to_chinese_key_phrases_with_chinese_separator():
     text = (
         "电商平台在华东地区的线上销售额在过去三年里一直保持着非常快速而且稳定的增长趋势并且还在继续扩大规模"

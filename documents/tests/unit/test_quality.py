@@ -215,6 +215,31 @@ def test_chinese_text_fails_for_a_latin_script_document() -> None:
     assert not quality.gate_language("Die Firma plant 新的电子商务平台 und mehr.", "de")
 
 
+SPEC_ROW = "`gm_item_detail <item_id>` | 查询道具详情，显示价格、库存和购买按钮"
+
+
+def test_a_chinese_point_may_quote_its_sections_identifiers() -> None:
+    point = "`gm_item_detail <item_id>` 查询道具详情。"  # more Latin letters than Chinese ones
+    assert quality.gate_language(point, "zh", source=SPEC_ROW)
+    assert not quality.gate_language(point, "zh", source="查询道具详情，显示价格和库存。")  # not its words
+
+
+def test_english_words_the_section_never_uses_still_fail_a_chinese_document() -> None:
+    assert not quality.gate_language("The item detail page shows the price and stock.", "zh", source=SPEC_ROW)
+
+
+def test_a_point_of_nothing_but_the_sections_own_names_passes() -> None:
+    source = "CIM China Inland Mission; NCC 한국기독교교회협의회; 약어 목록의 예시입니다."
+    assert quality.gate_language("CIM China Inland Mission.", "ko", source=source)
+
+
+def test_a_latin_point_may_quote_the_cjk_term_its_section_uses() -> None:
+    point = "The school teaches 茶道と華道の教室 in three stages."
+    source = "The school runs 茶道と華道の教室 (tea ceremony and flower arranging) over two years."
+    assert quality.gate_language(point, "en", source=source)
+    assert not quality.gate_language(point, "en", source="The school runs classes over two years.")
+
+
 @pytest.mark.parametrize(
     ("text", "language"), [("売上は前年比で増加した。", "ja"), ("매출이 작년보다 증가했다.", "ko")]
 )
@@ -427,8 +452,12 @@ def test_check_never_raises_and_fails_empty_or_odd_text_as_incomplete(
 
 def test_every_gate_is_checked_in_the_declared_order() -> None:
     index = DocumentIndex.build("", "en")
-    text = ("Quantum blockchain revenues tripled " * 10) + "公司"
-    source = "公司的销售额去年增长了三倍，主要来自新的区块链业务。" * 20 + text  # a Chinese section
+    copied = (
+        "Revenue from the new ledger business tripled last year in every single region we serve. "
+        "The board expects the same growth next year from the three largest customers abroad. "
+    )
+    text = copied + "quantum spice boom " * 3 + "公司"  # words the section never uses, looping
+    source = "公司的销售额去年增长了三倍，主要来自新的区块链业务。" * 20 + copied  # a Chinese section
     report = quality.check(text, source=source, index=index, language="zh")
     assert report.failed == quality.GATES
 
