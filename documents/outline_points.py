@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from documents import grounding, quality
-from documents.llm import Prompt, Provider, StreamUsage
+from documents.llm import LLMError, Prompt, Provider, StreamUsage
 from documents.prompts import Brief, Example, point_prompt, section_prompt
 from documents.textkit import cjk_share, is_cjk_char, is_cjk_language, words
 
@@ -278,7 +278,15 @@ class PointWriter:
             if self.should_stop():
                 return None
             use_draft = attempt == 0 and draft is not None
-            text = draft if use_draft else self._generate(brief, sampling, result)
+            try:
+                text = draft if use_draft else self._generate(brief, sampling, result)
+            except LLMError as error:
+                if error.code != "context_too_long":
+                    raise
+                # Too long for this model's context (a small one): the section gets its
+                # extracted point instead of the whole outline failing; a retry would not fit.
+                result.failed["context"] = result.failed.get("context", 0) + 1
+                return None
             if text and substantial(text):
                 report = quality.check(text, source=source, index=self.index, language=self.language)
                 if report.passed:
@@ -344,7 +352,15 @@ class PointWriter:
             max_tokens=self.max_tokens * wanted, temperature=self.first.temperature,
             frequency_penalty=self.first.frequency_penalty, presence_penalty=self.first.presence_penalty,
         )  # fmt: skip
-        raw, cut_off = self._stream(prompt, result)
+        try:
+            raw, cut_off = self._stream(prompt, result)
+        except LLMError as error:
+            if error.code != "context_too_long":
+                raise
+            # The whole section does not fit this model's context: ask point by point (a
+            # point's prompt quotes one sentence), as for a completions model.
+            result.failed["context"] = result.failed.get("context", 0) + 1
+            return [None] * wanted
         lines = [line for line in raw.splitlines() if line.strip()]
         points: list[str | None] = []
         for number, line in enumerate(lines[:wanted]):

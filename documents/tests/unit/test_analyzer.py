@@ -232,6 +232,27 @@ def test_a_chat_model_is_asked_once_per_section_for_all_its_points():
     assert "- 本办法适用于公司全体正式员工和实习生。\n" in text
 
 
+def test_a_section_too_long_for_the_models_context_gets_an_extracted_point_not_a_failed_outline():
+    provider = FakeProvider([[LLMError("context_too_long")]])
+    step = _step(provider)
+    events = list(step.run())
+
+    assert events[-1].data == {"status": "succeeded"}
+    assert len(provider.prompts) == 1  # a retry would not fit either
+    assert step.results[0].failed == {"context": 1} and step.results[0].points[0].extracted
+
+
+def test_a_chat_model_whose_context_cannot_hold_a_section_is_asked_point_by_point():
+    provider = FakeProvider([[LLMError("context_too_long")], [" 本办法适用于公司全体正式员工和实习生。"]])
+    step = _step(provider, api_style="chat")
+    text = _text(list(step.run()))
+
+    # The second request is the one-point prompt: one central sentence, not the whole section.
+    assert len(provider.prompts) == 2 and "要点：" in provider.prompts[1].messages[-1]["content"]
+    assert "- 本办法适用于公司全体正式员工和实习生。\n" in text
+    assert not step.results[0].points[0].extracted
+
+
 # ------------------------------------------------------- prompt language vs UI language
 ENGLISH = {
     "language": "en",
