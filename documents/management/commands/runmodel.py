@@ -71,15 +71,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--host", default=settings.MODEL_SERVER_HOST)
         parser.add_argument("--port", type=int, default=settings.MODEL_SERVER_PORT)
+        parser.add_argument(
+            "--model", type=Path, default=None,
+            help="serve this .gguf instead of the bundled model (bench/quality.py compares models)",
+        )  # fmt: skip
 
-    def handle(self, *args: object, host: str, port: int, **options: object) -> None:
+    def handle(self, *args: object, host: str, port: int, model: Path | None, **options: object) -> None:
         # Installed first, so Ctrl-C or a supervisor's SIGTERM also works while the model loads.
         signal.signal(signal.SIGTERM, _exit_on_signal)
         signal.signal(signal.SIGINT, _exit_on_signal)
 
-        path = model_path()
-        if ensure_model_file(path):
-            self.stdout.write(f"wrote the bundled model to {path}")
+        if model is not None:
+            if not model.is_file():
+                raise CommandError(f"no model file at {model}")
+            path = model
+        else:
+            path = model_path()
+            if ensure_model_file(path):
+                self.stdout.write(f"wrote the bundled model to {path}")
 
         from xllamacpp import CommonParams, Server
 

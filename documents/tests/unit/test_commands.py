@@ -99,3 +99,11 @@ def test_reextract_structures_can_queue_the_work(user, settings, tmp_path, monke
 def test_reextract_structures_for_an_unknown_user_fails_clearly():
     with pytest.raises(CommandError, match="No documents for user 'nobody'"):
         call_command("reextract_structures", "--user", "nobody")
+
+
+def test_runmodel_with_a_model_file_that_is_not_there_fails_clearly(tmp_path, monkeypatch):
+    import signal
+
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # the command installs exit handlers
+    with pytest.raises(CommandError, match="no model file at"):
+        call_command("runmodel", "--port", "1", "--model", str(tmp_path / "missing.gguf"))
