@@ -16,7 +16,12 @@ from documents.models import Flag, OutlineTask
 from documents.tests.conftest import make_docx
 from e2e.conftest import screenshot
 
-SECTIONS = [(1, "项目背景"), (2, "市场分析"), (1, "实施计划"), (2, "预算")]
+# Enough sections that the outline takes a few seconds: the polling card must be seen growing
+# (four were done within one poll once the points came faster).
+SECTIONS = [
+    (1, "项目背景"), (2, "市场分析"), (2, "竞争对手"), (1, "实施计划"), (2, "第一阶段"), (2, "第二阶段"),
+    (2, "第三阶段"), (1, "预算"), (2, "人员"), (2, "风险"),
+]  # fmt: skip
 BODY = "公司计划在明年上线新的电商平台，以提升线上销售额并改善客户体验，由信息技术部牵头分三个阶段完成。"
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
