@@ -97,7 +97,13 @@ for _status in ("succeeded", "cancelled"):
     TASKS_FINISHED.labels(status=_status, error_code="")
 
 
+# The methods a label may name; anything else a client sends ("SECPROBE1", ...) is "other", so
+# anonymous requests cannot add series without bound.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def observe_request(*, route: str, method: str, status: int, seconds: float) -> None:
+    method = method if method in METHODS else "other"
     REQUEST_SECONDS.labels(route=route, method=method, status=str(status)).observe(seconds)
 
 

@@ -11,6 +11,7 @@ of the counter must not lock every user out of logging in.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 
 from django.conf import settings
@@ -30,7 +31,9 @@ Limit = tuple[str, str | Callable[[str, HttpRequest], str], str]
 
 
 def _username(group: str, request: HttpRequest) -> str:
-    return request.POST.get("username", "").strip().casefold()
+    # The identity Django authenticates: it normalises usernames to NFKC, so "ｓｅｃｗｅｂ" (full
+    # width) logs in as "secweb" and must spend the same budget.
+    return unicodedata.normalize("NFKC", request.POST.get("username", "")).strip().casefold()
 
 
 LOGIN = [("login-ip", "ip", "LOGIN_RATE_PER_IP"), ("login-username", _username, "LOGIN_RATE_PER_USERNAME")]

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from documents import stream_urls
-from documents.views.accounts import LoginView, signup
+from documents.views.accounts import LoginView, admin_login, signup
 from documents.views.api import api
 from ops import views as ops_views
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Only our own strings (and LOCALE_PATHS), not every installed app's (the admin's calendar...).
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["documents"]), name="javascript-catalog"),
+    # Before the admin's own URLs, so its log-in form is rate limited as ours is.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     # Operations: liveness and readiness for load balancers, the Prometheus scrape (allow-listed).
     path("healthz", ops_views.healthz, name="healthz"),

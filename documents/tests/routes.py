@@ -40,6 +40,7 @@ PUBLIC: dict[str, str] = {
     "": "the root only redirects to the document list, which requires login itself",
     "signup": "creating an account is what an anonymous visitor does",
     "login": "logging in is what an anonymous visitor does",
+    "admin_login": "the admin's log-in form (rate limited like ours); staff log in there",
     "logout": "logging out needs no account (and only ends the caller's own session)",
     "set_language": "the header's language switcher works before login (stores a cookie, no data)",
     "javascript-catalog": "our JS strings' translations, the same for everybody",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +25,17 @@ class LoginView(auth_views.LoginView):
             context = self.get_context_data(form=form, rate_limited=exc.message)
             return _too_many(self.render_to_response(context), exc)
         return super().post(request, *args, **kwargs)
+
+
+@require_http_methods(["GET", "POST"])
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's log-in page behind the same limits as ours: staff passwords are worth guessing."""
+    if request.method == "POST":
+        try:
+            ratelimits.rate_limit_check(request, ratelimits.LOGIN)
+        except ratelimits.RateLimited as exc:
+            return _too_many(HttpResponse(exc.message, content_type="text/plain; charset=utf-8"), exc)
+    return admin.site.login(request)
 
 
 @require_http_methods(["GET", "POST"])

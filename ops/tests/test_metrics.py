@@ -123,6 +123,19 @@ def test_request_latency_is_labelled_by_url_pattern_not_by_path(logged_in: Clien
     assert sample("outliner_http_request_duration_seconds_count", **labels) == before + 2
 
 
+@pytest.mark.django_db
+def test_a_made_up_http_method_is_counted_as_other_not_as_a_new_series(client: Client):
+    labels = {"route": "unmatched", "method": "other", "status": "404"}
+    before = sample("outliner_http_request_duration_seconds_count", **labels)
+
+    for number in range(5):
+        client.generic(f"SECPROBE{number}", "/x")
+
+    assert sample("outliner_http_request_duration_seconds_count", **labels) == before + 5
+    assert sample("outliner_http_request_duration_seconds_count", route="unmatched", method="SECPROBE0",
+                  status="404") == 0.0  # fmt: skip
+
+
 def test_a_stream_counts_as_active_while_open_and_counts_its_chunks():
     saved = [
         Event.make(1, "chunk", text="# 标题"),

@@ -39,6 +39,30 @@ def test_login_attempts_per_username_are_limited_even_with_the_right_password(cl
     assert "_auth_user_id" not in client.session, "no log-in while limited, even with the password"
 
 
+def test_a_username_typed_in_full_width_letters_spends_the_same_budget(client, user, settings):
+    # Django authenticates the NFKC form: "ａｌｉｃｅ" is alice, so it is alice's budget it spends.
+    settings.LOGIN_RATE_PER_USERNAME = "3/h"
+    for _ in range(3):
+        assert _login(client, "ａｌｉｃｅ").status_code == 200
+
+    assert _login(Client(REMOTE_ADDR="198.51.100.7"), "alice", "correct-horse-9").status_code == 429
+
+
+def test_the_admin_log_in_is_rate_limited_like_ours(client, user, settings):
+    settings.LOGIN_RATE_PER_USERNAME = "3/h"
+    user.is_staff = True
+    user.save()
+    for _ in range(3):
+        assert client.post("/admin/login/", {"username": "alice", "password": "guess"}).status_code == 200
+
+    refused = client.post("/admin/login/", {"username": "alice", "password": "correct-horse-9"})
+
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 3600
+    assert "Too many log-in attempts" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/login/").status_code == 200  # the form itself is still there
+
+
 def test_login_attempts_per_address_are_limited_across_usernames(client, user, settings):
     settings.LOGIN_RATE_PER_IP = "4/h"
     for name in ("a", "b", "c", "d"):
