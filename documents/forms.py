@@ -53,3 +53,15 @@ class OutlineEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}),
         help_text=_("# is the title, ## a section, ### a subsection. Raw HTML is removed when you save."),
     )
+
+    def clean_markdown(self) -> str:
+        # Checked here, not with max_length, which would add a maxlength attribute: the browser
+        # would then cut a long paste short without a word.
+        markdown = self.cleaned_data["markdown"]
+        if len(markdown) > settings.MAX_OUTLINE_CHARS:
+            raise forms.ValidationError(
+                _("The outline is %(length)s characters long; it can be at most %(limit)s."),
+                params={"length": len(markdown), "limit": settings.MAX_OUTLINE_CHARS},
+                code="too_long",
+            )
+        return markdown

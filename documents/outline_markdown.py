@@ -14,8 +14,13 @@ import nh3
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 # [text](target "title") and ![alt](target): the target is the first token inside the parens.
-# Targets may hold one level of balanced parentheses, as in javascript:alert(1).
-_LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+# Targets may hold one level of balanced parentheses, as in javascript:alert(1), and so may the
+# text ([a [b] c](…)). Linear time: no part can run past the next bracket or quote of its kind,
+# so a run of "[" or "![" is not rescanned from every one of them (it was quadratic).
+_LINK = re.compile(
+    r"(!?)\[([^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*)\]"
+    r"\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)>?(?:\s+\"[^\"\n]*\"|\s+'[^'\n]*')?\s*\)"
+)
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 

@@ -6,7 +6,8 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
-from ninja import Schema
+from django.conf import settings
+from ninja import Field, Schema
 
 from documents.errors import error_message
 
@@ -160,7 +161,7 @@ class OutlineOut(Schema):
 
 class OutlineIn(Schema):
     version: int
-    markdown: str
+    markdown: str = Field(max_length=settings.MAX_OUTLINE_CHARS)
 
 
 class VersionRef(Schema):

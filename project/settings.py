@@ -236,6 +236,8 @@ WORKER_LOST_AFTER_SECONDS = env.float("WORKER_LOST_AFTER_SECONDS", default=30.0)
 REAPER_INTERVAL_SECONDS = env.float("REAPER_INTERVAL_SECONDS", default=10.0)
 QUEUED_REDELIVER_AFTER_SECONDS = env.float("QUEUED_REDELIVER_AFTER_SECONDS", default=300.0)
 MAX_ACTIVE_TASKS_PER_USER = env.int("MAX_ACTIVE_TASKS_PER_USER", default=3)
+# An outline's Markdown, at most (characters): a 36,000-word document's outline is about 20,000.
+MAX_OUTLINE_CHARS = env.int("MAX_OUTLINE_CHARS", default=200_000)
 # Fairness: whole-document outlines one user may have *running* at once. Their others wait in the
 # queue (handed back every DEFERRED_TASK_RETRY_SECONDS), so another user's outline finds a free
 # worker slot. 1 suits `make run` (two slots); raise it with the workers' concurrency.

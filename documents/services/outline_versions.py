@@ -67,8 +67,12 @@ def outline_save(
 ) -> Outline:
     """Save an edit as a new version, if `base_version` is still current (else VersionConflict).
 
-    The Markdown is sanitized first: no raw HTML, links only http/https/mailto.
+    The Markdown is sanitized first: no raw HTML, links only http/https/mailto. A stale
+    `base_version` is refused before that work (the update below still decides a race).
     """
+    current = Outline.objects.values_list("version", flat=True).get(pk=outline.pk)
+    if current != base_version:
+        raise VersionConflict(current)
     markdown = sanitize_markdown(markdown)
     with transaction.atomic():
         won = Outline.objects.filter(pk=outline.pk, version=base_version).update(

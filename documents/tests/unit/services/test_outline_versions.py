@@ -4,6 +4,7 @@ sanitizing. Fake provider, real (test) Redis."""
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -161,10 +162,80 @@ def test_docx_export_reads_back_to_the_same_tree_with_cjk(api_client, outline_ur
         ("[x](data:text/html;base64,PHNjcmlwdD4=)", "x"),
         ("&lt;script&gt;alert(1)&lt;/script&gt;", ""),
         ("a < b & c > d, [mail](mailto:a@example.com)", "a < b & c > d, [mail](mailto:a@example.com)"),
+        ("[a [b] c](javascript:alert(1)) [t](https://x.org 'ok')", "a [b] c [t](https://x.org 'ok')"),
+        ('![i](vbscript:x "t")', "i"),
     ],
 )
 def test_sanitize_removes_html_and_unsafe_links_but_keeps_prose(dirty, clean):
     assert sanitize_markdown(dirty).strip() == clean
+
+
+def _seconds(function, text: str) -> float:  # noqa: ANN001
+    """The best of three runs (a busy machine only ever makes a run slower)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        function(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize("unit", ["[", "![", "[a](", '[a](x "', "](", "[]("])
+def test_sanitizing_runs_in_linear_time_on_pathological_markdown(unit):
+    # Four times the text must take well under sixteen times as long (quadratic): 80,000 "["
+    # took 23.7 s, holding the worker, before the link pattern was made linear.
+    small, large = unit * 5_000, unit * 20_000
+    ratio = _seconds(sanitize_markdown, large) / max(_seconds(sanitize_markdown, small), 1e-4)
+    assert ratio < 8, ratio
+
+
+def test_an_outline_over_the_limit_is_refused_with_the_limit_named(api_client, outline_url, settings):
+    from documents.schemas import OutlineIn
+
+    limit = OutlineIn.model_fields["markdown"].metadata[0].max_length
+    assert limit == settings.MAX_OUTLINE_CHARS
+    too_long = api_client.put(
+        outline_url, {"version": 1, "markdown": "#" * (limit + 1)}, content_type="application/json"
+    )
+
+    assert too_long.status_code == 400
+    assert (
+        too_long.json()["error"]["code"] == "invalid_request"
+        and "markdown" in too_long.json()["error"]["message"]
+    )
+    assert api_client.get(outline_url).json()["version"] == 1
+
+
+def test_a_stale_save_is_refused_before_the_text_is_sanitized(api_client, outline_url, monkeypatch):
+    from documents.services import outline_versions
+
+    api_client.put(outline_url, {"version": 1, "markdown": "# 新\n"}, content_type="application/json")
+    monkeypatch.setattr(outline_versions, "sanitize_markdown", lambda text: pytest.fail("sanitized"))
+
+    stale = api_client.put(
+        outline_url, {"version": 1, "markdown": "[" * 50_000}, content_type="application/json"
+    )
+
+    assert stale.status_code == 409 and stale.json()["error"]["current_version"] == 2
+
+
+def test_the_edit_form_refuses_an_outline_over_the_limit_and_keeps_the_text(client, user, document, settings):
+    from django.urls import reverse
+
+    from documents.forms import OutlineEditForm
+
+    _generate(document)
+    settings.MAX_OUTLINE_CHARS = 100
+    client.force_login(user)
+    url = reverse("documents:outline_edit", args=[document.pk])
+    text = "# 制度\n\n" + "长" * 200
+
+    refused = client.post(url, {"version": 1, "markdown": text})
+
+    assert refused.status_code == 200 and "it can be at most 100" in refused.content.decode()
+    assert text in refused.content.decode()  # nothing the user typed is lost
+    assert "maxlength" not in str(OutlineEditForm()["markdown"])  # the browser never cuts a paste
+    assert Outline.objects.get(document=document).version == 1
 
 
 def test_save_sanitizes(api_client, outline_url):
