@@ -27,12 +27,19 @@ from ops import logs
 _TASK_ID = TypeAdapter(int)
 
 
+# Event ids are sequence numbers; none comes near this (the largest integer a browser's JavaScript
+# holds exactly). A larger one means "past the end", and Redis refuses stream ids of 2^64 and more.
+MAX_EVENT_ID = 2**53 - 1
+
+
 def _last_event_id(request: HttpRequest) -> int:
     # The header is what EventSource and our fetch-stream send on reconnect; the query
     # parameter is for clients that cannot set headers.
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id") or "0"
+    if len(raw) > 32:  # int() of a long digit string is slow; no real id is this long
+        return MAX_EVENT_ID if raw.strip().isdigit() else 0
     try:
-        return max(int(raw), 0)
+        return min(max(int(raw), 0), MAX_EVENT_ID)
     except ValueError:
         return 0
 
