@@ -22,6 +22,8 @@ _LINK = re.compile(
     r"\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)>?(?:\s+\"[^\"\n]*\"|\s+'[^'\n]*')?\s*\)"
 )
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
+_LINE_BREAKING = re.compile("[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 
 
 def _safe_target(target: str) -> bool:
@@ -39,6 +41,10 @@ def sanitize_markdown(text: str) -> str:
     survive unchanged.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Characters no reader types: control characters go (a .docx cannot hold them: the export
+    # failed), and the ones Python counts as line breaks become spaces (a vertical tab split a
+    # heading in two).
+    text = _LINE_BREAKING.sub(" ", _CONTROL.sub("", text))
     # nh3 removes every tag (and dangerous elements' content) but HTML-escapes what is left;
     # unescaping gives back the prose exactly.
     cleaned = html.unescape(nh3.clean(text, tags=set(), strip_comments=True))

@@ -238,6 +238,17 @@ def test_the_edit_form_refuses_an_outline_over_the_limit_and_keeps_the_text(clie
     assert Outline.objects.get(document=document).version == 1
 
 
+def test_control_characters_are_dropped_and_a_vertical_tab_does_not_split_a_heading(api_client, outline_url):
+    markdown = "# T\n\n## 第一\x0b章\n\n要点\x01一\x7f。\u2028续\n"
+
+    saved = api_client.put(outline_url, {"version": 1, "markdown": markdown}, content_type="application/json")
+    exported = api_client.get(f"{outline_url}.docx")
+
+    assert saved.json()["markdown"] == "# T\n\n## 第一 章\n\n要点一。 续\n"
+    assert [s["title"] for s in saved.json()["sections"]] == ["第一 章"]
+    assert exported.status_code == 200  # it was a 500 until the outline was edited
+
+
 def test_save_sanitizes(api_client, outline_url):
     markdown = "# T\n\n## S\n\n<b onclick='x()'>粗</b> [l](javascript:void(0))\n"
 
