@@ -66,16 +66,20 @@ def registry() -> CollectorRegistry:
     return merged
 
 
+_PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
 def scrape_allowed(request: HttpRequest) -> bool:
     """A matching METRICS_TOKEN bearer, or a direct (unproxied) request from METRICS_ALLOWED_IPS.
 
-    A request that came through a reverse proxy (X-Forwarded-For / Forwarded) is never trusted
-    by address: behind a proxy on the same host every visitor would look like 127.0.0.1.
+    A request that came through a reverse proxy (X-Forwarded-For, Forwarded, X-Real-IP: the
+    one docs/operations.md has nginx set) is never trusted by address: behind a proxy on the same
+    host every visitor would look like 127.0.0.1.
     """
     token = settings.METRICS_TOKEN
     if token and constant_time_compare(request.headers.get("Authorization", ""), f"Bearer {token}"):
         return True
-    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+    if any(header in request.headers for header in _PROXY_HEADERS):
         return False
     try:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))

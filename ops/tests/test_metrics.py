@@ -104,6 +104,14 @@ def test_an_allow_listed_network_may_scrape(client: Client, settings):
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 404
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", ["HTTP_X_REAL_IP", "HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED"])
+def test_a_proxied_request_from_loopback_may_not_scrape(client: Client, header: str):
+    # Behind nginx on the same host every visitor comes from 127.0.0.1: the proxy's header says so.
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", **{header: "203.0.113.9"}).status_code == 404
+
+
 # ------------------------------------------------------------------------ web
 @pytest.mark.django_db
 @pytest.mark.parametrize(
