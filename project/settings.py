@@ -287,7 +287,10 @@ RATELIMIT_USE_CACHE = "ratelimit"
 # HTTP_X_REAL_IP) so the per-address limits count clients, not the proxy.
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 LOGIN_RATE_PER_IP = env("LOGIN_RATE_PER_IP", default="30/5m")
-LOGIN_RATE_PER_USERNAME = env("LOGIN_RATE_PER_USERNAME", default="10/5m")
+# Per username from one address, and a higher ceiling per username from everywhere: ten wrong
+# passwords from an attacker's address do not lock the user out of her own.
+LOGIN_RATE_PER_USERNAME_IP = env("LOGIN_RATE_PER_USERNAME_IP", default="10/5m")
+LOGIN_RATE_PER_USERNAME = env("LOGIN_RATE_PER_USERNAME", default="50/5m")
 SIGNUP_RATE_PER_IP = env("SIGNUP_RATE_PER_IP", default="10/h")
 UPLOAD_RATE_PER_USER = env("UPLOAD_RATE_PER_USER", default="60/10m")
 

@@ -83,6 +83,25 @@ def test_other_addresses_and_usernames_are_not_limited_by_one_attacker(user, set
     assert response["Location"] == reverse("documents:document_list")
 
 
+def test_an_attacker_guessing_from_his_address_does_not_lock_the_user_out_of_hers(user, settings):
+    settings.LOGIN_RATE_PER_USERNAME_IP, settings.LOGIN_RATE_PER_USERNAME = "10/h", "50/h"
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(10):
+        assert _login(attacker, "alice").status_code == 200
+
+    assert _login(attacker, "alice", "correct-horse-9").status_code == 429  # his budget is spent
+    response = _login(Client(REMOTE_ADDR="198.51.100.7"), "alice", "correct-horse-9")
+    assert response.status_code == 302  # hers is not
+
+
+def test_a_username_guessed_from_many_addresses_still_meets_a_ceiling(user, settings):
+    settings.LOGIN_RATE_PER_USERNAME_IP, settings.LOGIN_RATE_PER_USERNAME = "10/h", "6/h"
+    for number in range(6):
+        assert _login(Client(REMOTE_ADDR=f"203.0.113.{number}"), "alice").status_code == 200
+
+    assert _login(Client(REMOTE_ADDR="198.51.100.7"), "alice", "correct-horse-9").status_code == 429
+
+
 def test_login_works_when_the_rate_limit_store_is_down(client, user, settings):
     settings.CACHES = {
         **settings.CACHES,
