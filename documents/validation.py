@@ -9,7 +9,8 @@ External relationships other than hyperlinks are removed rather than refused: Wo
 an ``attachedTemplate`` pointing at the author's local Normal.dotm all the time, and we
 never fetch any relationship target anyway, so refusing those files would only hurt users.
 
-Public API: ``DocxRejected``, ``ValidatedDocx``, ``docx_validate`` and ``file_too_large``.
+Public API: ``DocxRejected``, ``ValidatedDocx``, ``docx_validate``, ``file_too_large`` and
+``too_many_sections``.
 All work happens in memory; no temporary files are created.
 """
 
@@ -31,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from docx.document import Document as DocxDocument
 from lxml import etree
 
-__all__ = ["DocxRejected", "ValidatedDocx", "docx_validate", "file_too_large"]
+__all__ = ["DocxRejected", "ValidatedDocx", "docx_validate", "file_too_large", "too_many_sections"]
 
 # ----------------------------------------------------------------------------- constants
 
@@ -124,6 +125,22 @@ def file_too_large(max_bytes: int) -> DocxRejected:
                 "with File › Compress Pictures in Word) or split it, then upload it again."
             ),
             limit=_mb(max_bytes),
+        ),
+        413,
+    )
+
+
+def too_many_sections(count: int, limit: int) -> DocxRejected:
+    """The rejection for a document with more headings than an outline can hold."""
+    return DocxRejected(
+        "too_many_sections",
+        format_lazy(
+            _(
+                "This document has {count} headings; Outliner outlines documents with at most {limit}. "
+                "Split it into smaller documents and upload them one by one."
+            ),
+            count=count,
+            limit=limit,
         ),
         413,
     )

@@ -155,6 +155,8 @@ MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=20)
 # Zip-bomb guards: applied to the .docx package before any XML is parsed.
 MAX_UNCOMPRESSED_MB = env.int("MAX_UNCOMPRESSED_MB", default=200)
 MAX_COMPRESSION_RATIO = env.int("MAX_COMPRESSION_RATIO", default=200)
+# Headings (sections) one document may have: a 600-page manual has a few hundred.
+MAX_SECTIONS = env.int("MAX_SECTIONS", default=2000)
 # Let Django spool large bodies to disk; our own limit gives the user-facing 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -65,6 +65,21 @@ def test_oversize_upload_is_refused_before_reading(user, settings, tmp_path):
     assert Document.objects.count() == 0
 
 
+def test_a_document_with_more_headings_than_the_limit_is_refused_with_both_numbers(user, settings, tmp_path):
+    from documents.tests.conftest import make_docx
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.MAX_SECTIONS = 5
+    data = make_docx([(1, f"第{n}章") for n in range(6)])
+    with pytest.raises(DocxRejected) as excinfo:
+        services.document_create(owner=user, uploaded=_upload(data))
+
+    assert (excinfo.value.code, excinfo.value.status_code) == ("too_many_sections", 413)
+    assert "has 6 headings" in str(excinfo.value.message) and "at most 5" in str(excinfo.value.message)
+    assert Document.objects.count() == 0
+    assert services.document_create(owner=user, uploaded=_upload(make_docx([(1, "一")] * 5))).pk
+
+
 def test_document_delete_removes_row_and_file(
     user, docx_bytes, settings, tmp_path, django_capture_on_commit_callbacks
 ):
