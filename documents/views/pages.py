@@ -51,27 +51,48 @@ def document_upload(request: HtmxHttpRequest) -> HttpResponse:
         ratelimits.rate_limit_check(request, ratelimits.UPLOAD)
     except ratelimits.RateLimited as exc:
         return _upload_refused(request, exc)
+    limited: ratelimits.RateLimited | None = None
     if form.is_valid():
-        for uploaded in form.cleaned_data["files"]:
+        for number, uploaded in enumerate(form.cleaned_data["files"]):
             name = services.display_filename(uploaded.name or "")
+            # Every file counts against the limit (the check above counted the first): one POST
+            # may hold MAX_UPLOAD_FILES of them.
+            if number and limited is None:
+                try:
+                    ratelimits.rate_limit_check(request, ratelimits.UPLOAD)
+                except ratelimits.RateLimited as exc:
+                    limited = exc
+            if limited is not None:
+                results.append(
+                    {"filename": name, "ok": False, "code": limited.code, "message": limited.message}
+                )
+                continue
             try:
                 document = services.document_create(owner=request.user, uploaded=uploaded)
             except DocxRejected as exc:
                 results.append({"filename": name, "ok": False, "code": exc.code, "message": exc.message})
             else:
                 results.append({"filename": name, "ok": True, "document": document})
-    status = 200 if all(r["ok"] for r in results) and form.is_valid() else 400
+    status = 200 if all(r["ok"] for r in results) and form.is_valid() else 429 if limited else 400
     if request.htmx:
         context = _list_context(request, DocumentUploadForm() if status == 200 else form, results)
-        return render(request, "documents/partials/upload_response.html", context, status=status)
+        response = render(request, "documents/partials/upload_response.html", context, status=status)
+        return _retry_after(response, limited)
     if status == 200:
         for result in results:
             messages.success(request, _("Uploaded “%(name)s”.") % {"name": result["filename"]})
         return redirect("documents:document_list")
     # Without JavaScript the page re-renders with the per-file messages; valid files were kept.
-    return render(
+    response = render(
         request, "documents/document_list.html", _list_context(request, form, results), status=status
     )
+    return _retry_after(response, limited)
+
+
+def _retry_after(response: HttpResponse, limited: ratelimits.RateLimited | None) -> HttpResponse:
+    if limited is not None:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 def _upload_refused(request: HtmxHttpRequest, exc: ratelimits.RateLimited) -> HttpResponse:

@@ -153,6 +153,21 @@ def test_uploads_over_the_rate_get_429_and_store_nothing(logged_in, docx_bytes, 
     assert Document.objects.count() == 2
 
 
+def test_every_file_of_a_multi_file_upload_counts_against_the_limit(logged_in, docx_bytes, settings):
+    # One POST may hold 20 files: counted once, 60 uploads per 10 minutes became 1,200.
+    settings.UPLOAD_RATE_PER_USER = "3/h"
+    url = reverse("documents:document_upload")
+
+    response = logged_in.post(url, {"files": _files(docx_bytes, 5)}, headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert response.status_code == 429 and 1 <= int(response["Retry-After"]) <= 3600
+    assert Document.objects.count() == 3  # the files within the limit are kept
+    assert html.count("You are uploading too fast") == 2  # the other two say why, each by name
+    assert "报告-3.docx" in html and "报告-4.docx" in html
+    assert logged_in.post(url, {"files": _files(docx_bytes)}).status_code == 429
+
+
 def test_api_uploads_over_the_rate_get_429_json_and_other_users_are_unaffected(
     api_client, other_user, docx_bytes, settings
 ):
