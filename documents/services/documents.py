@@ -14,8 +14,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from documents.models import Document, Outline, OutlineVersion
+from documents.models import Document, Outline, OutlineTask, OutlineVersion
 from documents.outline_markdown import diff_structures, rebase_outline
+from documents.services.outline_tasks import outline_cancel
 from documents.services.outline_versions import outline_save
 from documents.structure import docx_extract, docx_open
 from documents.validation import ValidatedDocx, docx_validate, file_too_large, too_many_sections
@@ -129,7 +130,14 @@ def document_revise(*, document: Document, uploaded: UploadedFile, author: Abstr
 
 
 def document_delete(*, document: Document) -> None:
-    """Delete the row and, once the transaction commits, its stored file."""
+    """Delete the row and, once the transaction commits, its stored file.
+
+    Its outline tasks are cancelled first: a queued one ends at once, a running one's worker stops
+    within about 0.1 s and, finding its row gone, ends the task's stream itself; no task is left
+    running for a document that is not there, and no open stream waits for an end forever.
+    """
+    for task in OutlineTask.objects.filter(document=document, status__in=OutlineTask.ACTIVE):
+        outline_cancel(task=task)
     storage, name = document.file.storage, document.file.name
     with transaction.atomic():
         document.delete()

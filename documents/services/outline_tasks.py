@@ -254,7 +254,9 @@ class CancelWatch:
         # is still seen within a second.
         if not flagged and now - self._db_checked >= 1.0:
             self._db_checked = now
-            flagged = OutlineTask.objects.filter(pk=self.task_id, cancel_requested_at__isnull=False).exists()
+            row = OutlineTask.objects.filter(pk=self.task_id).values_list("cancel_requested_at", flat=True)
+            # No row: its document was deleted, which cancels it too.
+            flagged = next(iter(row[:1]), True) is not None
         if flagged:
             self.reason = "cancelled"
         return flagged
@@ -552,7 +554,14 @@ def _finish(
         error_message=error_message(code, "en") if code else "",
         metrics=task_metrics, **output.fields(),
     )  # fmt: skip
-    if not won:  # the reaper got there first (we looked dead): its record stands
+    if not won:
+        if not OutlineTask.objects.filter(pk=task.pk).exists():
+            # Its document was deleted (which cancelled it): nothing to save, but readers of the
+            # stream still get its end, from the writer that owns the stream's sequence.
+            writer.emit("status", status=S.CANCELLED)
+            writer.emit("done", status=S.CANCELLED)
+            logger.info("outline task=%s ended: its document was deleted", task.pk)
+        # Otherwise the reaper got there first (we looked dead): its record stands.
         return
     _observe(target, task_metrics)
     if target == S.SUCCEEDED and task.section_index is not None:

@@ -86,6 +86,26 @@ def test_cancel_running_task_stops_the_provider_and_keeps_partial_output(documen
     assert provider.closed == len(provider.prompts)  # every model stream was closed
 
 
+def test_deleting_a_document_stops_its_running_task_and_ends_the_stream(document, settings):
+    settings.MAX_RUNNING_TASKS_PER_USER = 2
+    running = services.outline_start(document=document)
+    queued = services.outline_start(document=document)
+    provider = FakeProvider([[" 第一节的", "摘要要求", "和审批流程", "。"]], delay=0.05)
+    worker = _run_in_thread(running.pk, provider)
+    _wait(lambda: "第二章" in _text(running.pk))
+
+    services.document_delete(document=document)
+    worker.join(timeout=5)
+
+    assert not worker.is_alive() and not OutlineTask.objects.exists()
+    for task in (running, queued):  # a reader of either stream gets its end, not heartbeats forever
+        events = read_events(task.pk)
+        assert [e.type for e in events][-2:] == ["status", "done"]
+        assert events[-1].data["status"] == "cancelled"
+    assert provider.closed == len(provider.prompts)  # the model was let go
+    assert "第四章" not in _text(running.pk)
+
+
 def test_cancel_is_idempotent_and_refuses_finished_tasks_clearly(document):
     task = services.outline_start(document=document)
     services.outline_cancel(task=task)
