@@ -22,6 +22,10 @@ def outline_generate(self: Task, task_id: int) -> None:
     try:
         services.outline_generate(task_id=task_id, worker=self.request.hostname or "")
     except services.TaskDeferred as deferred:
+        if self.request.is_eager:
+            # Run in the caller (CELERY_TASK_ALWAYS_EAGER): no queue to hand it back to, and a
+            # retry would run it again at once, forever. It stays queued for the reaper's re-send.
+            return
         # Back to the same queue for later; this worker slot takes the next task meanwhile.
         raise self.retry(countdown=deferred.countdown) from None
 

@@ -386,6 +386,19 @@ def test_cancel_recorded_only_in_the_database_is_still_seen(document):
     assert watch.reason == "cancelled"
 
 
+def test_a_deferred_outline_run_eagerly_stays_queued_instead_of_retrying_forever(document, settings):
+    from documents import tasks
+
+    settings.MAX_RUNNING_TASKS_PER_USER = 1
+    OutlineTask.objects.filter(pk=services.outline_start(document=document).pk).update(status=S.RUNNING)
+    waiting = services.outline_start(document=document)
+
+    result = tasks.outline_generate.apply(args=(waiting.pk,))  # eagerly, as CELERY_TASK_ALWAYS_EAGER does
+
+    assert result.successful()
+    assert OutlineTask.objects.get(pk=waiting.pk).status == S.QUEUED
+
+
 def test_the_step_asks_greedily_first_and_adds_the_retry_settings_on_the_retry(settings):
     from documents.services.outline_tasks import outline_step
 
