@@ -63,6 +63,25 @@ def test_edit_with_preview_then_restore_the_first_version(signed_in: Page, live_
     expect(page.get_by_test_id("outline-body")).not_to_contain_text("第三章 新增")
 
 
+def test_an_outline_over_the_size_limit_is_refused_and_the_text_is_kept(
+    signed_in: Page,
+    live_server,
+    document,
+    settings,  # noqa: ANN001
+):
+    settings.MAX_OUTLINE_CHARS = 200
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/{document.pk}/outline/edit/")
+    text = "# 制度\n\n## 第一章 总则\n\n" + "很长的内容。" * 60
+    markdown_field(page).fill(text)
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_text("it can be at most 200")).to_be_visible()
+    expect(markdown_field(page)).to_have_value(text)  # nothing the user typed is lost
+    assert Outline.objects.get(document=document).version == 1
+    screenshot(page, "outline-too-long")
+
+
 def test_second_tab_gets_the_conflict_prompt_and_can_keep_its_text(signed_in: Page, live_server, document):  # noqa: ANN001
     first = signed_in
     second = first.context.new_page()

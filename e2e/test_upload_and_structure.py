@@ -83,3 +83,40 @@ def test_pages_work_without_javascript(signed_in_without_js: Page):
     expect(page.get_by_role("heading", name="Delete")).to_be_visible()
     page.get_by_role("button", name="Delete").click()
     expect(page.get_by_test_id("empty-state")).to_be_visible()
+
+
+def test_a_document_with_more_headings_than_the_limit_is_refused_with_both_numbers(
+    signed_in: Page,
+    settings,
+    tmp_path,  # noqa: ANN001
+):
+    from documents.tests.conftest import make_docx
+
+    settings.MAX_SECTIONS = 5
+    many = tmp_path / "手册.docx"
+    many.write_bytes(make_docx([(1, f"第{n}章") for n in range(1, 7)]))
+    page = signed_in
+    page.get_by_label("Word documents (.docx)").set_input_files(str(many))
+    page.get_by_role("button", name="Upload").click()
+
+    error = page.get_by_test_id("upload-results").locator("[data-error-code=too_many_sections]")
+    expect(error).to_contain_text("手册.docx")
+    expect(error).to_contain_text("has 6 headings")
+    expect(error).to_contain_text("at most 5")
+    expect(page.get_by_test_id("empty-state")).to_be_visible()
+    screenshot(page, "upload-too-many-headings")
+
+
+def test_files_past_the_upload_limit_are_named_and_the_others_kept(signed_in: Page, settings):  # noqa: ANN001
+    settings.UPLOAD_RATE_PER_USER = "2/h"
+    page = signed_in
+    page.get_by_label("Word documents (.docx)").set_input_files(
+        [str(CORPUS / name) for name in ("pandoc__headers.docx", "pandoc__lists.docx", "pandoc__notes.docx")]
+    )
+    page.get_by_role("button", name="Upload").click()
+
+    limited = page.get_by_test_id("upload-results").locator("[data-error-code=rate_limited]")
+    expect(limited).to_contain_text("pandoc__notes.docx")
+    expect(limited).to_contain_text("You are uploading too fast")
+    expect(page.locator("#document-list li")).to_have_count(2)
+    screenshot(page, "upload-rate-limited-files")
