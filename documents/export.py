@@ -9,21 +9,7 @@ import re
 from docx import Document as DocxDocument
 from docx.oxml.ns import qn
 
-from documents.outline_markdown import parse_sections
-
-_INLINE = [
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: their alt text
-    (re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)"), r"\1 (\2)"),  # links: text (url)
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
-    (re.compile(r"(\*|_)(.+?)\1"), r"\2"),
-    (re.compile(r"`([^`]*)`"), r"\1"),
-]
-
-
-def _plain(text: str) -> str:
-    for pattern, replacement in _INLINE:
-        text = pattern.sub(replacement, text)
-    return text
+from documents.outline_markdown import markdown_plain, parse_sections
 
 
 def outline_docx(markdown: str, *, fallback_title: str) -> bytes:
@@ -43,9 +29,9 @@ def outline_docx(markdown: str, *, fallback_title: str) -> bytes:
             if all(re.match(r"^([-*+]|\d+[.)])\s+", line) for line in lines):
                 style = "List Number" if re.match(r"^\d", lines[0]) else "List Bullet"
                 for line in lines:
-                    doc.add_paragraph(_plain(re.sub(r"^([-*+]|\d+[.)])\s+", "", line)), style=style)
+                    doc.add_paragraph(markdown_plain(re.sub(r"^([-*+]|\d+[.)])\s+", "", line)), style=style)
             else:
-                doc.add_paragraph(_plain(" ".join(lines)))
+                doc.add_paragraph(markdown_plain(" ".join(lines)))
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -45,13 +45,13 @@ class SignupForm(UserCreationForm):
         fields = ("username",)
 
 
-class OutlineEditForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class OutlinePreviewForm(forms.Form):
     markdown = forms.CharField(
         label=_("Outline (Markdown)"),
         strip=False,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}),
-        help_text=_("# is the title, ## a section, ### a subsection. Raw HTML is removed when you save."),
+        help_text=_("# is the title, ## a section, ### a subsection. HTML you type shows as text."),
     )
 
     def clean_markdown(self) -> str:
@@ -65,3 +65,11 @@ class OutlineEditForm(forms.Form):
                 code="too_long",
             )
         return markdown
+
+
+class OutlineEditForm(OutlinePreviewForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["markdown"].required = True

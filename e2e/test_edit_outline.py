@@ -82,6 +82,31 @@ def test_an_outline_over_the_size_limit_is_refused_and_the_text_is_kept(
     screenshot(page, "outline-too-long")
 
 
+def test_text_that_looks_like_markup_is_kept_and_shown_as_typed(signed_in: Page, live_server, document):  # noqa: ANN001
+    # Saving used to delete it: List<String> became "List", an autolink vanished, a <script> in
+    # a code span was emptied. Now the words stay and the markup is shown as text.
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/{document.pk}/outline/edit/")
+    typed = (
+        "# 制度\n\n## 第一章 List<String> 与 C#\n\n"
+        "返回 List<String>，写信到 <hr@example.com>。\n\n代码 `<script>alert(1)</script>` 不执行。\n"
+    )
+    markdown_field(page).fill(typed)
+    preview = page.get_by_test_id("outline-preview")
+    expect(preview).to_contain_text("返回 List<String>，写信到 hr@example.com。")
+    expect(preview.locator("code")).to_have_text("<script>alert(1)</script>")
+    page.get_by_role("button", name="Save").click()
+
+    body = page.get_by_test_id("outline-body")
+    expect(body).to_contain_text("第一章 List<String> 与 C#")
+    expect(body).to_contain_text("返回 List<String>，写信到 hr@example.com。")
+    expect(body.get_by_role("link", name="hr@example.com")).to_have_attribute("href", "mailto:hr@example.com")
+    expect(body.locator("code")).to_have_text("<script>alert(1)</script>")
+    expect(body.locator("script")).to_have_count(0)
+    assert Outline.objects.get(document=document).markdown == typed
+    screenshot(page, "outline-markup-as-text")
+
+
 def test_second_tab_gets_the_conflict_prompt_and_can_keep_its_text(signed_in: Page, live_server, document):  # noqa: ANN001
     first = signed_in
     second = first.context.new_page()

@@ -273,6 +273,14 @@ WAFFLE_CACHE_NAME = "flags"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "flags": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "flags", "TIMEOUT": 5},
+    # Rendered outline HTML, keyed by a hash of its Markdown (a saved version never changes), so
+    # a long outline is rendered once per process, not on every page view.
+    "markdown": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "markdown",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
     # Rate-limit counters are shared by every web process, so they live in Redis.
     "ratelimit": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

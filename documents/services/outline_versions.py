@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents.models import Outline, OutlineTask, OutlineVersion
-from documents.outline_markdown import sanitize_markdown
+from documents.outline_markdown import normalize_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def outline_adopt(
     """
     if task.status != OutlineTask.Status.SUCCEEDED or task.section_index is not None:
         return None  # a one-section task's text goes into its section, not over the outline
-    markdown = sanitize_markdown(task.result)
+    markdown = normalize_markdown(task.result)
     note = OutlineVersion.note_for("generated", id=task.pk)
     with transaction.atomic():
         outline, created = Outline.objects.select_for_update().get_or_create(
@@ -67,13 +67,14 @@ def outline_save(
 ) -> Outline:
     """Save an edit as a new version, if `base_version` is still current (else VersionConflict).
 
-    The Markdown is sanitized first: no raw HTML, links only http/https/mailto. A stale
-    `base_version` is refused before that work (the update below still decides a race).
+    The text is kept as written (normalize_markdown only drops control characters; markup is
+    neutralised where it is shown). A stale `base_version` is refused before any work on the
+    text (the update below still decides a race).
     """
     current = Outline.objects.values_list("version", flat=True).get(pk=outline.pk)
     if current != base_version:
         raise VersionConflict(current)
-    markdown = sanitize_markdown(markdown)
+    markdown = normalize_markdown(markdown)
     with transaction.atomic():
         won = Outline.objects.filter(pk=outline.pk, version=base_version).update(
             version=F("version") + 1, markdown=markdown, updated_at=timezone.now()

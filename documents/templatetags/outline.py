@@ -4,29 +4,21 @@ from __future__ import annotations
 
 import json
 
-import markdown as md
-import nh3
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from documents.errors import error_message
 from documents.models import OutlineTask
+from documents.outline_markdown import render_markdown
 
 register = template.Library()
-
-_TAGS = {
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "strong", "em", "code", "pre",
-    "blockquote", "a", "hr", "br", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
 
 
 @register.filter
 def markdown_html(text: str | None) -> SafeString:
-    """Render model or user Markdown. Raw HTML in it never reaches the page: nh3 keeps only
-    the tags above and links to http, https and mailto."""
-    html = md.markdown(text or "", extensions=["tables", "sane_lists"])
-    return mark_safe(nh3.clean(html, tags=_TAGS, url_schemes={"http", "https", "mailto"}))  # noqa: S308
+    """Model or user Markdown as HTML: raw HTML in it shows as text (render_markdown)."""
+    return mark_safe(render_markdown(text or ""))  # noqa: S308
 
 
 @register.filter

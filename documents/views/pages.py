@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from documents import selectors, services
-from documents.forms import DocumentUploadForm, OutlineEditForm
+from documents.forms import DocumentUploadForm, OutlineEditForm, OutlinePreviewForm
 from documents.models import OutlineTask
 from documents.validation import DocxRejected
 from ops import ratelimits
@@ -278,11 +278,12 @@ def outline_edit(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def outline_preview(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
-    """Live preview for the editor (HTMX): the Markdown as it will render, sanitized."""
+    """Live preview for the editor (HTMX): the Markdown as it will show once saved (an outline
+    over the size limit gets the editor's message instead)."""
     selectors.outline_get(user=request.user, document_id=document_id)  # access check
-    return render(
-        request, "documents/partials/outline_preview.html", {"markdown": request.POST.get("markdown", "")}
-    )
+    form = OutlinePreviewForm(request.POST)
+    context = {"markdown": form.cleaned_data["markdown"] if form.is_valid() else "", "preview_form": form}
+    return render(request, "documents/partials/outline_preview.html", context)
 
 
 @login_required
