@@ -44,6 +44,10 @@ BENCH_ENV = {
     # page then waited for a navigation that never came. The limits are tested in documents/tests.
     "LOGIN_RATE_PER_USERNAME": "",
     "LOGIN_RATE_PER_IP": "",
+    # The capacity benchmarks hold thousands of streams of one bench user (and one task); the caps
+    # on open streams per user and per task are tested in documents/tests.
+    "SSE_MAX_STREAMS_PER_USER": "0",
+    "SSE_MAX_STREAMS_PER_TASK": "0",
 }
 
 

@@ -222,6 +222,14 @@ SSE_HEARTBEAT_SECONDS = env.float("SSE_HEARTBEAT_SECONDS", default=15.0)
 SSE_FINISHED_CHECK_SECONDS = env.float("SSE_FINISHED_CHECK_SECONDS", default=30.0)
 SSE_RETRY_MS = env.int("SSE_RETRY_MS", default=2000)
 SSE_MAX_DURATION_SECONDS = env.float("SSE_MAX_DURATION_SECONDS", default=600.0)
+# Open streams one user, and one task, may hold across every web process (documents/relay/slots.py);
+# one more gets 429 too_many_streams with Retry-After. 0 is no limit. A stream holds a thread
+# (gthread) or a greenlet (gevent): without a cap, 70 streams of one account took the site down.
+SSE_MAX_STREAMS_PER_USER = env.int("SSE_MAX_STREAMS_PER_USER", default=20)
+SSE_MAX_STREAMS_PER_TASK = env.int("SSE_MAX_STREAMS_PER_TASK", default=10)
+# An idle stream looks at its connection this often to see whether the client left, and frees
+# its thread then (otherwise only the next heartbeat's write would fail: up to 15 s later).
+SSE_DISCONNECT_CHECK_SECONDS = env.float("SSE_DISCONNECT_CHECK_SECONDS", default=0.5)
 OUTLINE_CHUNK_CHARS = env.int("OUTLINE_CHUNK_CHARS", default=32)
 OUTLINE_CHUNK_MS = env.int("OUTLINE_CHUNK_MS", default=80)
 OUTLINE_SECTION_CHARS = env.int("OUTLINE_SECTION_CHARS", default=1200)

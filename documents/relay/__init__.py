@@ -7,6 +7,7 @@
 - `hub`: one thread per web process that tails every watched stream with one blocking XREAD.
 - `sse`: one client's SSE stream: replay, then tail, heartbeats, the saved copy as fallback.
 - `cancel`: the cancel flag the worker polls.
+- `slots`: how many streams one user and one task may hold open (leases in Redis).
 
 Everything outside imports from here; the Redis pool is ops/redis_pool.py.
 """

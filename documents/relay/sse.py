@@ -29,6 +29,8 @@ def event_stream(
     stream_hub: StreamHub | None = None,
     language: str | None = None,
     finished_check: float | None = None,
+    finished: bool = False,
+    client_gone: Callable[[], bool] | None = None,
 ) -> Iterator[str]:
     """SSE text for one client: replay after ``last_event_id``, then tail until the terminal event.
 
@@ -38,7 +40,9 @@ def event_stream(
     ``finished_check`` seconds (a "still running" answer is shared by the task's readers in this
     process for a heartbeat). The generator ends after the terminal event, or after
     ``max_duration`` so the client reconnects; closing it (client gone) releases everything.
-    Error messages are in ``language`` (the reader's) when given.
+    Error messages are in ``language`` (the reader's) when given. ``finished`` says the task had
+    finished when the request came (a client at or past its end gets the end at once);
+    ``client_gone`` tells whether the client closed the connection, asked while the stream idles.
     """
     heartbeat = heartbeat or settings.SSE_HEARTBEAT_SECONDS
     max_duration = max_duration or settings.SSE_MAX_DURATION_SECONDS
@@ -50,7 +54,7 @@ def event_stream(
     try:
         ending = yield from _frames(
             task_id, last_event_id, load_saved, heartbeat, max_duration, stream_hub, language, finished_check,
-            opening=sse_retry(retry_ms or settings.SSE_RETRY_MS),
+            opening=sse_retry(retry_ms or settings.SSE_RETRY_MS), finished=finished, client_gone=client_gone,
         )  # fmt: skip
     except Exception:
         ending = "error"
@@ -93,6 +97,13 @@ def _rest_of_finished(task_id: int, position: int, saved: list[Event]) -> tuple[
     return events + [event for event in saved if event.seq > last], "saved"
 
 
+def _the_end(rest: list[Event], saved: list[Event]) -> list[Event]:
+    """What a client of a finished task gets: the events it lacks, or, when it has them all (it
+    asked to resume at or past the end), the terminal event again, so it stops instead of
+    reconnecting (fetch-stream.js treats a repeated terminal event as the end)."""
+    return rest or [event for event in saved[-1:] if event.is_terminal]
+
+
 # Per task: until when this process knows it is still running (monotonic time). The readers of one
 # task share the answer: 5,000 idle streams over 500 tasks ask the database 500 times per check
 # instead of 5,000 (bench/capacity.py: under gevent the queries, one SQLite connection each, held
@@ -133,6 +144,8 @@ def _frames(
     finished_check: float,
     *,
     opening: str,
+    finished: bool = False,
+    client_gone: Callable[[], bool] | None = None,
 ) -> Generator[str, None, str]:
     """event_stream's frames; returns why they ended ("finished", "saved", "max_duration").
 
@@ -156,9 +169,18 @@ def _frames(
     except StreamMissing:
         saved = load_saved()
         if saved is not None:  # finished, and its stream expired or was lost: the saved copy
-            yield opening + _write([event for event in saved if event.seq > position], language)
+            yield opening + _write(_the_end([e for e in saved if e.seq > position], saved), language)
             return "saved"
         # Not started yet (or Redis lost it mid-task): the hub picks it up when it is written.
+    else:
+        # Caught up without an end. A task that had finished when the request came has lost its
+        # last events from Redis, or the client is at or past its end: answered now, not at the
+        # first heartbeat (it held the connection 15 s).
+        saved = load_saved() if finished else None
+        if saved is not None:
+            rest, ending = _rest_of_finished(task_id, position, saved)
+            yield opening + _write(_the_end(rest, saved), language)
+            return ending
 
     # Then tail through the hub, from where the replay stopped.
     sub = stream_hub.subscribe(task_id, after=position)
@@ -167,11 +189,18 @@ def _frames(
             yield opening
         deadline = time.monotonic() + max_duration
         next_check = 0.0  # the first idle heartbeat asks the database; then every finished_check
+        next_beat = time.monotonic() + heartbeat
+        look = settings.SSE_DISCONNECT_CHECK_SECONDS if client_gone is not None else heartbeat
         while (remaining := deadline - time.monotonic()) > 0:
-            event = sub.get(timeout=min(heartbeat, remaining))
+            event = sub.get(timeout=max(0.0, min(next_beat - time.monotonic(), remaining, look)))
             if event is None:
+                if client_gone is not None and client_gone():
+                    return "client_gone"  # its thread (or greenlet) is free now, not at the next write
+                if time.monotonic() < next_beat:
+                    continue
                 # The heartbeat first: the check below may wait for the database.
                 yield sse_comment("heartbeat")
+                next_beat = time.monotonic() + heartbeat
                 if time.monotonic() >= next_check:
                     saved = _finished_events(task_id, load_saved, fresh_for=min(heartbeat, finished_check))
                     if saved is not None:  # finished, and its end has not come through the hub
@@ -190,6 +219,7 @@ def _frames(
             if ready:
                 position = ready[-1].seq
                 yield _write(ready, language)
+                next_beat = time.monotonic() + heartbeat
         return "max_duration"
     finally:
         stream_hub.unsubscribe(sub)

@@ -30,3 +30,16 @@ def unauthenticated() -> HttpResponse:
 def invalid_request(fields: str) -> HttpResponse:
     """`fields` names what was wrong, e.g. "task_id" or "file, version"."""
     return error_response(400, "invalid_request", f"Invalid or missing: {fields or 'request'}.")
+
+
+def too_many_streams(limit: int, scope: str, retry_after: int) -> HttpResponse:
+    """429 for one stream more than SSE_MAX_STREAMS_PER_USER (scope "user") or _PER_TASK ("task")."""
+    whose = "you have" if scope == "user" else "this task has"
+    response = error_response(
+        429,
+        "too_many_streams",
+        f"{whose.capitalize()} {limit} streams open, the most allowed; close one (another tab?) or "
+        f"retry after {retry_after} seconds.",
+    )
+    response["Retry-After"] = str(retry_after)
+    return response

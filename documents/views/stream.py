@@ -8,6 +8,9 @@ ninja operations do: GET only, then credentials, then the id, then access.
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -19,13 +22,17 @@ from pydantic import ValidationError as PydanticValidationError
 
 from documents import selectors
 from documents.auth import api_authenticate
-from documents.relay import Event, event_stream
+from documents.relay import Event, event_stream, slots
 from documents.views import api_errors
 from ops import logs
 
 # How ninja read the path's `task_id: int` (pydantic, lax): " 7" and "7.0" are 7, "7.5" a 400.
 _TASK_ID = TypeAdapter(int)
 
+
+# A refused stream's wait: open streams free their slot within SSE_DISCONNECT_CHECK_SECONDS of
+# their client leaving (a reloaded tab), so a few seconds is enough.
+STREAM_RETRY_AFTER_SECONDS = 5
 
 # Event ids are sequence numbers; none comes near this (the largest integer a browser's JavaScript
 # holds exactly). A larger one means "past the end", and Redis refuses stream ids of 2^64 and more.
@@ -53,6 +60,33 @@ def _bound_writes(request: HttpRequest) -> None:
     sock = request.META.get("gunicorn.socket")
     if sock is not None:
         sock.settimeout(3 * settings.SSE_HEARTBEAT_SECONDS)
+
+
+def _disconnect_check(request: HttpRequest) -> Callable[[], bool] | None:
+    """A check whether the client closed its connection (gunicorn only; None elsewhere).
+
+    An idle stream learns of a client that left only when a write fails, at the next heartbeat
+    (15 s): 70 closed streams held 64 threads that long and /healthz timed out. A closed
+    connection is readable and reads as end-of-file; peeking leaves anything else where it is.
+    """
+    sock = request.META.get("gunicorn.socket")
+    if sock is None:
+        return None
+
+    def gone() -> bool:
+        try:
+            timeout = sock.gettimeout()
+            sock.settimeout(0)  # a peek that waits for nothing (gevent's socket would wait)
+            try:
+                return sock.recv(1, socket.MSG_PEEK) == b""
+            finally:
+                sock.settimeout(timeout)
+        except (BlockingIOError, InterruptedError, ValueError):  # open (ValueError: TLS, cannot peek)
+            return False
+        except OSError:  # reset or closed
+            return True
+
+    return gone
 
 
 def _release_database() -> None:
@@ -90,16 +124,24 @@ def task_stream(request: HttpRequest, task_id: str) -> HttpResponse:
     except Http404:
         return api_errors.not_found()
     logs.bind(task_id=task.pk)
+    try:
+        lease = slots.acquire(user_id=request.user.pk, task_id=task.pk)
+    except slots.TooManyStreams as exc:
+        _release_database()
+        return api_errors.too_many_streams(exc.limit, exc.scope, retry_after=STREAM_RETRY_AFTER_SECONDS)
     _bound_writes(request)
+    frames = event_stream(
+        task_id=task.pk,
+        last_event_id=_last_event_id(request),
+        load_saved=lambda: _saved_events(task.pk),
+        # Read now: the body is generated after the view (and the request's language) returned.
+        language=get_language(),
+        finished=task.is_terminal,
+        client_gone=_disconnect_check(request),
+    )
+    # The lease goes back when the response is closed, however early.
     response = StreamingHttpResponse(
-        event_stream(
-            task_id=task.pk,
-            last_event_id=_last_event_id(request),
-            load_saved=lambda: _saved_events(task.pk),
-            # Read now: the body is generated after the view (and the request's language) returned.
-            language=get_language(),
-        ),
-        content_type="text/event-stream; charset=utf-8",
+        slots.Held(frames, lease), content_type="text/event-stream; charset=utf-8"
     )
     _release_database()  # the view's queries are done; the body is generated after it returned
     # No Connection header: it is hop-by-hop and WSGI forbids it; HTTP/1.1 keeps the connection open.

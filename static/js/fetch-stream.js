@@ -255,7 +255,12 @@ export function fetchStream(url, options = {}) {
           if (terminal || closed) return; // nothing after a terminal event, even in the same chunk
           const seq = toSeq(event.lastEventId);
           if (seq !== null) {
-            if (seq <= lastSeq) return; // a duplicate or a replay: already handled
+            if (seq <= lastSeq) {
+              // A duplicate or a replay: already handled. A terminal event repeated is the server
+              // saying the task is over (a resume at or past its end): stop, do not reconnect.
+              if (terminalEvents.includes(event.type)) terminal = event.type;
+              return;
+            }
             lastSeq = seq;
             healthy = true;
           }

@@ -236,6 +236,10 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Stac
             SSE_HEARTBEAT_SECONDS=str(HEARTBEAT),
             SSE_FINISHED_CHECK_SECONDS=str(HEARTBEAT),
             SSE_RETRY_MS="100",
+            # The disconnect storm holds 30 streams of one user and task; the caps are tested in
+            # test_operations.py.
+            SSE_MAX_STREAMS_PER_USER="100",
+            SSE_MAX_STREAMS_PER_TASK="100",
             WORKER_HEARTBEAT_SECONDS="1",
             WORKER_LOST_AFTER_SECONDS=str(LOST_AFTER),
             REAPER_INTERVAL_SECONDS=str(REAPER_INTERVAL),

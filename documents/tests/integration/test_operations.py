@@ -8,6 +8,7 @@ bundled model server, HTTP, SSE.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -287,7 +288,11 @@ def test_a_gevent_web_worker_streams_one_task_to_many_clients(
     from concurrent.futures import ThreadPoolExecutor
 
     with django_db_blocker.unblock():
-        env = service_env(model_server=model_server, OUTLINER_SERVICE="web")
+        # 40 streams of one user and one task: more than the default caps allow.
+        env = service_env(
+            model_server=model_server, OUTLINER_SERVICE="web", SSE_MAX_STREAMS_PER_USER="50",
+            SSE_MAX_STREAMS_PER_TASK="50",
+        )  # fmt: skip
     web_process, base_url = start_web(env, log=tmp_path / "web-gevent.log", worker_class="gevent")
     try:
         with _api(base_url, user) as api:
@@ -307,5 +312,67 @@ def test_a_gevent_web_worker_streams_one_task_to_many_clients(
             text = "".join(json.loads(data).get("text", "") for _, data in events)
             assert text == task.result
         assert "Using worker: gevent" in (tmp_path / "web-gevent.log").read_text()
+    finally:
+        stop_process(web_process)
+
+
+# ------------------------------------------------------------------------ stream caps
+def test_open_streams_are_capped_per_user_and_a_closed_one_frees_its_thread_at_once(
+    django_db_blocker, model_server, tmp_path, user, other_user
+):
+    """One account cannot hold every thread with streams (70 took the site down): past
+    SSE_MAX_STREAMS_PER_USER it gets 429 too_many_streams with Retry-After, others are unaffected.
+    A client that leaves frees its thread and its slot within a second, not at the next heartbeat
+    (30 s here): the same number of streams opens again at once and /healthz answers."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with django_db_blocker.unblock():
+        env = service_env(
+            model_server=model_server,
+            SSE_HEARTBEAT_SECONDS="30",
+            SSE_MAX_STREAMS_PER_USER="4",
+            SSE_MAX_STREAMS_PER_TASK="0",
+        )
+    web_process, base_url = start_web(env, log=tmp_path / "web.log", threads=6)
+
+    def running_task(owner) -> int:  # noqa: ANN001
+        # Running, with nothing written yet: its streams idle (no worker needed).
+        upload = SimpleUploadedFile("计划.docx", make_docx(SECTIONS, body=BODY))
+        document = services.document_create(owner=owner, uploaded=upload)
+        return OutlineTask.objects.create(owner=owner, document=document, status="running").pk
+
+    def open_streams(api: httpx.Client, task_id: int, count: int, stack) -> list[httpx.Response]:  # noqa: ANN001
+        responses = [
+            stack.enter_context(api.stream("GET", f"/api/v1/tasks/{task_id}/stream")) for _ in range(count)
+        ]
+        assert [r.status_code for r in responses] == [200] * count
+        return responses
+
+    try:
+        mine, theirs = running_task(user), running_task(other_user)
+        with _api(base_url, user) as api, _api(base_url, other_user) as other:
+            api.timeout = other.timeout = httpx.Timeout(5.0)
+            with contextlib.ExitStack() as streams:
+                open_streams(api, mine, 4, streams)
+                refused = api.get(f"/api/v1/tasks/{mine}/stream")
+                assert refused.status_code == 429
+                assert refused.json()["error"]["code"] == "too_many_streams"
+                assert int(refused.headers["Retry-After"]) > 0
+                open_streams(other, theirs, 1, streams)  # another user still gets a stream
+            closed_at = time.monotonic()
+            # Six threads: the four streams just closed must have let theirs (and their slots) go
+            # for four more to open. Retried as a client does after a 429 (sooner: the wait is
+            # what is measured).
+            with contextlib.ExitStack() as streams:
+                opened = 0
+                while opened < 4 and (reopened := time.monotonic() - closed_at) < 10:
+                    response = streams.enter_context(api.stream("GET", f"/api/v1/tasks/{mine}/stream"))
+                    if response.status_code == 200:
+                        opened += 1
+                    else:
+                        assert response.status_code == 429
+                        time.sleep(0.1)
+                assert httpx.get(f"{base_url}/healthz", timeout=5).status_code == 200
+        assert reopened < 2, f"{reopened:.1f} s: closed streams held their threads and slots"
     finally:
         stop_process(web_process)

@@ -175,6 +175,15 @@ test("stops for good on done: nothing after it is delivered, no reconnect", asyn
   assert.equal(mock.calls[0].init.signal.aborted, false, "a terminal event ends the read without an abort");
 });
 
+test("a terminal event repeated at or below the last seq ends the stream, delivered once", async () => {
+  // The server answers a resume at or past the end of a finished task with its end again.
+  mock = mockFetch([() => sseResponse([ev(7, "done", { status: "succeeded" })], { hang: true })]);
+  const r = collect("/s", { lastEventId: 7 });
+  assert.deepEqual(await r.stream.finished, { reason: "done" });
+  assert.deepEqual(r.events, []);
+  assert.equal(mock.calls.length, 1);
+});
+
 test("stops for good on an error event", async () => {
   mock = mockFetch([() => sseResponse([ev(1, "error", { code: "llm_failed", message: "The model failed." })])]);
   const r = collect("/s");

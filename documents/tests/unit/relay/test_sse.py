@@ -221,3 +221,53 @@ def test_an_idle_stream_sends_its_heartbeat_before_it_asks_the_database():
 
     assert seen_at_check, "the stream asked the database"
     assert seen_at_check[0][-1] == ": heartbeat\n\n"
+
+
+def test_a_client_that_left_frees_the_stream_before_the_next_heartbeat(settings):
+    """An idle stream looks at its connection between heartbeats: 70 closed clients held a
+    thread each until their next heartbeat write failed (15 s), and the site was down."""
+    from documents.relay.sse import event_stream
+
+    settings.SSE_DISCONNECT_CHECK_SECONDS = 0.01
+    task_id, looks = 990_015, []
+
+    def gone() -> bool:
+        looks.append(1)
+        return len(looks) >= 3  # the client closes after a moment
+
+    with fresh_stream(task_id) as writer:
+        writer.emit("status", status="running")
+        frames = list(
+            event_stream(
+                task_id=task_id, last_event_id=1, load_saved=lambda: None, heartbeat=60.0, max_duration=60.0,
+                stream_hub=_IdleHub(), client_gone=gone,
+            )
+        )  # fmt: skip
+
+    # Ended by the third look (well before the 60 s heartbeat and duration), writing only its opening.
+    assert len(looks) == 3 and ": heartbeat" not in "".join(frames) and frames[0].startswith("retry:")
+
+
+@pytest.mark.parametrize("after", [2, 3, 50])
+def test_a_resume_at_or_past_the_end_of_a_finished_task_gets_the_end_at_once(after):
+    """It waited for the first heartbeat (15 s) before it ended, and then ended with nothing, so a
+    client reconnected; now the terminal event comes again right away."""
+    from documents.relay.sse import event_stream
+
+    task_id = 990_016
+    with fresh_stream(task_id) as writer:
+        writer.emit("chunk", text="要点。")
+        writer.emit("done", status="succeeded")
+        saved = saved_events(
+            result="要点。", chunk_index=[[1, 3]], status="succeeded", error_code="", error_message="",
+            last_seq=2,
+        )  # fmt: skip
+        frames = "".join(
+            event_stream(
+                task_id=task_id, last_event_id=after, load_saved=lambda: saved, heartbeat=60.0,
+                stream_hub=_IdleHub(), finished=True,
+            )
+        )  # fmt: skip
+
+    assert ": heartbeat" not in frames
+    assert frames.count("event: done") == 1 and "event: chunk" not in frames and _ids([frames]) == [2]
