@@ -28,6 +28,13 @@ _ERRORS = [
         continuable=False,
     ),
     ErrorClass(
+        "section_gone", "invalid_input",
+        "The section was removed or renamed while it was being regenerated, so the outline was "
+        "left as it is. The new text is kept on the task page.",
+        "该章节在重新生成期间被删除或重命名，因此大纲保持不变。新生成的文字保留在任务页面上。",
+        continuable=False,
+    ),
+    ErrorClass(
         "provider_unreachable", "network",
         "The AI service could not be reached. Check that it is running, then continue.",
         "无法连接到 AI 服务。请确认服务正在运行，然后继续。",

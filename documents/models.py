@@ -99,8 +99,11 @@ class OutlineTask(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="continuations"
     )
     start_section = models.PositiveIntegerField(default=0)
-    # Set for a "regenerate one section" task: the index of that section in the kept outline.
+    # Set for a "regenerate one section" task: the index of that section in the kept outline as
+    # it was at `section_version`. Edits made meanwhile move it; the worker follows it there
+    # (outline_markdown.locate_section), by its title in the sequence of titles, never by index.
     section_index = models.PositiveIntegerField(null=True, blank=True)
+    section_version = models.PositiveIntegerField(null=True, blank=True)
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker is alive
     worker = models.CharField(max_length=255, blank=True)

@@ -176,24 +176,27 @@ def build_markdown(title: str, sections: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
-def diff_structures(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """How a revised document's sections compare with the previous revision's, in the new order
-    (removed ones where they were): [{"title", "level", "status": added|removed|changed|unchanged}]."""
+def _title_opcodes(old_titles: list[str], new_titles: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib opcodes turning one sequence of section titles into another.
+
+    The common head and tail are matched in linear time; the matcher (quadratic on repeated
+    titles: 26 s for 12,000 equal headings) only sees what lies between, and MAX_SECTIONS bounds
+    that (0.3 s at 2,000 equal titles changed at both ends).
+    """
     import difflib
 
-    old_titles = [s["title"] for s in old]
-    new_titles = [s["title"] for s in new]
-    # The common head and tail are matched in linear time; the matcher (quadratic on repeated
-    # titles: 26 s for 12,000 equal headings) only sees what lies between, and MAX_SECTIONS
-    # bounds that (0.3 s at 2,000 equal titles changed at both ends).
     head = 0
-    while head < min(len(old), len(new)) and old_titles[head] == new_titles[head]:
+    while head < min(len(old_titles), len(new_titles)) and old_titles[head] == new_titles[head]:
         head += 1
     tail = 0
-    while tail < min(len(old), len(new)) - head and old_titles[-1 - tail] == new_titles[-1 - tail]:
+    while (
+        tail < min(len(old_titles), len(new_titles)) - head and old_titles[-1 - tail] == new_titles[-1 - tail]
+    ):
         tail += 1
     matcher = difflib.SequenceMatcher(
-        a=old_titles[head : len(old) - tail], b=new_titles[head : len(new) - tail], autojunk=False
+        a=old_titles[head : len(old_titles) - tail],
+        b=new_titles[head : len(new_titles) - tail],
+        autojunk=False,
     )
     opcodes = [
         (op, a1 + head, a2 + head, b1 + head, b2 + head) for op, a1, a2, b1, b2 in matcher.get_opcodes()
@@ -201,7 +204,30 @@ def diff_structures(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> lis
     if head:
         opcodes.insert(0, ("equal", 0, head, 0, head))
     if tail:
-        opcodes.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
+        opcodes.append(
+            ("equal", len(old_titles) - tail, len(old_titles), len(new_titles) - tail, len(new_titles))
+        )
+    return opcodes
+
+
+def locate_section(old_markdown: str, index: int, new_markdown: str) -> int | None:
+    """Where section `index` of `old_markdown` is in `new_markdown`: a section is the same one
+    when its title lines up in the two sequences of titles (sections inserted, removed or moved
+    around it shift its index, not its identity). None when it was removed or renamed."""
+    old_titles = [s["title"] for s in parse_sections(old_markdown)[1]]
+    new_titles = [s["title"] for s in parse_sections(new_markdown)[1]]
+    if not 0 <= index < len(old_titles):
+        return None
+    for op, a1, a2, b1, _b2 in _title_opcodes(old_titles, new_titles):
+        if op == "equal" and a1 <= index < a2:
+            return b1 + index - a1
+    return None
+
+
+def diff_structures(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How a revised document's sections compare with the previous revision's, in the new order
+    (removed ones where they were): [{"title", "level", "status": added|removed|changed|unchanged}]."""
+    opcodes = _title_opcodes([s["title"] for s in old], [s["title"] for s in new])
     result: list[dict[str, Any]] = []
     for op, a1, a2, b1, b2 in opcodes:
         if op == "equal":

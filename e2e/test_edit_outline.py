@@ -199,6 +199,46 @@ def test_regenerate_one_section_streams_into_it_and_saves_a_version(
     expect(page.get_by_test_id("version-row").first).to_contain_text("Regenerated section 2: 第二章 考勤")
 
 
+def test_regenerate_from_a_stale_page_writes_into_the_section_the_user_clicked(
+    signed_in: Page,
+    live_server,
+    document,
+    celery_worker_process,  # noqa: ANN001
+):
+    # Another tab inserts a section above while this page still shows version 1: the click means
+    # "第二章 考勤", not whatever is second now (the section was picked by its index).
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    outline = Outline.objects.get(document=document)
+    inserted = GENERATED.replace("## 第一章 总则", "## 序言\n\n我加的一章。\n\n## 第一章 总则")
+    services.outline_save(outline=outline, base_version=1, markdown=inserted, author=None)
+
+    page.get_by_test_id("outline-panel").get_by_role("button", name="Regenerate “第二章 考勤”").click()
+
+    expect(page.get_by_test_id("outline-version")).to_contain_text("version 3", timeout=60_000)
+    sections = page.get_by_test_id("outline-section")
+    expect(sections).to_have_count(3)
+    expect(sections.nth(0)).to_contain_text("我加的一章。")
+    expect(sections.nth(1)).to_contain_text("适用于全体员工。")
+    expect(sections.nth(2)).not_to_contain_text("按时上下班。")
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_test_id("version-row").first).to_contain_text("Regenerated section 3: 第二章 考勤")
+
+
+def test_regenerate_of_a_section_another_tab_removed_says_so(signed_in: Page, live_server, document):  # noqa: ANN001
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    outline = Outline.objects.get(document=document)
+    removed = GENERATED.split("## 第二章 考勤")[0]
+    services.outline_save(outline=outline, base_version=1, markdown=removed, author=None)
+
+    page.get_by_test_id("outline-panel").get_by_role("button", name="Regenerate “第二章 考勤”").click()
+
+    expect(page.get_by_text("That section is not in the outline any more.")).to_be_visible()
+    assert not OutlineTask.objects.filter(document=document, section_index__isnull=False).exists()
+    screenshot(page, "regenerate-section-gone")
+
+
 def test_reupload_a_revision_shows_the_diff_and_keeps_an_edit(
     signed_in: Page, live_server, document, tmp_path
 ):  # noqa: ANN001

@@ -29,7 +29,12 @@ from documents.analyzer import DocxOutlineAnalyzerStep
 from documents.errors import error_message
 from documents.llm import LLMConfig, Provider, get_provider
 from documents.models import Document, Outline, OutlineTask, OutlineVersion
-from documents.outline_markdown import attach_source_indexes, parse_sections, replace_section_text
+from documents.outline_markdown import (
+    attach_source_indexes,
+    locate_section,
+    parse_sections,
+    replace_section_text,
+)
 from documents.outline_points import Sampling
 from documents.services.outline_versions import VersionConflict, outline_adopt, outline_save
 from ops import logs, metrics
@@ -100,17 +105,26 @@ def outline_start(*, document: Document) -> OutlineTask:
     return task
 
 
-def outline_section_regenerate(*, outline: Outline, index: int) -> OutlineTask:
-    """Queue a task that streams a new summary for section `index` of the kept outline; when it
-    succeeds, the section's text is replaced in a new outline version."""
+def outline_section_regenerate(*, outline: Outline, index: int, version: int | None = None) -> OutlineTask:
+    """Queue a task that streams a new summary for section `index` of the kept outline as it was
+    at `version` (the one the user looked at; default: the current one); when it succeeds, the
+    text goes into that section, wherever edits made meanwhile have moved it, as a new version.
+
+    A section no longer there (removed or renamed since `version`) is refused (TaskRejected
+    section_gone), never another section in its place.
+    """
+    if version is not None and version != outline.version:
+        seen = OutlineVersion.objects.filter(outline=outline, number=version).first()
+        index = locate_section(seen.markdown, index, outline.markdown) if seen else None
     _title, sections = parse_sections(outline.markdown)
-    if not 0 <= index < len(sections):
-        raise TaskRejected("invalid_input", 400, message=_("That section is not in the outline any more."))
+    if index is None or not 0 <= index < len(sections):
+        raise TaskRejected("section_gone", 409, message=_("That section is not in the outline any more."))
     _check_limits(outline.document.owner)
     task = OutlineTask.objects.create(
         owner=outline.document.owner,
         document=outline.document,
         section_index=index,
+        section_version=outline.version,
         heartbeat_at=timezone.now(),
     )
     _enqueue(task)
@@ -118,6 +132,14 @@ def outline_section_regenerate(*, outline: Outline, index: int) -> OutlineTask:
         "section regenerate queued task=%s document=%s section=%s", task.pk, outline.document_id, index
     )
     return task
+
+
+def section_now(task: OutlineTask, outline: Outline) -> int | None:
+    """Where the section `task` regenerates is in the outline now (None: removed or renamed)."""
+    if task.section_version is None or task.section_version == outline.version:
+        return task.section_index
+    then = OutlineVersion.objects.filter(outline=outline, number=task.section_version).first()
+    return locate_section(then.markdown, task.section_index, outline.markdown) if then else None
 
 
 def outline_continue(*, task: OutlineTask) -> OutlineTask:
@@ -130,7 +152,7 @@ def outline_continue(*, task: OutlineTask) -> OutlineTask:
     _check_limits(task.owner)
     new = OutlineTask.objects.create(
         owner=task.owner, document=task.document, continued_from=task, start_section=task.progress_done,
-        section_index=task.section_index, heartbeat_at=timezone.now(),
+        section_index=task.section_index, section_version=task.section_version, heartbeat_at=timezone.now(),
     )  # fmt: skip
     _enqueue(new)
     logger.info("outline continued task=%s from=%s section=%s", new.pk, task.pk, new.start_section)
@@ -366,9 +388,10 @@ def section_structure(task: OutlineTask) -> dict[str, Any]:
         return {"language": language, "sections": []}
     _, sections = parse_sections(outline.markdown)
     attach_source_indexes(sections, document.sections)
-    if task.section_index >= len(sections):
-        return {"language": language, "sections": []}
-    target = sections[task.section_index]
+    index = section_now(task, outline)
+    if index is None or index >= len(sections):
+        return {"language": language, "sections": [], "gone": True}
+    target = sections[index]
     source = next(
         (
             s
@@ -479,7 +502,8 @@ def _run(task_id: int, provider: Provider | None = None, *, worker: str) -> None
             else:
                 structure = section_structure(task)
             if not structure["sections"]:
-                _finish(task, output, watch, "error", {"code": "invalid_input"}, 0, cpu_started)
+                code = "section_gone" if structure.get("gone") else "invalid_input"
+                _finish(task, output, watch, "error", {"code": code}, 0, cpu_started)
                 return
             step = outline_step(
                 structure=structure,
@@ -542,6 +566,9 @@ def _finish(
 ) -> None:
     if kind == "done" and data.get("status") == "cancelled":
         target, code = (S.CANCELLED, "") if watch.reason == "cancelled" else (S.FAILED, "timeout_task")
+    elif kind == "done" and task.section_index is not None and not _section_still_there(task):
+        # Edited away while it was written: refused, its text kept on the task page.
+        target, code = S.FAILED, "section_gone"
     elif kind == "done":
         target, code = S.SUCCEEDED, ""
     else:
@@ -591,20 +618,29 @@ def _observe(status: str, task_metrics: dict[str, Any]) -> None:
         metrics.MODEL_TOKENS_PER_SECOND.observe(task_metrics["tokens_per_second"])
 
 
+def _section_still_there(task: OutlineTask) -> bool:
+    outline = Outline.objects.filter(document_id=task.document_id).first()
+    return outline is not None and section_now(task, outline) is not None
+
+
 def _apply_section(task_id: int) -> None:
     """Put a regenerated section's text into the kept outline, as a new version (on top of
-    whatever version is current by then: an edit made meanwhile is kept)."""
+    whatever version is current by then: an edit made meanwhile is kept, and a section that
+    moved is found where it went)."""
     task = OutlineTask.objects.select_related("document").get(pk=task_id)
     try:
         outline = Outline.objects.get(document=task.document)
         for _ in range(3):
-            _, sections = parse_sections(outline.markdown)
-            title = sections[task.section_index]["title"]
-            markdown = replace_section_text(outline.markdown, task.section_index, task.result)
+            index = section_now(task, outline)
+            if index is None:  # edited away in the moment since the task was judged
+                logger.warning("task=%s: its section is gone from the outline; left as it is", task_id)
+                return
+            title = parse_sections(outline.markdown)[1][index]["title"]
+            markdown = replace_section_text(outline.markdown, index, task.result)
             try:
                 outline_save(
                     outline=outline, base_version=outline.version, markdown=markdown, author=task.owner,
-                    note=OutlineVersion.note_for("regenerated", n=task.section_index + 1, title=title),
+                    note=OutlineVersion.note_for("regenerated", n=index + 1, title=title),
                 )  # fmt: skip
                 return
             except VersionConflict:

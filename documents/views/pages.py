@@ -352,7 +352,12 @@ def section_regenerate(request: HtmxHttpRequest, document_id: int, index: int) -
     """Stream a new summary for one section; it lands in the outline as a new version."""
     outline = selectors.outline_get(user=request.user, document_id=document_id)
     try:
-        task = services.outline_section_regenerate(outline=outline, index=index)
+        # The version the page showed: the section is the one the user saw there, wherever an
+        # edit from another tab has moved it since.
+        version = request.POST.get("version", "")
+        task = services.outline_section_regenerate(
+            outline=outline, index=index, version=int(version) if version.isdigit() else None
+        )
     except services.TaskRejected as exc:
         return _rejected(
             request,

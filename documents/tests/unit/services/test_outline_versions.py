@@ -450,6 +450,73 @@ def test_regenerate_keeps_an_edit_made_meanwhile(document, outline_url, user):
     assert parse_sections(markdown)[1][0]["text"] == "- 范围说明需要重写后公布。"
 
 
+def test_regenerate_writes_into_its_section_after_an_edit_inserts_one_above_it(document, outline_url, user):
+    # The section was picked by its index when the task ended: the text went into the section
+    # that now stood there ("第一章 总则"'s neighbour), and the version note named that one.
+    outline = Outline.objects.get(document=document)
+    task = services.outline_section_regenerate(outline=outline, index=1)  # 适用范围
+    inserted = outline.markdown.replace("## 第一章 总则", "## 新增的一章\n\n我加的。\n\n## 第一章 总则")
+    services.outline_save(outline=outline, base_version=1, markdown=inserted, author=user)
+
+    services.outline_generate(task_id=task.pk, provider=FakeProvider([[" 新的范围说明", "需要重写后公布。"]]))
+
+    outline.refresh_from_db()
+    texts = {s["title"]: s["text"] for s in parse_sections(outline.markdown)[1]}
+    assert texts == {
+        "新增的一章": "我加的。", "第一章 总则": f"- {POINT}", "适用范围": "- 新的范围说明需要重写后公布。",
+        "Chapter 2": f"- {POINT}",
+    }  # fmt: skip
+    assert outline.versions.first().note == "Regenerated section 3: 适用范围"
+
+
+def test_regenerate_from_a_page_showing_an_older_version_targets_the_section_the_user_saw(
+    document, outline_url, user
+):
+    outline = Outline.objects.get(document=document)
+    inserted = outline.markdown.replace("## 第一章 总则", "## 新增的一章\n\n## 第一章 总则")
+    services.outline_save(outline=outline, base_version=1, markdown=inserted, author=user)
+    outline.refresh_from_db()
+
+    task = services.outline_section_regenerate(outline=outline, index=1, version=1)  # 适用范围 on v1
+
+    assert (task.section_index, task.section_version) == (2, 2)
+    removed = outline.markdown.replace("### 适用范围", "")
+    services.outline_save(outline=outline, base_version=2, markdown=removed, author=user)
+    outline.refresh_from_db()
+    with pytest.raises(services.TaskRejected) as refused:
+        services.outline_section_regenerate(outline=outline, index=1, version=1)
+    assert refused.value.code == "section_gone" and refused.value.status_code == 409
+
+
+@pytest.mark.parametrize("renamed_when", ["before it starts", "while it writes"])
+def test_regenerate_of_a_section_renamed_meanwhile_is_refused_and_the_outline_left_alone(
+    document, outline_url, user, renamed_when
+):
+    outline = Outline.objects.get(document=document)
+    task = services.outline_section_regenerate(outline=outline, index=1)
+    renamed = outline.markdown.replace("### 适用范围", "### 适用的范围")
+
+    class RenamingProvider(FakeProvider):
+        def deltas(self, prompt, **kwargs):  # noqa: ANN001, ANN003, ANN202
+            services.outline_save(outline=outline, base_version=1, markdown=renamed, author=user)
+            return super().deltas(prompt, **kwargs)
+
+    replies = [[" 新的范围说明", "需要重写后公布。"]]
+    if renamed_when == "before it starts":
+        services.outline_save(outline=outline, base_version=1, markdown=renamed, author=user)
+        provider = FakeProvider(replies)
+    else:
+        provider = RenamingProvider(replies)
+    services.outline_generate(task_id=task.pk, provider=provider)
+
+    task.refresh_from_db()
+    outline.refresh_from_db()
+    assert (task.status, task.error_code) == ("failed", "section_gone")
+    assert outline.version == 2 and outline.markdown == renamed  # nothing written anywhere
+    if renamed_when == "while it writes":
+        assert "新的范围说明" in task.result  # kept on the task page
+
+
 def test_regenerate_of_a_missing_section_is_refused(document, outline_url):
     with pytest.raises(services.TaskRejected):
         services.outline_section_regenerate(outline=Outline.objects.get(document=document), index=9)
