@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads a form's body: an oversize body is refused unread.
+    "documents.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ops.middleware.UserContextMiddleware",
@@ -152,6 +154,9 @@ MEDIA_URL = "media/"
 
 # ------------------------------------------------------------------------ upload
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=20)
+# All the files of one upload from the page's form together (it takes several at once); the
+# proxy's body cap (nginx client_max_body_size) must be at least this.
+MAX_UPLOAD_REQUEST_MB = env.int("MAX_UPLOAD_REQUEST_MB", default=60)
 # Zip-bomb guards: applied to the .docx package before any XML is parsed.
 MAX_UNCOMPRESSED_MB = env.int("MAX_UNCOMPRESSED_MB", default=200)
 MAX_COMPRESSION_RATIO = env.int("MAX_COMPRESSION_RATIO", default=200)

@@ -342,6 +342,62 @@ def test_upload_just_over_the_limit_is_413_and_at_the_limit_is_stored(api, form,
     assert api.upload("exact.docx", factory.sized_docx(MIB)).status == 201
 
 
+def _send_only_the_headers(
+    base_url: str, method: str, path: str, headers: dict[str, str], length: int
+) -> bytes:
+    """Announce a `length`-byte body, send none of it, and read what the server answers. (Bytes
+    sent and left unread would make the server's close a reset, which can cut its answer short.)"""
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {length}\r\n"
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
+        conn.sendall(head.encode())
+        answer = b""
+        while not _whole_response(answer) and (chunk := conn.recv(65536)):
+            answer += chunk
+        return answer
+
+
+def _whole_response(answer: bytes) -> bool:
+    head, found, body = answer.partition(b"\r\n\r\n")
+    length = re.search(rb"(?i)^Content-Length: (\d+)", head, flags=re.MULTILINE)
+    return bool(found) and len(body) >= (int(length.group(1)) if length else 0)
+
+
+def test_an_oversize_body_is_refused_from_its_length_before_it_is_sent(api, form, live_server, settings):
+    # A 100 MB body was read in full (Django parses multipart before any view looks at a size),
+    # then refused. Now the answer comes before the client has sent any of it.
+    big = 100 * MIB
+    token = api.http.headers["Authorization"]
+    cookies = "; ".join(f"{name}={value}" for name, value in form.http.cookies.items())
+    multipart = {"Content-Type": "multipart/form-data; boundary=x"}
+
+    by_api = _send_only_the_headers(
+        live_server.url, "POST", "/api/v1/documents", {"Authorization": token, **multipart}, big
+    )
+    by_form = _send_only_the_headers(
+        live_server.url, "POST", "/documents/upload/", {"Cookie": cookies, **multipart}, big
+    )
+    outline = _send_only_the_headers(
+        live_server.url,
+        "PUT",
+        "/api/v1/documents/1/outline",
+        {"Authorization": token, "Content-Type": "application/json"},
+        big,
+    )
+
+    assert by_api.startswith(b"HTTP/1.1 413") and b'"file_too_large"' in by_api
+    assert by_form.startswith(b"HTTP/1.1 302") and b"Location: /documents/" in by_form
+    assert outline.startswith(b"HTTP/1.1 413") and b'"request_too_large"' in outline
+    # The message rides in the messages cookie of that answer, as with any redirect after a form.
+    set_cookie = re.search(rb"Set-Cookie: +messages=([^;\r\n]*)", by_form)
+    assert set_cookie, by_form.decode()
+    form.http.cookies.set("messages", set_cookie.group(1).decode())
+    page = form.http.get("/documents/").text
+    assert "add up to 100 MB; one upload can be at most 60 MB" in html.unescape(page)
+    _assert_nothing_stored(settings)
+
+
 # ----------------------------------------------------------------------------- stored safely
 
 
