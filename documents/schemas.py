@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
 
 from documents.errors import error_message
 
@@ -76,8 +77,19 @@ class DocumentOut(Schema):
         return obj.sections
 
 
-class DocumentListOut(Schema):
-    results: list[DocumentOut]
+class ResultsPagination(LimitOffsetPagination):
+    """A list page: `?limit=` (default 50, at most 200) and `?offset=` give
+    `{"results": [...], "count": <all of them>}`; `results` is the key lists have always had."""
+
+    items_attribute = "results"
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=200)
+        offset: int = Field(0, ge=0)
+
+    class Output(Schema):
+        results: list[Any]
+        count: int
 
 
 class TaskCreatedOut(Schema):

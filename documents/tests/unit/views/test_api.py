@@ -80,6 +80,25 @@ def test_missing_file_field_is_400(api_client):
     assert response.json()["error"]["code"] == "invalid_request"
 
 
+def test_the_document_list_comes_a_page_at_a_time_newest_first(api_client, user, docx_bytes):
+    from documents import services
+
+    ids = [
+        services.document_create(owner=user, uploaded=SimpleUploadedFile(f"{n}.docx", docx_bytes())).pk
+        for n in range(5)
+    ]
+
+    first = api_client.get("/api/v1/documents?limit=2").json()
+    rest = api_client.get("/api/v1/documents?limit=2&offset=2").json()
+    default = api_client.get("/api/v1/documents").json()
+    too_many = api_client.get("/api/v1/documents?limit=201")
+
+    assert first["count"] == rest["count"] == 5
+    assert [d["id"] for d in first["results"] + rest["results"]] == ids[::-1][:4]
+    assert len(default["results"]) == 5  # up to 50 a page by default
+    assert too_many.status_code == 400 and too_many.json()["error"]["code"] == "invalid_request"
+
+
 def test_list_get_and_delete_are_scoped_to_owner(api_client, other_user, docx_bytes):
     from documents import services
 
