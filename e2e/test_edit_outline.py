@@ -176,53 +176,39 @@ def test_click_a_section_to_see_its_source_then_undo_an_edit(signed_in: Page, li
     expect(page.get_by_test_id("outline-version")).to_contain_text("version 3")
 
 
+@pytest.mark.parametrize("another_tab_inserted", [False, True], ids=["alone", "inserted above meanwhile"])
 def test_regenerate_one_section_streams_into_it_and_saves_a_version(
     signed_in: Page,
     live_server,
     document,
     celery_worker_process,  # noqa: ANN001
+    another_tab_inserted: bool,
 ):
     page = signed_in
     page.goto(f"{live_server.url}/documents/{document.pk}/")
-    panel = page.get_by_test_id("outline-panel")
-
-    panel.get_by_role("button", name="Regenerate “第二章 考勤”").click()
-
-    expect(page.get_by_test_id("section-task")).to_be_visible()
-    expect(page.get_by_test_id("outline-version")).to_contain_text("version 2", timeout=60_000)
-    sections = page.get_by_test_id("outline-section")
-    expect(sections).to_have_count(2)
-    expect(sections.first).to_contain_text("适用于全体员工。")  # the other section is untouched
-    expect(sections.nth(1)).not_to_contain_text("按时上下班。")
-    screenshot(page, "section-regenerated")
-    page.get_by_role("link", name="History").click()
-    expect(page.get_by_test_id("version-row").first).to_contain_text("Regenerated section 2: 第二章 考勤")
-
-
-def test_regenerate_from_a_stale_page_writes_into_the_section_the_user_clicked(
-    signed_in: Page,
-    live_server,
-    document,
-    celery_worker_process,  # noqa: ANN001
-):
-    # Another tab inserts a section above while this page still shows version 1: the click means
-    # "第二章 考勤", not whatever is second now (the section was picked by its index).
-    page = signed_in
-    page.goto(f"{live_server.url}/documents/{document.pk}/")
-    outline = Outline.objects.get(document=document)
-    inserted = GENERATED.replace("## 第一章 总则", "## 序言\n\n我加的一章。\n\n## 第一章 总则")
-    services.outline_save(outline=outline, base_version=1, markdown=inserted, author=None)
+    if another_tab_inserted:
+        # While this page still shows version 1: the click means "第二章 考勤", not whatever is
+        # second now (the section used to be picked by its index when the task ended).
+        inserted = GENERATED.replace("## 第一章 总则", "## 序言\n\n我加的一章。\n\n## 第一章 总则")
+        outline = Outline.objects.get(document=document)
+        services.outline_save(outline=outline, base_version=1, markdown=inserted, author=None)
+    before = ["我加的一章。"] if another_tab_inserted else []
 
     page.get_by_test_id("outline-panel").get_by_role("button", name="Regenerate “第二章 考勤”").click()
 
-    expect(page.get_by_test_id("outline-version")).to_contain_text("version 3", timeout=60_000)
+    expect(page.get_by_test_id("section-task")).to_be_visible()
+    version, position = (3, 3) if another_tab_inserted else (2, 2)
+    expect(page.get_by_test_id("outline-version")).to_contain_text(f"version {version}", timeout=60_000)
     sections = page.get_by_test_id("outline-section")
-    expect(sections).to_have_count(3)
-    expect(sections.nth(0)).to_contain_text("我加的一章。")
-    expect(sections.nth(1)).to_contain_text("适用于全体员工。")
-    expect(sections.nth(2)).not_to_contain_text("按时上下班。")
+    expect(sections).to_have_count(len(before) + 2)
+    for n, text in enumerate([*before, "适用于全体员工。"]):  # the other sections are untouched
+        expect(sections.nth(n)).to_contain_text(text)
+    expect(sections.nth(position - 1)).not_to_contain_text("按时上下班。")
+    if not another_tab_inserted:
+        screenshot(page, "section-regenerated")
     page.get_by_role("link", name="History").click()
-    expect(page.get_by_test_id("version-row").first).to_contain_text("Regenerated section 3: 第二章 考勤")
+    note = f"Regenerated section {position}: 第二章 考勤"
+    expect(page.get_by_test_id("version-row").first).to_contain_text(note)
 
 
 def test_regenerate_of_a_section_another_tab_removed_says_so(signed_in: Page, live_server, document):  # noqa: ANN001
