@@ -171,9 +171,11 @@ def test_click_a_section_to_see_its_source_then_undo_an_edit(signed_in: Page, li
     markdown_field(page).fill("# 制度\n\n## 只剩一章\n")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("outline-section")).to_have_count(1)
+    expect(page.get_by_text("Saved version 2.")).to_be_visible()  # it said 3
     page.get_by_role("button", name="Undo last change").click()
     expect(page.get_by_test_id("outline-section")).to_have_count(2)
     expect(page.get_by_test_id("outline-version")).to_contain_text("version 3")
+    expect(page.get_by_text("Undone: back to the text of version 1.")).to_be_visible()  # it said 2
 
 
 @pytest.mark.parametrize("another_tab_inserted", [False, True], ids=["alone", "inserted above meanwhile"])

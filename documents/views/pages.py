@@ -255,7 +255,7 @@ def outline_edit(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.outline_save(
+            saved = services.outline_save(
                 outline=outline,
                 base_version=form.cleaned_data["version"],
                 markdown=form.cleaned_data["markdown"],
@@ -269,7 +269,7 @@ def outline_edit(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
                 initial={"version": exc.current_version, "markdown": form.cleaned_data["markdown"]}
             )
         else:
-            messages.success(request, _("Saved version %(version)s.") % {"version": outline.version + 1})
+            messages.success(request, _("Saved version %(version)s.") % {"version": saved.version})
             return redirect("documents:document_detail", document_id)
     context = {"outline": outline, "document": outline.document, "form": form, "conflict": conflict}
     return render(request, "documents/outline_edit.html", context, status=409 if conflict else 200)
@@ -327,10 +327,9 @@ def document_source(request: HtmxHttpRequest, document_id: int, source_index: in
 def outline_undo(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
     """Undo the last change: the previous version becomes current (as a new version)."""
     outline = selectors.outline_get(user=request.user, document_id=document_id)
+    previous = outline.version - 1  # read first: the undo makes a new version of that text
     if services.outline_undo(outline=outline, author=request.user):
-        messages.success(
-            request, _("Undone: back to the text of version %(n)s.") % {"n": outline.version - 1}
-        )
+        messages.success(request, _("Undone: back to the text of version %(n)s.") % {"n": previous})
     return redirect("documents:document_detail", document_id)
 
 

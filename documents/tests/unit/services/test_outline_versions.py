@@ -352,6 +352,21 @@ def test_preview_of_an_outline_over_the_limit_names_the_limit_and_renders_nothin
     assert "<h2>" not in html
 
 
+def test_save_and_undo_messages_name_the_versions_they_mean(client, user, outline_url, document):
+    # "Saved version 3." came after saving version 2; undo named the version after the one restored.
+    from django.urls import reverse
+
+    client.force_login(user)
+    edit = reverse("documents:outline_edit", args=[document.pk])
+    saved = client.post(edit, {"version": 1, "markdown": "# 改\n"}, follow=True).content.decode()
+    undone = client.post(reverse("documents:outline_undo", args=[document.pk]), follow=True).content.decode()
+
+    assert "Saved version 2." in saved and "Saved version 3." not in saved
+    assert "Undone: back to the text of version 1." in undone
+    outline = Outline.objects.get(document=document)
+    assert outline.version == 3 and outline.markdown == outline.versions.get(number=1).markdown
+
+
 def test_history_restore_and_keep_pages(client, user, outline_url, document):
     from django.urls import reverse
 
