@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from documents.llm import LLMError, Provider
+from documents.outline_markdown import heading
 from documents.outline_points import PointWriter, Sampling, SectionResult
 
 logger = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ class DocxOutlineAnalyzerStep:
     def _run(self, start_section: int) -> Iterator[StepEvent]:
         total = len(self.sections)
         if start_section == 0 and self.headings:
-            yield from self._chunk(f"# {self.title}\n\n")
+            yield from self._chunk(heading(0, self.title))
         indexes = list(range(start_section, total))
         pool = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="outline-points")
         pending: dict[int, Future[SectionResult]] = {}
@@ -169,8 +170,7 @@ class DocxOutlineAnalyzerStep:
                 yield from self._flush()  # a progress event never overtakes text before it
                 yield StepEvent("progress", {"done": index, "total": total, "section": section["title"]})
                 if self.headings:
-                    level = min(int(section.get("level", 1)) + 1, 6)
-                    yield from self._chunk(f"{'#' * level} {section['title']}\n\n")
+                    yield from self._chunk(heading(int(section.get("level", 1)), section["title"]))
                 # The heading goes out now: the reader sees where the outline is while its points
                 # are written (the coalescer would hold it until the points came).
                 yield from self._flush()

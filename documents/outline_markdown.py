@@ -109,6 +109,27 @@ def markdown_plain(text: str) -> str:
     return "".join(out)
 
 
+# What makes Markdown of plain text: emphasis, code, HTML, entities, tables, a heading's closing
+# run of #s. A title from a document is text, so each of these is escaped where it enters an
+# outline ("poi__stress008" showed as a bold "stress008"), and unescaped where a heading is read.
+# Not brackets: the streaming pane's renderer reads "\[" as the start of a LaTeX block (a bracket
+# alone is text in Markdown anyway; a whole "[text](url)" in a title stays a link).
+_SIGNIFICANT = re.compile(r"([\\`*_<>~&|#])")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def markdown_text(text: str) -> str:
+    """Plain text (a document's title, a section's heading) as Markdown that shows exactly it."""
+    # One line (a heading cannot hold a line break); other spacing stays, so the title read back
+    # is the document's own, which is how sections are matched (revisions, sources, regenerate).
+    return _SIGNIFICANT.sub(r"\\\1", re.sub(r"[\r\n]+", " ", text))
+
+
+def heading(level: int, title: str) -> str:
+    """An outline heading: `#` for the title (level 0), `##` for a level-1 section, and so on."""
+    return f"{'#' * min(level + 1, 6)} {markdown_text(title)}\n\n"
+
+
 def _headings(lines: list[str]) -> list[tuple[int, int, str, bool]]:
     """(line number, level, heading, is_title) for each ATX heading outside code fences; the
     first `#` heading before any other is the document title, the rest are sections."""
@@ -120,9 +141,9 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str, bool]]:
         match = None if in_fence else _HEADING.match(line)
         if match is None:
             continue
-        hashes, heading = match.groups()
+        hashes, text = match.groups()
         is_title = len(hashes) == 1 and not found
-        found.append((number, max(len(hashes) - 1, 1), heading, is_title))
+        found.append((number, max(len(hashes) - 1, 1), _ESCAPED.sub(r"\1", text), is_title))
     return found
 
 
@@ -168,9 +189,9 @@ def replace_section_text(markdown: str, index: int, text: str) -> str:
 
 
 def build_markdown(title: str, sections: list[dict[str, Any]]) -> str:
-    parts = [f"# {title}\n\n"]
+    parts = [heading(0, title)]
     for section in sections:
-        parts.append(f"{'#' * min(section['level'] + 1, 6)} {section['title']}\n\n")
+        parts.append(heading(section["level"], section["title"]))
         if section.get("text", "").strip():
             parts.append(section["text"].strip() + "\n\n")
     return "".join(parts)

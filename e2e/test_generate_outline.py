@@ -103,6 +103,36 @@ def test_outline_streams_into_the_page_and_equals_the_saved_result(document_page
     assert _pane_text(page.get_by_test_id("outline-pane")) == streamed
 
 
+def test_titles_with_markdown_characters_show_as_written(
+    signed_in: Page,
+    live_server,
+    celery_worker_process,
+    tmp_path,  # noqa: ANN001
+):
+    # Underscores and stars in a file name or a heading were read as Markdown: "poi__stress008"
+    # showed as a bold "stress008", "clarification_checklist" as "clarificationchecklist".
+    path = tmp_path / "clarification_checklist.docx"
+    path.write_bytes(make_docx([(1, "poi__stress008"), (1, "a*b*c 与 C#")], body=BODY))
+    page = signed_in
+    page.get_by_label("Word documents (.docx)").set_input_files(str(path))
+    page.get_by_role("button", name="Upload").click()
+    page.locator("#document-list").get_by_role("link", name="clarification_checklist").click()
+    page.get_by_role("button", name="Generate outline").click()
+    card = page.get_by_test_id("task-card")
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=90_000)
+
+    titles = ("clarification_checklist", "poi__stress008", "a*b*c 与 C#")
+    for rendered_by in ("the stream", "the server, after a reload"):
+        pane = page.get_by_test_id("outline-pane")
+        for title in titles:
+            expect(pane).to_contain_text(title)
+        expect(pane.locator("h1, h2").locator("strong, em")).to_have_count(0)
+        if rendered_by == "the stream":
+            page.reload()
+    panel = page.get_by_test_id("outline-panel")
+    expect(panel.get_by_test_id("outline-section").first).to_contain_text("poi__stress008")
+
+
 def test_reload_mid_stream_resumes_without_duplicated_text(document_page: Page):
     page = document_page
     page.get_by_role("button", name="Generate outline").click()

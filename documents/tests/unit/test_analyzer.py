@@ -79,6 +79,30 @@ def test_step_streams_the_heading_tree_with_bullet_points_under_sections_with_te
     assert len(provider.prompts) == 1
 
 
+def test_titles_enter_the_outline_as_text_and_read_back_exactly():
+    # "poi__stress008" showed as a bold "stress008"; "clarification_checklist" lost its "_".
+    from documents.outline_markdown import parse_sections, render_markdown
+
+    titles = ["poi__stress008", "a*b*c <T> `x` C#", "第一章 总则 ~ 备注 | 表"]
+    structure = {
+        "language": "en",
+        "sections": [{"level": 1, "title": t, "text": "", "source_index": i} for i, t in enumerate(titles)],
+    }
+    step = DocxOutlineAnalyzerStep(
+        structure=structure, title="clarification_checklist", provider=FakeProvider(), chunk_chars=8,
+        chunk_ms=1000, max_section_chars=1200, max_tokens=64,
+    )  # fmt: skip
+    markdown = _text(list(step.run()))
+
+    assert markdown.startswith("# clarification\\_checklist\n\n## poi\\_\\_stress008\n\n")
+    assert parse_sections(markdown) == ("clarification_checklist", [
+        {"level": 1, "title": t, "text": ""} for t in titles
+    ])  # fmt: skip
+    html = render_markdown(markdown)
+    assert "<h1>clarification_checklist</h1>" in html and "<h2>poi__stress008</h2>" in html
+    assert "<h2>a*b*c &lt;T&gt; `x` C#</h2>" in html and "<em>" not in html and "<code>" not in html
+
+
 def test_step_emits_progress_per_section_and_exactly_one_terminal_event():
     events = list(_step(FakeProvider()).run())
 
