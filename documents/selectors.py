@@ -151,3 +151,11 @@ def document_source(*, document: Document, source_index: int) -> dict:
         # Only a row whose file could not be read when migration 0008 added the sources.
         raise Http404("The source of this section is not available.")
     return {"index": source_index, "heading": source["heading"], "paragraphs": list(source["paragraphs"])}
+
+
+def outline_of_task(*, task: OutlineTask) -> Outline | None:
+    """The document's outline when `task` is a finished whole-document task whose result it was
+    made from (the first result becomes version 1), else None."""
+    if task.status != OutlineTask.Status.SUCCEEDED or task.section_index is not None:
+        return None
+    return Outline.objects.filter(document_id=task.document_id, source_task=task).first()

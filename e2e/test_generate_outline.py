@@ -86,6 +86,11 @@ def test_outline_streams_into_the_page_and_equals_the_saved_result(document_page
     assert len(growing) >= 3, f"expected several visible states, saw {growing}"
     expect(card).to_have_attribute("data-status", "succeeded")
     expect(page.get_by_test_id("task-status")).to_have_text("Succeeded")
+    # The first outline's panel comes without a reload, with what can be done with it.
+    panel = page.get_by_test_id("outline-panel")
+    for action in ("Edit", "History", "Export .md", "Export .docx"):
+        expect(panel.get_by_role("link", name=action)).to_be_visible()
+    expect(panel.get_by_role("button", name="Regenerate “项目背景”")).to_be_visible()
     streamed = _pane_text(page.get_by_test_id("outline-pane"))
     screenshot(page, "outline-streamed")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -212,8 +214,23 @@ def task_detail(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
     task = selectors.outline_task_get(user=request.user, task_id=task_id)
     context = _task_context(task)
     if request.htmx:
-        return render(request, "documents/partials/task_card.html", context)
+        response = render(request, "documents/partials/task_card.html", context)
+        return _with_new_outline(request, task, response)
     return render(request, "documents/task_detail.html", context)
+
+
+def _with_new_outline(request: HtmxHttpRequest, task: OutlineTask, response: HttpResponse) -> HttpResponse:
+    """The finished card, and on the document's page the outline panel with it (out of band), when
+    this task's result has just become the document's first outline: Edit, History, Export and
+    Regenerate appeared only after a reload."""
+    outline = selectors.outline_of_task(task=task)
+    page = reverse("documents:document_detail", args=[task.document_id])
+    current = urlsplit(request.htmx.current_url or "").path
+    if outline is None or current != page:
+        return response
+    panel = render(request, "documents/partials/outline_panel.html", {**_panel_context(outline), "oob": True})
+    response.content += panel.content
+    return response
 
 
 @login_required

@@ -204,3 +204,27 @@ def test_failed_task_that_cannot_continue_offers_try_again(logged_in, queued_tas
 
     assert ">Try again<" in html and ">Continue<" not in html
     assert "no headings and no text" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_finished_card_brings_the_first_outline_panel_to_the_document_page(
+    logged_in, queued_task, no_celery
+):
+    # Edit, History, Export and Regenerate appeared only after a reload.
+    from documents.tests.fakes import FakeProvider
+
+    services.outline_generate(task_id=queued_task.pk, provider=FakeProvider())
+    card_url = reverse("documents:task_detail", args=[queued_task.pk])
+    page = "http://testserver" + reverse("documents:document_detail", args=[queued_task.document_id])
+
+    on_document_page = logged_in.get(card_url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=page)
+    on_task_page = logged_in.get(
+        card_url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver" + card_url
+    )
+
+    html = on_document_page.content.decode()
+    assert 'data-testid="task-card"' in html
+    assert 'id="outline-panel" hx-swap-oob="outerHTML"' in html and ">Edit<" in html
+    assert "outline-panel" not in on_task_page.content.decode()
+    document_page = logged_in.get(page).content.decode()
+    assert 'data-testid="outline-panel"' in document_page
