@@ -60,6 +60,18 @@ def outline_task_list(*, user: AbstractBaseUser, document: Document | None = Non
     return tasks.filter(document=document) if document is not None else tasks
 
 
+def outline_task_running(*, document: Document) -> OutlineTask | None:
+    """The document's newest whole-document outline task that is queued or running, if any (the
+    page then offers it instead of a second "Generate outline")."""
+    return (
+        OutlineTask.objects.filter(
+            document=document, section_index__isnull=True, status__in=OutlineTask.ACTIVE
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def outline_task_activity(*, user: AbstractBaseUser, limit: int = 100) -> list[OutlineTask]:
     """The user's tasks across documents: active ones first, then newest first."""
     tasks = outline_task_list(user=user).order_by("-created_at", "-id")[:limit]

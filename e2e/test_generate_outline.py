@@ -79,6 +79,9 @@ def test_outline_streams_into_the_page_and_equals_the_saved_result(document_page
     page.get_by_role("button", name="Generate outline").click()
     card = page.get_by_test_id("task-card")
     expect(card).to_have_attribute("data-outline-bound", "")
+    # One outline at a time per document: while it runs the button leads to it.
+    expect(page.get_by_role("button", name="Generate outline")).to_have_count(0)
+    expect(page.get_by_role("link", name="Show the running outline")).to_be_visible()
 
     lengths = _pane_lengths_until_done(page)
 
@@ -86,6 +89,7 @@ def test_outline_streams_into_the_page_and_equals_the_saved_result(document_page
     assert len(growing) >= 3, f"expected several visible states, saw {growing}"
     expect(card).to_have_attribute("data-status", "succeeded")
     expect(page.get_by_test_id("task-status")).to_have_text("Succeeded")
+    expect(page.get_by_role("button", name="Generate outline")).to_be_visible()
     # The first outline's panel comes without a reload, with what can be done with it.
     panel = page.get_by_test_id("outline-panel")
     for action in ("Edit", "History", "Export .md", "Export .docx"):

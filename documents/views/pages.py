@@ -118,6 +118,7 @@ def document_detail(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
         "outline": outline,
         "outline_sections": selectors.outline_sections(outline=outline) if outline else [],
         **_task_context(selectors.outline_task_latest(user=request.user, document=document)),
+        "running": selectors.outline_task_running(document=document),
     }
     return render(request, "documents/document_detail.html", context)
 
@@ -162,7 +163,8 @@ def outline_start(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
             request, exc, redirect("documents:document_detail", document.pk), target="#outline-action-error"
         )
     if request.htmx:
-        return render(request, "documents/partials/task_card.html", _task_context(task))
+        # The outline already running when the click came is given back, never a second one.
+        return _card(request, task)
     return redirect("documents:task_detail", task.pk)
 
 
@@ -177,7 +179,7 @@ def outline_cancel(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
             request, exc, redirect("documents:task_detail", task.pk), target=f"#task-action-{task.pk}"
         )
     if request.htmx:
-        return render(request, "documents/partials/task_card.html", _task_context(task))
+        return _card(request, task)
     return redirect("documents:task_detail", task.pk)
 
 
@@ -192,7 +194,7 @@ def outline_continue(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
             request, exc, redirect("documents:task_detail", task.pk), target=f"#task-action-{task.pk}"
         )
     if request.htmx:
-        return render(request, "documents/partials/task_card.html", _task_context(new))
+        return _card(request, new)
     return redirect("documents:task_detail", new.pk)
 
 
@@ -214,22 +216,26 @@ def task_detail(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
     task = selectors.outline_task_get(user=request.user, task_id=task_id)
     context = _task_context(task)
     if request.htmx:
-        response = render(request, "documents/partials/task_card.html", context)
-        return _with_new_outline(request, task, response)
+        return _card(request, task, context)
     return render(request, "documents/task_detail.html", context)
 
 
-def _with_new_outline(request: HtmxHttpRequest, task: OutlineTask, response: HttpResponse) -> HttpResponse:
-    """The finished card, and on the document's page the outline panel with it (out of band), when
-    this task's result has just become the document's first outline: Edit, History, Export and
-    Regenerate appeared only after a reload."""
-    outline = selectors.outline_of_task(task=task)
+def _card(request: HtmxHttpRequest, task: OutlineTask, context: dict | None = None) -> HttpResponse:
+    """A task card for HTMX. On the document's page, out of band with it: the "Generate outline"
+    button, or the link to the outline already running (one at a time per document; a second
+    click started a second task), and the outline panel when this task's result has just become
+    the document's first outline (Edit, History, Export and Regenerate came only with a reload)."""
+    response = render(request, "documents/partials/task_card.html", context or _task_context(task))
     page = reverse("documents:document_detail", args=[task.document_id])
-    current = urlsplit(request.htmx.current_url or "").path
-    if outline is None or current != page:
+    if urlsplit(request.htmx.current_url or "").path != page:
         return response
-    panel = render(request, "documents/partials/outline_panel.html", {**_panel_context(outline), "oob": True})
-    response.content += panel.content
+    running = selectors.outline_task_running(document=task.document)
+    start = {"document": task.document, "running": running, "shown": task, "oob": True}
+    response.content += render(request, "documents/partials/outline_start.html", start).content
+    outline = selectors.outline_of_task(task=task)
+    if outline is not None:
+        panel = {**_panel_context(outline), "oob": True}
+        response.content += render(request, "documents/partials/outline_panel.html", panel).content
     return response
 
 

@@ -236,7 +236,8 @@ def test_every_page_reads_in_chinese(user, world, limits):
     for name, html in pages.items():
         assert '<html lang="zh-hans"' in html or "<html" not in html, name
     # The things that are easy to miss: status labels, the switcher, error and flash messages.
-    assert "生成大纲" in pages["document detail"] and "已完成" in pages["document detail"]
+    # The document has an outline running: the page leads to it instead of starting another.
+    assert "查看正在生成的大纲" in pages["document detail"] and "已完成" in pages["document detail"]
     assert "生成中" in pages["task (running, continues another)"]
     assert "此文件是一份 PDF 文档，不是 Word 文档" in pages["upload refused"]
     assert "已撤销" in pages["after undo"]
@@ -256,7 +257,7 @@ def test_every_page_still_reads_in_english(user, world, limits):
     }
     assert {name: chars for name, chars in chinese.items() if chars} == {}
     assert '<html lang="en"' in pages["document list"]
-    assert "Generate outline" in pages["document detail"] and "Succeeded" in pages["document detail"]
+    assert "Show the running outline" in pages["document detail"] and "Succeeded" in pages["document detail"]
     assert "Restored version 1" in pages["history"]
 
 

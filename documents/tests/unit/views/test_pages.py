@@ -228,3 +228,16 @@ def test_the_finished_card_brings_the_first_outline_panel_to_the_document_page(
     assert "outline-panel" not in on_task_page.content.decode()
     document_page = logged_in.get(page).content.decode()
     assert 'data-testid="outline-panel"' in document_page
+
+
+def test_while_the_outline_runs_the_generate_button_is_a_link_to_it(logged_in, queued_task):
+    # A second click started a second task; the first one's card vanished while it held a worker.
+    page = "http://testserver" + reverse("documents:document_detail", args=[queued_task.document_id])
+    card_url = reverse("documents:task_detail", args=[queued_task.pk])
+
+    card = logged_in.get(card_url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=page).content.decode()
+
+    assert 'id="outline-start" hx-swap-oob="outerHTML"' in card and "Show the running outline" in card
+    html = logged_in.get(page).content.decode()
+    assert f'href="#task-card-{queued_task.pk}"' in html and "Show the running outline" in html
+    assert reverse("documents:outline_start", args=[queued_task.document_id]) not in html
