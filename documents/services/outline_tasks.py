@@ -24,7 +24,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents import relay, states
+from documents import relay, selectors, states
 from documents.analyzer import DocxOutlineAnalyzerStep
 from documents.errors import error_message
 from documents.llm import LLMConfig, Provider, get_provider
@@ -93,14 +93,24 @@ def _enqueue(task: OutlineTask) -> OutlineTask:
 
 
 def outline_start(*, document: Document) -> OutlineTask:
-    """Queue an outline task for the document.
+    """Queue an outline task for the document, or give back the one already queued or running:
+    a document has one whole-document outline in progress at a time (a second click started a
+    second task, whose card replaced the first while it went on holding a worker).
 
     Refuses (TaskRejected) past MAX_ACTIVE_TASKS_PER_USER active tasks (429) or when the global
     queue is full (503). The worker is told only after the row is committed.
     """
-    _check_limits(document.owner)
-    task = OutlineTask.objects.create(owner=document.owner, document=document, heartbeat_at=timezone.now())
-    _enqueue(task)
+    with transaction.atomic():
+        # Two clicks at once: the document's row lock (PostgreSQL) lets one of them in at a time.
+        Document.objects.select_for_update().filter(pk=document.pk).exists()
+        running = selectors.outline_task_running(document=document)
+        if running is not None:
+            return running
+        _check_limits(document.owner)
+        task = OutlineTask.objects.create(
+            owner=document.owner, document=document, heartbeat_at=timezone.now()
+        )
+        _enqueue(task)
     logger.info("outline queued task=%s document=%s", task.pk, document.pk)
     return task
 

@@ -196,11 +196,24 @@ def _task_created(request: HttpRequest, task) -> dict:  # noqa: ANN001
 
 @api.post(
     "/documents/{document_id}/tasks",
-    response={202: TaskCreatedOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    response={
+        200: TaskCreatedOut,
+        202: TaskCreatedOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
     summary="Start generating an outline",
 )
 def task_create(request: HttpRequest, document_id: int):  # noqa: ANN201
+    """202 with a new task; 200 with the one already queued or running for this document (one
+    outline at a time per document: a second request does not start a second)."""
     document = selectors.document_get(user=request.user, document_id=document_id)
+    running = selectors.outline_task_running(document=document)
+    if running is not None:
+        return Status(200, _task_created(request, running))
     return Status(202, _task_created(request, services.outline_start(document=document)))
 
 

@@ -202,7 +202,10 @@ def _all_pages(client: Client, world: dict) -> dict[str, str]:
     response = client.post(reverse("documents:outline_undo", args=[document.pk]), follow=True)
     pages["after undo"] = response.content.decode()
     htmx = {"HX-Request": "true"}
-    response = client.post(reverse("documents:outline_start", args=[document.pk]), headers=htmx)
+    # Another document: this one has an outline running, which starting again would give back.
+    upload = SimpleUploadedFile("另一份.docx", make_docx([(1, "第一章")], body="正文。"))
+    another = services.document_create(owner=document.owner, uploaded=upload)
+    response = client.post(reverse("documents:outline_start", args=[another.pk]), headers=htmx)
     pages["too many tasks (HTMX)"] = response.content.decode()
     response = client.post(reverse("documents:outline_cancel", args=[world["tasks"][0].pk]), headers=htmx)
     pages["cannot cancel a finished task (HTMX)"] = response.content.decode()

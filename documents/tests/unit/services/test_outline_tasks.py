@@ -34,6 +34,12 @@ def document(user):  # noqa: ANN001, ANN201
     return services.document_create(owner=user, uploaded=uploaded)
 
 
+def _another(document):  # noqa: ANN001, ANN202
+    """Another document of the same owner: a document has one outline in progress at a time."""
+    uploaded = SimpleUploadedFile("另.docx", make_docx(SECTIONS, body=BODY))
+    return services.document_create(owner=document.owner, uploaded=uploaded)
+
+
 def _text(task_id: int) -> str:
     return "".join(e.data["text"] for e in read_events(task_id) if e.type == "chunk")
 
@@ -169,12 +175,22 @@ def test_only_cancelled_or_failed_tasks_can_be_continued(document):
 def test_too_many_active_tasks_per_user_is_429(document, settings):
     settings.MAX_ACTIVE_TASKS_PER_USER = 2
     services.outline_start(document=document)
-    services.outline_start(document=document)
+    services.outline_start(document=_another(document))
 
     with pytest.raises(services.TaskRejected) as excinfo:
-        services.outline_start(document=document)
+        services.outline_start(document=_another(document))
 
     assert (excinfo.value.code, excinfo.value.status_code) == ("too_many_tasks", 429)
+
+
+def test_a_document_has_one_outline_in_progress_at_a_time(document):
+    first = services.outline_start(document=document)
+
+    again = services.outline_start(document=document)
+
+    assert again.pk == first.pk and OutlineTask.objects.count() == 1
+    OutlineTask.objects.filter(pk=first.pk).update(status=S.CANCELLED)
+    assert services.outline_start(document=document).pk != first.pk  # a finished one is no bar
 
 
 def test_full_queue_is_503_with_retry_after(document, settings):
@@ -182,7 +198,7 @@ def test_full_queue_is_503_with_retry_after(document, settings):
     services.outline_start(document=document)
 
     with pytest.raises(services.TaskRejected) as excinfo:
-        services.outline_start(document=document)
+        services.outline_start(document=_another(document))
 
     assert (excinfo.value.code, excinfo.value.status_code, excinfo.value.retry_after) == (
         "queue_full",
@@ -196,7 +212,7 @@ def test_a_users_second_outline_waits_while_their_first_runs_and_others_start(do
     settings.MAX_RUNNING_TASKS_PER_USER = 1
     first = services.outline_start(document=document)
     OutlineTask.objects.filter(pk=first.pk).update(status=S.RUNNING)
-    second = services.outline_start(document=document)
+    second = services.outline_start(document=_another(document))
     OutlineTask.objects.filter(pk=second.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=4))
     theirs = services.document_create(
         owner=other_user, uploaded=SimpleUploadedFile("b.docx", make_docx(SECTIONS, body=BODY))
@@ -240,7 +256,7 @@ def test_the_celery_task_hands_a_deferred_outline_back_to_its_queue(document, mo
 
     settings.MAX_RUNNING_TASKS_PER_USER = 1
     OutlineTask.objects.filter(pk=services.outline_start(document=document).pk).update(status=S.RUNNING)
-    waiting = services.outline_start(document=document)
+    waiting = services.outline_start(document=_another(document))
     retried = []
 
     def retry(**options):  # noqa: ANN003, ANN202
@@ -283,7 +299,7 @@ def test_reaper_leaves_live_tasks_alone_and_resends_long_queued_ones(document, m
     monkeypatch.setattr(tasks.outline_generate, "delay", sent.append)
     live = services.outline_start(document=document)
     OutlineTask.objects.filter(pk=live.pk).update(status=S.RUNNING, heartbeat_at=timezone.now())
-    waiting = services.outline_start(document=document)
+    waiting = services.outline_start(document=_another(document))
     OutlineTask.objects.filter(pk=waiting.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
     sent.clear()  # the two starts above sent theirs
 
@@ -391,7 +407,7 @@ def test_a_deferred_outline_run_eagerly_stays_queued_instead_of_retrying_forever
 
     settings.MAX_RUNNING_TASKS_PER_USER = 1
     OutlineTask.objects.filter(pk=services.outline_start(document=document).pk).update(status=S.RUNNING)
-    waiting = services.outline_start(document=document)
+    waiting = services.outline_start(document=_another(document))
 
     result = tasks.outline_generate.apply(args=(waiting.pk,))  # eagerly, as CELERY_TASK_ALWAYS_EAGER does
 

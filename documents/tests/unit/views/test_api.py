@@ -247,17 +247,17 @@ def test_limits_are_429_and_503_with_retry_after(api_client, docx_bytes, monkeyp
     from documents import tasks
 
     monkeypatch.setattr(tasks.outline_generate, "delay", lambda task_id: None)
-    doc = _post(api_client, docx_bytes()).json()
+    doc, other = (_post(api_client, docx_bytes()).json() for _ in range(2))
     settings.MAX_ACTIVE_TASKS_PER_USER = 1
     api_client.post(f"/api/v1/documents/{doc['id']}/tasks")
 
-    too_many = api_client.post(f"/api/v1/documents/{doc['id']}/tasks")
+    too_many = api_client.post(f"/api/v1/documents/{other['id']}/tasks")
     assert too_many.status_code == 429
     assert too_many.json()["error"]["code"] == "too_many_tasks"
 
     settings.MAX_ACTIVE_TASKS_PER_USER = 10
     settings.MAX_QUEUED_TASKS = 1
-    busy = api_client.post(f"/api/v1/documents/{doc['id']}/tasks")
+    busy = api_client.post(f"/api/v1/documents/{other['id']}/tasks")
     assert busy.status_code == 503 and busy["Retry-After"] == "30"
     assert busy.json()["error"]["code"] == "queue_full"
 

@@ -154,9 +154,13 @@ def test_htmx_continue_returns_a_new_card(logged_in, queued_task):
     assert f'id="task-card-{queued_task.pk + 1}"' in response.content.decode()
 
 
-def test_limit_message_goes_to_the_alert_slot_not_over_the_card(logged_in, queued_task, settings):
+def test_limit_message_goes_to_the_alert_slot_not_over_the_card(logged_in, queued_task, settings, docx_bytes):
     settings.MAX_ACTIVE_TASKS_PER_USER = 1
-    url = reverse("documents:outline_start", args=[queued_task.document_id])
+    # Another document: the same one would get its running outline back.
+    other = services.document_create(
+        owner=queued_task.owner, uploaded=SimpleUploadedFile("o.docx", docx_bytes())
+    )
+    url = reverse("documents:outline_start", args=[other.pk])
 
     response = logged_in.post(url, headers=HTMX)
 
@@ -165,9 +169,13 @@ def test_limit_message_goes_to_the_alert_slot_not_over_the_card(logged_in, queue
     assert "maximum number of outlines in progress" in response.content.decode()
 
 
-def test_limit_message_without_javascript_is_a_flash_message(logged_in, queued_task, settings):
+def test_limit_message_without_javascript_is_a_flash_message(logged_in, queued_task, settings, docx_bytes):
     settings.MAX_ACTIVE_TASKS_PER_USER = 1
-    url = reverse("documents:outline_start", args=[queued_task.document_id])
+    # Another document: the same one would get its running outline back.
+    other = services.document_create(
+        owner=queued_task.owner, uploaded=SimpleUploadedFile("o.docx", docx_bytes())
+    )
+    url = reverse("documents:outline_start", args=[other.pk])
 
     response = logged_in.post(url, follow=True)
 
@@ -241,3 +249,15 @@ def test_while_the_outline_runs_the_generate_button_is_a_link_to_it(logged_in, q
     html = logged_in.get(page).content.decode()
     assert f'href="#task-card-{queued_task.pk}"' in html and "Show the running outline" in html
     assert reverse("documents:outline_start", args=[queued_task.document_id]) not in html
+
+
+def test_a_second_generate_gives_back_the_running_outline(logged_in, api_client, queued_task):
+    from documents.models import OutlineTask
+
+    start = reverse("documents:outline_start", args=[queued_task.document_id])
+    plain = logged_in.post(start)
+    by_api = api_client.post(f"/api/v1/documents/{queued_task.document_id}/tasks")
+
+    assert plain.status_code == 302 and plain.url == reverse("documents:task_detail", args=[queued_task.pk])
+    assert by_api.status_code == 200 and by_api.json()["id"] == queued_task.pk
+    assert OutlineTask.objects.filter(document_id=queued_task.document_id).count() == 1
