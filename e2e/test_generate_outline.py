@@ -106,8 +106,12 @@ def test_outline_streams_into_the_page_and_equals_the_saved_result(document_page
     summary = task.result.split("## 项目背景\n\n", 1)[1].split("\n\n", 1)[0]
     assert re.search(r"[\u4e00-\u9fff]", summary)
 
-    # After a reload the pane is rendered on the server from the saved result: same text.
+    # After a reload the page shows one outline, the document's (it was this result); the task's
+    # page renders the saved result on the server: the same text as streamed.
     page.reload()
+    expect(page.get_by_test_id("outline-panel")).to_contain_text("项目背景")
+    expect(page.get_by_test_id("task-card")).to_have_count(0)
+    page.goto(f"{page.url.split('/documents/')[0]}/documents/tasks/{task.pk}/")
     expect(card).to_have_attribute("data-status", "succeeded")
     assert _pane_text(page.get_by_test_id("outline-pane")) == streamed
 
@@ -131,15 +135,15 @@ def test_titles_with_markdown_characters_show_as_written(
     expect(card).to_have_attribute("data-status", "succeeded", timeout=90_000)
 
     titles = ("clarification_checklist", "poi__stress008", "a*b*c 与 C#")
-    for rendered_by in ("the stream", "the server, after a reload"):
+    panel = page.get_by_test_id("outline-panel")
+    expect(panel.get_by_test_id("outline-section").first).to_contain_text("poi__stress008")
+    for rendered_by in ("the stream", "the server, on the task's page"):
         pane = page.get_by_test_id("outline-pane")
         for title in titles:
             expect(pane).to_contain_text(title)
         expect(pane.locator("h1, h2").locator("strong, em")).to_have_count(0)
         if rendered_by == "the stream":
-            page.reload()
-    panel = page.get_by_test_id("outline-panel")
-    expect(panel.get_by_test_id("outline-section").first).to_contain_text("poi__stress008")
+            card.get_by_role("link", name="Task page").click()
 
 
 def test_reload_mid_stream_resumes_without_duplicated_text(document_page: Page):
@@ -154,8 +158,8 @@ def test_reload_mid_stream_resumes_without_duplicated_text(document_page: Page):
 
     resumed = _pane_text(pane)
     # Every section heading exactly once (the model's text may repeat a title's words).
-    assert pane.locator("h2, h3").all_inner_texts() == [title for _, title in SECTIONS]
-    page.reload()  # now rendered on the server from the saved result
+    assert pane.locator("h2, h3").all_text_contents() == [title for _, title in SECTIONS]
+    page.get_by_role("link", name="Task page").click()  # now rendered on the server from the saved result
     assert _pane_text(page.get_by_test_id("outline-pane")) == resumed
 
 
@@ -214,7 +218,7 @@ def test_a_reader_who_scrolled_up_keeps_their_place_when_the_outline_finishes(
     assert abs(now["top"] - place) <= 2, f"the reader was at {place}, the pane is now at {now}"
     screenshot(page, "outline-finished-reader-kept-place")
     kept = _pane_text(pane)
-    page.reload()  # the server's rendering of the saved result: the same text
+    card.get_by_role("link", name="Task page").click()  # the server's rendering of the saved result
     expect(card).to_have_attribute("data-status", "succeeded")
     assert _pane_text(pane) == kept
 
@@ -242,7 +246,7 @@ def test_the_outline_is_bullet_points_under_headings_and_an_extracted_point_look
     expect(card).to_have_attribute("data-status", "succeeded", timeout=90_000)
     pane = page.get_by_test_id("outline-pane")
 
-    assert pane.locator("h2").all_inner_texts() == ["项目背景", "备注"]
+    assert pane.locator("h2").all_text_contents() == ["项目背景", "备注"]
     expect(pane.locator("li").first).to_be_visible()
     extracted = pane.locator("li > em")
     expect(extracted.last).to_have_text("下周一开会讨论预算。")

@@ -65,7 +65,7 @@ def test_cancel_a_running_outline_then_continue_it(document_page: Page):
 
     page.get_by_role("button", name="Continue").click()
     expect(_card(page)).to_have_attribute("data-status", "succeeded", timeout=90_000)
-    headings = page.get_by_test_id("outline-pane").locator("h2").all_inner_texts()
+    headings = page.get_by_test_id("outline-pane").locator("h2").all_text_contents()
     assert headings == [title for _, title in SECTIONS]
     continued = OutlineTask.objects.get(continued_from=cancelled)
     assert continued.status == "succeeded"
@@ -114,20 +114,34 @@ def test_friendly_error_when_the_ai_is_down_and_continue_after_it_is_back(
     expect(_card(page)).to_have_attribute("data-status", "succeeded", timeout=90_000)
 
 
-def test_limit_on_active_outlines_is_explained(document_page: Page, settings):  # noqa: ANN001
+def test_one_outline_at_a_time_per_document_and_the_limit_on_active_outlines_is_explained(
+    document_page: Page,
+    live_server,
+    account,
+    settings,  # noqa: ANN001
+):
     settings.MAX_ACTIVE_TASKS_PER_USER = 1
     page = document_page
     page.get_by_role("button", name="Generate outline").click()
     expect(_card(page)).to_have_attribute("data-outline-bound", "")
+    # While it runs this document offers the running outline, not a second one.
+    page.get_by_role("link", name="Show the running outline").click()
+    expect(page.get_by_test_id("task-card")).to_have_count(1)
 
+    other = services.document_create(
+        owner=account, uploaded=SimpleUploadedFile("另一份计划.docx", make_docx(SECTIONS[:2], body=BODY))
+    )
+    page.goto(f"{live_server.url}/documents/{other.pk}/")
     page.get_by_role("button", name="Generate outline").click()
 
     expect(page.get_by_test_id("action-error")).to_have_text(
         "You already have the maximum number of outlines in progress. Wait for one to finish or cancel one."
     )
-    expect(page.get_by_test_id("task-card")).to_have_count(1)  # the running card was not replaced
+    expect(page.get_by_test_id("task-card")).to_have_count(0)
+    page.go_back()
     page.get_by_role("button", name="Cancel").click()
     expect(_card(page)).to_have_attribute("data-status", re.compile(FINISHED), timeout=10_000)
+    expect(page.get_by_role("button", name="Generate outline")).to_be_visible()  # the button is back
 
 
 def test_activity_page_follows_a_running_task(small_document_page: Page):

@@ -57,9 +57,14 @@ def outline_adopt(
             return outline
     if only_if_first:
         return None
-    return outline_save(
+    outline = outline_save(
         outline=outline, base_version=outline.version, markdown=markdown, author=author, note=note
     )
+    # The outline is now this result (as edited from here on): the page shows it once, as the
+    # outline, not also as a result to keep.
+    Outline.objects.filter(pk=outline.pk).update(source_task=task)
+    outline.source_task = task
+    return outline
 
 
 def outline_save(

@@ -112,12 +112,17 @@ def _upload_refused(request: HtmxHttpRequest, exc: ratelimits.RateLimited) -> Ht
 def document_detail(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
     outline = getattr(document, "outline", None)
+    task = selectors.outline_task_latest(user=request.user, document=document)
+    if task is not None and outline is not None and outline.source_task_id == task.pk:
+        # Its result is the outline above (as edited since): one outline per page. The result as
+        # generated stays on the task's page and in the history.
+        task = None
     context = {
         "document": document,
         "tree": selectors.document_section_tree(document=document),
         "outline": outline,
         "outline_sections": selectors.outline_sections(outline=outline) if outline else [],
-        **_task_context(selectors.outline_task_latest(user=request.user, document=document)),
+        **_task_context(task),
         "running": selectors.outline_task_running(document=document),
     }
     return render(request, "documents/document_detail.html", context)

@@ -261,3 +261,31 @@ def test_a_second_generate_gives_back_the_running_outline(logged_in, api_client,
     assert plain.status_code == 302 and plain.url == reverse("documents:task_detail", args=[queued_task.pk])
     assert by_api.status_code == 200 and by_api.json()["id"] == queued_task.pk
     assert OutlineTask.objects.filter(document_id=queued_task.document_id).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_document_page_shows_one_outline(logged_in, queued_task, no_celery):
+    # After an edit the page showed the edited outline above the old generated card.
+    from documents.models import Outline
+    from documents.tests.fakes import FakeProvider
+
+    services.outline_generate(task_id=queued_task.pk, provider=FakeProvider())
+    outline = Outline.objects.get(document_id=queued_task.document_id)
+    services.outline_save(outline=outline, base_version=1, markdown="# 改过\n\n## 一\n", author=None)
+    page = reverse("documents:document_detail", args=[queued_task.document_id])
+
+    edited = logged_in.get(page).content.decode()
+
+    assert 'data-testid="outline-panel"' in edited and 'data-testid="task-card"' not in edited
+    later = services.outline_start(document=queued_task.document)
+    services.outline_generate(task_id=later.pk, provider=FakeProvider())
+    offered = logged_in.get(page).content.decode()
+    assert 'data-testid="task-card"' in offered and "Keep this outline" in offered  # a new result to keep
+    logged_in.post(reverse("documents:outline_keep", args=[later.pk]))
+    kept = logged_in.get(page).content.decode()
+    assert 'data-testid="task-card"' not in kept
+    # The result as generated is still on its task's page.
+    assert (
+        'data-testid="task-card"'
+        in logged_in.get(reverse("documents:task_detail", args=[later.pk])).content.decode()
+    )
