@@ -12,10 +12,16 @@ from docx.oxml.ns import qn
 from documents.outline_markdown import markdown_plain, parse_sections
 
 
-def outline_docx(markdown: str, *, fallback_title: str) -> bytes:
+def outline_docx(markdown: str, *, fallback_title: str, author: str = "") -> bytes:
+    """`author` is whose outline it is (python-docx's template otherwise names "python-docx")."""
     title, sections = parse_sections(markdown)
     doc = DocxDocument()
-    doc.core_properties.title = title or fallback_title
+    properties = doc.core_properties
+    properties.title = title or fallback_title
+    properties.author = properties.last_modified_by = author
+    properties.comments = "Outline made with Outliner"
+    properties.keywords = ""
+    properties.revision = 1
     # East Asian text needs an East Asian font in the run properties, or Word substitutes one
     # that may lack the glyphs.
     doc.styles["Normal"].element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "SimSun")

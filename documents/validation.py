@@ -9,8 +9,8 @@ External relationships other than hyperlinks are removed rather than refused: Wo
 an ``attachedTemplate`` pointing at the author's local Normal.dotm all the time, and we
 never fetch any relationship target anyway, so refusing those files would only hurt users.
 
-Public API: ``DocxRejected``, ``ValidatedDocx``, ``docx_validate``, ``file_too_large`` and
-``too_many_sections``.
+Public API: ``DocxRejected``, ``ValidatedDocx``, ``docx_validate``, ``file_too_large``,
+``no_text`` and ``too_many_sections``.
 All work happens in memory; no temporary files are created.
 """
 
@@ -32,7 +32,9 @@ from django.utils.translation import gettext_lazy as _
 from docx.document import Document as DocxDocument
 from lxml import etree
 
-__all__ = ["DocxRejected", "ValidatedDocx", "docx_validate", "file_too_large", "too_many_sections"]
+__all__ = [
+    "DocxRejected", "ValidatedDocx", "docx_validate", "file_too_large", "no_text", "too_many_sections",
+]  # fmt: skip
 
 # ----------------------------------------------------------------------------- constants
 
@@ -143,6 +145,18 @@ def too_many_sections(count: int, limit: int) -> DocxRejected:
             limit=limit,
         ),
         413,
+    )
+
+
+def no_text() -> DocxRejected:
+    """The rejection for a well-formed document with nothing to outline (it failed at Generate)."""
+    return DocxRejected(
+        "no_text",
+        _(
+            "This document has no text to outline: no headings and no paragraphs were found in it. "
+            "Check that it is the file you meant, then upload it again."
+        ),
+        400,
     )
 
 

@@ -92,7 +92,8 @@ def test_switch_to_chinese_upload_generate_and_switch_back(
     expect(page.get_by_role("button", name="Save")).to_be_visible()
     page.goto(document_url)
     expect(page.get_by_role("button", name="Generate outline")).to_be_visible()
-    expect(page.get_by_test_id("task-status")).to_have_text("Succeeded")
+    # One outline on the page: the result became "Your outline" (its task card is on its own page).
+    expect(page.get_by_test_id("outline-panel").get_by_role("heading", name="Your outline")).to_be_visible()
     expect(page.get_by_role("heading", name="Structure")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity")).to_be_visible()
     screenshot(page, "en-after-switching-back")

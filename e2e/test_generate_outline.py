@@ -79,6 +79,8 @@ def test_outline_streams_into_the_page_and_equals_the_saved_result(document_page
     page.get_by_role("button", name="Generate outline").click()
     card = page.get_by_test_id("task-card")
     expect(card).to_have_attribute("data-outline-bound", "")
+    badge = page.get_by_test_id("task-status")
+    working = badge.evaluate("el => getComputedStyle(el).backgroundColor")
     # One outline at a time per document: while it runs the button leads to it.
     expect(page.get_by_role("button", name="Generate outline")).to_have_count(0)
     expect(page.get_by_role("link", name="Show the running outline")).to_be_visible()
@@ -89,6 +91,14 @@ def test_outline_streams_into_the_page_and_equals_the_saved_result(document_page
     assert len(growing) >= 3, f"expected several visible states, saw {growing}"
     expect(card).to_have_attribute("data-status", "succeeded")
     expect(page.get_by_test_id("task-status")).to_have_text("Succeeded")
+    # Each status has its colour (every one had the same grey badge).
+    assert badge.evaluate("el => getComputedStyle(el).backgroundColor") != working
+    # The developer's figures wait behind "Details".
+    metrics = page.get_by_test_id("task-metrics")
+    expect(metrics).to_be_hidden()
+    card.get_by_text("Details").click()
+    expect(metrics).to_be_visible()
+    expect(metrics).to_contain_text("chunks")
     expect(page.get_by_role("button", name="Generate outline")).to_be_visible()
     # The first outline's panel comes without a reload, with what can be done with it.
     panel = page.get_by_test_id("outline-panel")
@@ -211,7 +221,7 @@ def test_a_reader_who_scrolled_up_keeps_their_place_when_the_outline_finishes(
     assert pane.evaluate("el => el.scrollHeight - el.scrollTop - el.clientHeight") > 60
 
     expect(card).to_have_attribute("data-status", "succeeded", timeout=90_000)
-    expect(page.get_by_test_id("task-metrics")).to_be_visible()  # the card re-rendered from the server
+    expect(page.get_by_test_id("task-metrics")).to_be_attached()  # the card re-rendered from the server
     # The streamed pane stayed (it had the whole text), and with it the reader's place.
     assert page.evaluate("el => el.isConnected", streamed_pane)
     now = pane.evaluate("el => ({top: el.scrollTop, height: el.scrollHeight, view: el.clientHeight})")

@@ -138,10 +138,9 @@ def test_one_outline_at_a_time_per_document_and_the_limit_on_active_outlines_is_
         "You already have the maximum number of outlines in progress. Wait for one to finish or cancel one."
     )
     expect(page.get_by_test_id("task-card")).to_have_count(0)
+    # Back on the first document: once its outline is done, the button is back.
     page.go_back()
-    page.get_by_role("button", name="Cancel").click()
-    expect(_card(page)).to_have_attribute("data-status", re.compile(FINISHED), timeout=10_000)
-    expect(page.get_by_role("button", name="Generate outline")).to_be_visible()  # the button is back
+    expect(page.get_by_role("button", name="Generate outline")).to_be_visible(timeout=90_000)
 
 
 def test_activity_page_follows_a_running_task(small_document_page: Page):

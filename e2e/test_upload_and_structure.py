@@ -58,6 +58,22 @@ def test_upload_a_renamed_pdf_shows_a_clear_message(signed_in: Page, tmp_path): 
     expect(page.get_by_test_id("empty-state")).to_be_visible()
 
 
+def test_a_document_with_no_text_is_refused_at_upload(signed_in: Page, tmp_path):  # noqa: ANN001
+    # It was stored, and failed only when the user asked for its outline.
+    from docx import Document
+
+    empty = tmp_path / "空白模板.docx"
+    Document().save(str(empty))
+    page = signed_in
+    page.get_by_label("Word documents (.docx)").set_input_files(str(empty))
+    page.get_by_role("button", name="Upload").click()
+
+    error = page.get_by_test_id("upload-results").locator("[data-error-code=no_text]")
+    expect(error).to_contain_text("空白模板.docx")
+    expect(error).to_contain_text("no text to outline")
+    expect(page.get_by_test_id("empty-state")).to_be_visible()
+
+
 def test_delete_a_document_after_confirming(signed_in: Page):
     page = signed_in
     page.get_by_label("Word documents (.docx)").set_input_files(str(CORPUS / "poi__heading123.docx"))
@@ -120,3 +136,17 @@ def test_files_past_the_upload_limit_are_named_and_the_others_kept(signed_in: Pa
     expect(limited).to_contain_text("You are uploading too fast")
     expect(page.locator("#document-list li")).to_have_count(2)
     screenshot(page, "upload-rate-limited-files")
+
+
+def test_every_asset_of_a_page_is_found_including_its_icon(signed_in: Page):
+    # The favicon was a 404 on every page.
+    missing: list[str] = []
+    signed_in.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+
+    signed_in.reload()
+    signed_in.wait_for_load_state("networkidle")
+
+    icon = signed_in.locator('link[rel="icon"]')
+    expect(icon).to_have_attribute("href", "/static/favicon.svg")
+    assert signed_in.request.get(icon.get_attribute("href") or "").status == 200
+    assert missing == []

@@ -19,7 +19,7 @@ from documents.outline_markdown import diff_structures, rebase_outline
 from documents.services.outline_tasks import outline_cancel
 from documents.services.outline_versions import outline_save
 from documents.structure import docx_extract, docx_open
-from documents.validation import ValidatedDocx, docx_validate, file_too_large, too_many_sections
+from documents.validation import ValidatedDocx, docx_validate, file_too_large, no_text, too_many_sections
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,9 @@ def _checked_upload(uploaded: UploadedFile) -> _Upload:
     # document heavy (100,000 headings in 280 KB made a 32 MB page).
     if len(structure.get("sections") or []) > settings.MAX_SECTIONS:
         raise too_many_sections(len(structure["sections"]), settings.MAX_SECTIONS)
+    # Nothing to outline: said now, not when Generate fails.
+    if not structure.get("sections") and not (structure.get("preamble") or {}).get("excerpt"):
+        raise no_text()
     return _Upload(validated, structure, sources, display_filename(uploaded.name or ""))
 
 

@@ -354,7 +354,9 @@ def outline_export_markdown(request: HttpRequest, document_id: int) -> HttpRespo
 )
 def outline_export_docx(request: HttpRequest, document_id: int) -> HttpResponse:
     outline = selectors.outline_get(user=request.user, document_id=document_id)
-    data = outline_docx(outline.markdown, fallback_title=outline.document.title)
+    owner = request.user
+    name = owner.get_full_name() or owner.get_username()
+    data = outline_docx(outline.markdown, fallback_title=outline.document.title, author=name)
     return _download(
         data,
         f"{outline.document.title} outline.docx",

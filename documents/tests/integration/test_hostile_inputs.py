@@ -289,6 +289,8 @@ REFUSED = {
         lambda url: factory.truncated(factory.simple_docx()), "corrupt_file", 400, "damaged or incomplete"
     ),
     "0 bytes": Refused(lambda url: b"", "empty_file", 400, "This file is empty (0 bytes)"),
+    # A well-formed document with no text: it was stored, then failed at Generate.
+    "no text": Refused(lambda url: factory.build_docx(), "no_text", 400, "has no text to outline"),
     "10,000 headings": Refused(
         lambda url: factory.many_headings_docx(10_000),
         "too_many_sections",

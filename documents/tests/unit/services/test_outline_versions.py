@@ -130,7 +130,9 @@ def test_markdown_export_is_the_outline(api_client, outline_url):
     assert response.content.decode() == api_client.get(outline_url).json()["markdown"]
 
 
-def test_docx_export_reads_back_to_the_same_tree_with_cjk(api_client, outline_url):
+def test_docx_export_reads_back_to_the_same_tree_with_cjk(api_client, outline_url, user):
+    user.first_name = "李雷"
+    user.save()
     response = api_client.get(f"{outline_url}.docx")
     data = b"".join(response.streaming_content) if response.streaming else response.content
 
@@ -151,6 +153,9 @@ def test_docx_export_reads_back_to_the_same_tree_with_cjk(api_client, outline_ur
         (1, "Chapter 2"),
     ]
     assert POINT in [p.text for p in doc.paragraphs]
+    # Whose outline it is, not the library's name ("python-docx" was its author).
+    assert (doc.core_properties.author, doc.core_properties.last_modified_by) == ("李雷", "李雷")
+    assert doc.core_properties.title == "制度" and "Outliner" in doc.core_properties.comments
 
 
 def _live_markup(html: str) -> list[tuple[str, list[tuple[str, str]]]]:
