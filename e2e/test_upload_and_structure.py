@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import CORPUS, screenshot
@@ -148,5 +150,5 @@ def test_every_asset_of_a_page_is_found_including_its_icon(signed_in: Page):
 
     icon = signed_in.locator('link[rel="icon"]')
     expect(icon).to_have_attribute("href", "/static/favicon.svg")
-    assert signed_in.request.get(icon.get_attribute("href") or "").status == 200
+    assert signed_in.request.get(urljoin(signed_in.url, icon.get_attribute("href") or "")).status == 200
     assert missing == []
