@@ -55,6 +55,13 @@ class DocumentOut(Schema):
     counts: CountsOut
     sections: list[SectionOut]
     stripped_relationships: list[str]
+    # In the answer to an upload: the id of the user's earlier document with this very file.
+    duplicate_of: int | None = None
+
+    @staticmethod
+    def resolve_duplicate_of(obj) -> int | None:  # noqa: ANN001
+        earlier = getattr(obj, "duplicate_of", None)
+        return earlier.pk if earlier is not None else None
 
     @staticmethod
     def resolve_filename(obj) -> str:  # noqa: ANN001

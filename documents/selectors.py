@@ -24,6 +24,15 @@ def document_list(*, user: AbstractBaseUser) -> QuerySet[Document]:
     return Document.objects.filter(owner=user).defer("section_sources").order_by("-created_at", "-id")
 
 
+def document_duplicate_of(*, document: Document) -> Document | None:
+    """The user's earlier document with the very same file, if any (a second upload of one file
+    is said to be one, with a link to the first: it was a silent duplicate)."""
+    earlier = Document.objects.filter(owner_id=document.owner_id, sha256=document.sha256).exclude(
+        pk=document.pk
+    )
+    return earlier.filter(created_at__lte=document.created_at).order_by("created_at", "id").first()
+
+
 def document_get(*, user: AbstractBaseUser, document_id: int) -> Document:
     return get_object_or_404(Document, owner=user, pk=document_id)
 

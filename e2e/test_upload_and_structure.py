@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 from playwright.sync_api import Page, expect
@@ -74,6 +75,23 @@ def test_a_document_with_no_text_is_refused_at_upload(signed_in: Page, tmp_path)
     expect(error).to_contain_text("空白模板.docx")
     expect(error).to_contain_text("no text to outline")
     expect(page.get_by_test_id("empty-state")).to_be_visible()
+
+
+def test_the_same_file_uploaded_twice_is_said_to_be_one(signed_in: Page):
+    # The second upload made a silent duplicate.
+    page = signed_in
+    for _ in range(2):
+        page.get_by_label("Word documents (.docx)").set_input_files(str(CORPUS / "poi__heading123.docx"))
+        page.get_by_role("button", name="Upload").click()
+        expect(page.get_by_test_id("upload-results")).to_be_visible()
+
+    notice = page.get_by_test_id("duplicate-notice")
+    expect(notice).to_contain_text("It is the same file as")
+    from documents.models import Document
+
+    first = Document.objects.order_by("created_at", "id").first()
+    notice.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(rf"/documents/{first.pk}/$"))
 
 
 def test_delete_a_document_after_confirming(signed_in: Page):

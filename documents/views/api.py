@@ -143,7 +143,9 @@ def document_create(request: HttpRequest, file: File[UploadedFile]):  # noqa: AN
     """Upload one Word (.docx) file as multipart field `file`; nothing is stored if it is rejected.
     429 with Retry-After when the user uploads faster than UPLOAD_RATE_PER_USER."""
     ratelimits.rate_limit_check(request, ratelimits.UPLOAD)
-    return Status(201, services.document_create(owner=request.user, uploaded=file))
+    document = services.document_create(owner=request.user, uploaded=file)
+    document.duplicate_of = selectors.document_duplicate_of(document=document)
+    return Status(201, document)
 
 
 @api.post(

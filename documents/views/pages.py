@@ -74,7 +74,10 @@ def document_upload(request: HtmxHttpRequest) -> HttpResponse:
             except DocxRejected as exc:
                 results.append({"filename": name, "ok": False, "code": exc.code, "message": exc.message})
             else:
-                results.append({"filename": name, "ok": True, "document": document})
+                duplicate_of = selectors.document_duplicate_of(document=document)
+                results.append(
+                    {"filename": name, "ok": True, "document": document, "duplicate_of": duplicate_of}
+                )
     status = 200 if all(r["ok"] for r in results) and form.is_valid() else 429 if limited else 400
     if request.htmx:
         context = _list_context(request, DocumentUploadForm() if status == 200 else form, results)
@@ -83,6 +86,11 @@ def document_upload(request: HtmxHttpRequest) -> HttpResponse:
     if status == 200:
         for result in results:
             messages.success(request, _("Uploaded “%(name)s”.") % {"name": result["filename"]})
+            if result["duplicate_of"] is not None:
+                earlier = result["duplicate_of"].title
+                messages.info(
+                    request, _("It is the same file as “%(title)s”, uploaded before.") % {"title": earlier}
+                )
         return redirect("documents:document_list")
     # Without JavaScript the page re-renders with the per-file messages; valid files were kept.
     response = render(

@@ -289,3 +289,24 @@ def test_the_document_page_shows_one_outline(logged_in, queued_task, no_celery):
         'data-testid="task-card"'
         in logged_in.get(reverse("documents:task_detail", args=[later.pk])).content.decode()
     )
+
+
+def test_the_same_file_uploaded_again_is_said_to_be_one_with_a_link_to_the_first(
+    logged_in, api_client, user, docx_bytes
+):
+    # It made a silent duplicate.
+    data = docx_bytes()
+    first = api_client.post("/api/v1/documents", {"file": SimpleUploadedFile("计划.docx", data)})
+    again = api_client.post("/api/v1/documents", {"file": SimpleUploadedFile("计划 (1).docx", data)})
+    upload = {"files": [SimpleUploadedFile("计划.docx", data)]}
+    page = logged_in.post(reverse("documents:document_upload"), upload, headers={"HX-Request": "true"})
+    other = api_client.post(
+        "/api/v1/documents", {"file": SimpleUploadedFile("别的.docx", docx_bytes([(1, "别的")]))}
+    )
+
+    assert first.status_code == 201 and first.json()["duplicate_of"] is None
+    assert again.status_code == 201 and again.json()["duplicate_of"] == first.json()["id"]
+    assert other.json()["duplicate_of"] is None
+    html = page.content.decode()
+    assert "It is the same file as" in html
+    assert f'href="{reverse("documents:document_detail", args=[first.json()["id"]])}"' in html
