@@ -51,11 +51,22 @@ def _image_as_link(self: Any, tokens: list[Any], idx: int, options: Any, env: An
     return f'<a href="{escapeHtml(str(token.attrGet("src")))}">{escapeHtml(alt)}</a>'
 
 
+def _title(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    # An outline's "# title" sits in a page whose own <h1> names the document: one <h1> per page,
+    # so the title is a level-2 heading that looks like a title (styles.css: .md-title).
+    token = tokens[idx]
+    if token.tag != "h1":
+        return self.renderToken(tokens, idx, options, env)
+    return '<div role="heading" aria-level="2" class="md-title">' if token.nesting == 1 else "</div>\n"
+
+
 # CommonMark (linear time: markdown-it's parsers never rescan, unlike Python-Markdown's link
 # pattern, 11 s on 12 KB of "![") with tables and strikethrough; raw HTML is text.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 _MARKDOWN.validateLink = _safe_link
 _MARKDOWN.add_render_rule("image", _image_as_link)
+_MARKDOWN.add_render_rule("heading_open", _title)
+_MARKDOWN.add_render_rule("heading_close", _title)
 _TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "strong", "em", "s", "code", "pre",
     "blockquote", "a", "hr", "br", "table", "thead", "tbody", "tr", "th", "td",
@@ -82,7 +93,12 @@ def render_markdown(text: str) -> str:
 
 
 def _render(text: str) -> str:
-    return nh3.clean(_MARKDOWN.render(text), tags=_TAGS, url_schemes={"http", "https", "mailto"})
+    return nh3.clean(
+        _MARKDOWN.render(text),
+        tags=_TAGS | {"div"},
+        attributes={"a": {"href"}, "div": {"role", "aria-level", "class"}},
+        url_schemes={"http", "https", "mailto"},
+    )
 
 
 def markdown_plain(text: str) -> str:

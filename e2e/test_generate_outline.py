@@ -151,7 +151,7 @@ def test_titles_with_markdown_characters_show_as_written(
         pane = page.get_by_test_id("outline-pane")
         for title in titles:
             expect(pane).to_contain_text(title)
-        expect(pane.locator("h1, h2").locator("strong, em")).to_have_count(0)
+        expect(pane.locator(".md-title, h2").locator("strong, em")).to_have_count(0)
         if rendered_by == "the stream":
             card.get_by_role("link", name="Task page").click()
 

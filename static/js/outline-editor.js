@@ -90,7 +90,8 @@ function button(label, title, onClick) {
   b.title = title;
   b.setAttribute("aria-label", title);
   b.className =
-    "rounded px-1.5 text-xs text-slate-500 hover:bg-slate-100 hover:text-slate-900 dark:hover:bg-slate-700 dark:hover:text-white";
+    // Big enough to tap (36 px) and readable in both themes (was 12 px, 3.07:1 in dark mode).
+    "inline-flex min-h-9 min-w-9 items-center justify-center rounded text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-700 dark:hover:text-white";
   b.addEventListener("click", onClick);
   return b;
 }
@@ -105,7 +106,7 @@ export function bindOutlineEditor(textarea) {
   textarea.before(list);
   const toggle = document.createElement("details");
   const summary = document.createElement("summary");
-  summary.className = "cursor-pointer text-xs text-slate-500";
+  summary.className = "cursor-pointer text-xs text-slate-600 dark:text-slate-400";
   summary.textContent = gettext("Markdown");
   toggle.append(summary);
   textarea.replaceWith(toggle);
@@ -139,7 +140,7 @@ export function bindOutlineEditor(textarea) {
         row.className = "flex items-center gap-1";
         const handle = document.createElement("span");
         handle.textContent = "⠿";
-        handle.className = "cursor-grab select-none px-1 text-slate-400";
+        handle.className = "cursor-grab select-none px-1 text-slate-500 dark:text-slate-400";
         handle.setAttribute("aria-hidden", "true");
         const title = document.createElement("input");
         title.type = "text";

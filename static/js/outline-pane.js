@@ -71,6 +71,17 @@ export function createSafeRenderer(root) {
     data: base.data,
     add_token(data, type) {
       if (data.index === 0 && type !== smd.DOCUMENT) startBlock(type);
+      if (type === smd.HEADING_1) {
+        // The page's own <h1> names the document: the outline's title is a level-2 heading that
+        // looks like a title, as the server renders it (outline_markdown.render_markdown).
+        const title = doc.createElement("div");
+        title.setAttribute("role", "heading");
+        title.setAttribute("aria-level", "2");
+        title.className = "md-title";
+        data.nodes[data.index + 1] = data.nodes[data.index].appendChild(title);
+        data.index += 1;
+        return;
+      }
       if (type === smd.IMAGE) {
         // No request to a URL the model chose (tracking, data exfiltration via the query
         // string): an image becomes a link whose text is its alt text.

@@ -99,7 +99,8 @@ def test_titles_enter_the_outline_as_text_and_read_back_exactly():
         {"level": 1, "title": t, "text": ""} for t in titles
     ])  # fmt: skip
     html = render_markdown(markdown)
-    assert "<h1>clarification_checklist</h1>" in html and "<h2>poi__stress008</h2>" in html
+    assert '<div role="heading" aria-level="2" class="md-title">clarification_checklist</div>' in html
+    assert "<h2>poi__stress008</h2>" in html
     assert "<h2>a*b*c &lt;T&gt; `x` C#</h2>" in html and "<em>" not in html and "<code>" not in html
 
 

@@ -119,13 +119,15 @@ test("chunks are appended to the Markdown incrementally, even when split mid-tok
   const { binding, send } = bind(el);
   const out = q(el, "[data-outline-pane]");
   chunk(send, "# Out");
-  const h1 = out.querySelector("h1");
+  const h1 = out.querySelector(".md-title");
   assert.ok(h1, "the heading appears before its line is complete");
   chunk(send, "line\n\n## Sec");
   chunk(send, "tion 1\n\n- first **bo");
   chunk(send, "ld** item\n- 第二项\n\n");
-  assert.equal(out.querySelector("h1"), h1, "earlier nodes are kept, not re-rendered");
+  assert.equal(out.querySelector(".md-title"), h1, "earlier nodes are kept, not re-rendered");
   assert.equal(h1.textContent, "Outline");
+  // One <h1> per page (the document's name): the outline's title is a level-2 heading.
+  assert.deepEqual([h1.tagName, h1.getAttribute("role"), h1.getAttribute("aria-level")], ["DIV", "heading", "2"]);
   assert.equal(out.querySelector("h2").textContent, "Section 1");
   const items = [...out.querySelectorAll("li")].map((li) => li.textContent);
   assert.deepEqual(items, ["first bold item", "第二项"]);
@@ -173,7 +175,7 @@ test("the end draws the text still waiting for its frame", () => {
   send("chunk", { text: "# Title\n\nThe last words" });
   send("done", { seq: 2, status: "succeeded" });
   const out = q(el, "[data-outline-pane]");
-  assert.equal(out.querySelector("h1").textContent, "Title");
+  assert.equal(out.querySelector(".md-title").textContent, "Title");
   assert.equal(out.querySelector("p").textContent, "The last words");
   send.runFrames(); // a frame queued before the end draws nothing more
   assert.equal(out.textContent, "TitleThe last words");
@@ -437,7 +439,7 @@ test("an error event shows its message, sets failed, and dispatches outline:erro
   assert.equal(q(el, "[data-task-status]").textContent, "Failed");
   assert.deepEqual(seen, [{ source: "task", code: "llm_unavailable", message: "The model is unavailable. <b>Try later</b>." }]);
   assert.deepEqual(failed, [{ code: "llm_unavailable", message: "The model is unavailable. <b>Try later</b>." }], "the card's refresh trigger");
-  assert.equal(q(el, "[data-outline-pane] h1").textContent, "Partial", "what arrived stays");
+  assert.equal(q(el, "[data-outline-pane] .md-title").textContent, "Partial", "what arrived stays");
   binding.close();
 });
 
@@ -586,7 +588,7 @@ test("end to end with the real fetchStream: htmx:load binds a new card, which st
     assert.equal(requests.length, 1);
     assert.equal(requests[0].url, "/api/v1/tasks/7/stream");
     assert.equal(requests[0].headers.get("Last-Event-ID"), "0");
-    assert.equal(q(el, "[data-outline-pane] h1").textContent, "大纲");
+    assert.equal(q(el, "[data-outline-pane] .md-title").textContent, "大纲");
     assert.equal(q(el, "[data-outline-pane] li").textContent, "第一点");
     assert.equal(q(el, "[data-task-progress-label]").textContent, "Section 1 of 2: 引言");
     assert.equal(el.dataset.status, "succeeded");

@@ -672,3 +672,14 @@ def test_the_api_counts_each_sections_extracted_points(api_client, document):
 
     assert [s["extracted_points"] for s in sections] == [1, 1, 1]
     assert all(s["text"].startswith("- _") and s["text"].endswith("_") for s in sections)
+
+
+def test_an_outlines_title_is_a_level_2_heading_in_the_page():
+    # The page's own <h1> names the document; the outline's "# title" made a second one.
+    from documents.outline_markdown import render_markdown
+
+    html = render_markdown("# 制度\n\n## 第一章\n\n正文。")
+
+    assert "<h1" not in html
+    assert '<div role="heading" aria-level="2" class="md-title">制度</div>' in html
+    assert "<h2>第一章</h2>" in html

@@ -1,0 +1,125 @@
+"""Every page checked with axe-core (from npm, injected into the page), in both themes and both
+languages: no serious or critical violation.
+
+axe is injected as a script, which the Content Security Policy would block, so these pages open
+in a context that bypasses it (the other browser tests prove the policy holds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import Browser, Page, expect
+
+from documents import services
+from documents.models import OutlineTask
+from documents.tests.conftest import make_docx
+from e2e.conftest import PASSWORD
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+OUTLINE = "# 制度\n\n## 第一章 总则\n\n- 适用于全体员工。\n\n## 第二章 考勤\n\n- 按时上下班。\n"
+
+
+@pytest.fixture(params=["light", "dark"])
+def theme(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(params=["en", "zh-hans"])
+def language(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def a11y_page(browser: Browser, live_server, theme: str, language: str) -> Iterator[Page]:  # noqa: ANN001
+    context = browser.new_context(bypass_csp=True, color_scheme=theme)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    yield context.new_page()
+    context.close()
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe's serious and critical findings on the page as it is now, one line each."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_every_page_has_no_serious_accessibility_violation(a11y_page: Page, live_server, account):  # noqa: ANN001
+    page = a11y_page
+    found: dict[str, list[str]] = {}
+    for name in ("log in", "sign up"):
+        page.goto(f"{live_server.url}/accounts/{'login' if name == 'log in' else 'signup'}/")
+        found[name] = serious_violations(page)
+
+    document = services.document_create(
+        owner=account,
+        uploaded=SimpleUploadedFile("制度.docx", make_docx([(1, "第一章 总则"), (1, "第二章 考勤")])),
+    )
+    task = OutlineTask.objects.create(owner=account, document=document, status="succeeded", result=OUTLINE)
+    services.outline_adopt(task=task, only_if_first=True)
+    # The log-in form in either language: by the fields' names, not their labels.
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("input[name=username]").fill(account.username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/documents/")
+    pages = {
+        "documents": "/documents/",
+        "document": f"/documents/{document.pk}/",
+        "editor": f"/documents/{document.pk}/outline/edit/",
+        "history": f"/documents/{document.pk}/outline/history/",
+        "task": f"/documents/tasks/{task.pk}/",
+        "activity": "/documents/activity/",
+    }
+    for name, path in pages.items():
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        found[name] = serious_violations(page)
+
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def _tab_to(page: Page, target, limit: int = 40) -> None:  # noqa: ANN001
+    """Press Tab until `target` has the focus (a keyboard user's way there)."""
+    for _ in range(limit):
+        if target.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{target} never got the focus in {limit} tabs")
+
+
+def test_keyboard_only_skip_to_content_generate_and_cancel(
+    signed_in: Page,
+    live_server,
+    account,
+    celery_worker_process,  # noqa: ANN001
+):
+    sections = [(1, f"第{n}章 概述") for n in "一二三四五六七八"]
+    body = "本章说明项目的目标、范围和进度安排，由项目组负责落实，每月向管理层汇报一次进展。"
+    upload = SimpleUploadedFile("键盘.docx", make_docx(sections, body=body))
+    document = services.document_create(owner=account, uploaded=upload)
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+
+    page.keyboard.press("Tab")  # the first stop skips the navigation (8 stops before content)
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    _tab_to(page, page.get_by_role("button", name="Generate outline"))
+    page.keyboard.press("Enter")
+
+    # The button gave way to a link, and focus went to the card, not back to <body>.
+    heading = page.get_by_test_id("task-card").get_by_role("heading", name="Generated outline")
+    expect(heading).to_be_focused()
+    _tab_to(page, page.get_by_role("button", name="Cancel"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("task-card")).to_have_attribute("data-status", "cancelled", timeout=10_000)
+    expect(page.get_by_test_id("task-card").get_by_role("heading", name="Generated outline")).to_be_focused()
