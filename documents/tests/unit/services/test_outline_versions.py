@@ -210,11 +210,15 @@ def test_what_the_user_typed_reads_back_the_same_and_shows_as_text(api_client, o
     # Markup the user typed is never live in the page: only Markdown's own tags, no attributes
     # but a link's safe address (and the rel nh3 adds to it).
     tags = _live_markup(html)
-    assert {tag for tag, _ in tags} <= {"h1", "h2", "p", "ul", "li", "code", "pre", "a", "table", "thead",
+    assert {tag for tag, _ in tags} <= {"div", "h2", "p", "ul", "li", "code", "pre", "a", "table", "thead",
                                         "tbody", "tr", "th", "td"}  # fmt: skip
+    # The only <div> is the outline's title, a heading by role (one <h1> per page).
+    assert all(attrs == [("role", "heading"), ("aria-level", "2"), ("class", "md-title")]
+               for tag, attrs in tags if tag == "div")  # fmt: skip
     assert all(
         value.startswith(("https:", "mailto:")) if name == "href" else name == "rel"
-        for _, attrs in tags
+        for tag, attrs in tags
+        if tag != "div"
         for name, value in attrs
     )
 
