@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import urljoin
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import CORPUS, screenshot
@@ -48,32 +50,33 @@ def test_upload_several_files_at_once_including_a_bad_one(signed_in: Page):
     screenshot(page, "upload-errors")
 
 
-def test_upload_a_renamed_pdf_shows_a_clear_message(signed_in: Page, tmp_path):  # noqa: ANN001
-    fake = tmp_path / "季度报告.docx"
-    fake.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
-    page = signed_in
-    page.get_by_label("Word documents (.docx)").set_input_files(str(fake))
-    page.get_by_role("button", name="Upload").click()
-
-    error = page.get_by_test_id("upload-results").locator("[data-error-code=not_docx]")
-    expect(error).to_contain_text("季度报告.docx")
-    expect(error).to_contain_text("PDF")
-    expect(page.get_by_test_id("empty-state")).to_be_visible()
-
-
-def test_a_document_with_no_text_is_refused_at_upload(signed_in: Page, tmp_path):  # noqa: ANN001
-    # It was stored, and failed only when the user asked for its outline.
+def _blank_docx() -> bytes:
     from docx import Document
 
-    empty = tmp_path / "空白模板.docx"
-    Document().save(str(empty))
+    buffer = io.BytesIO()
+    Document().save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("filename", "make", "code", "says"),
+    [
+        ("季度报告.docx", lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "not_docx", "PDF"),
+        # A well-formed document with no text was stored, and failed only at Generate.
+        ("空白模板.docx", _blank_docx, "no_text", "no text to outline"),
+    ],
+    ids=["renamed PDF", "no text"],
+)
+def test_a_refused_upload_says_why(signed_in: Page, tmp_path, filename, make, code, says):  # noqa: ANN001
+    path = tmp_path / filename
+    path.write_bytes(make())
     page = signed_in
-    page.get_by_label("Word documents (.docx)").set_input_files(str(empty))
+    page.get_by_label("Word documents (.docx)").set_input_files(str(path))
     page.get_by_role("button", name="Upload").click()
 
-    error = page.get_by_test_id("upload-results").locator("[data-error-code=no_text]")
-    expect(error).to_contain_text("空白模板.docx")
-    expect(error).to_contain_text("no text to outline")
+    error = page.get_by_test_id("upload-results").locator(f"[data-error-code={code}]")
+    expect(error).to_contain_text(filename)
+    expect(error).to_contain_text(says)
     expect(page.get_by_test_id("empty-state")).to_be_visible()
 
 
