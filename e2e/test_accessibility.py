@@ -123,3 +123,15 @@ def test_keyboard_only_skip_to_content_generate_and_cancel(
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("task-card")).to_have_attribute("data-status", "cancelled", timeout=10_000)
     expect(page.get_by_test_id("task-card").get_by_role("heading", name="Generated outline")).to_be_focused()
+
+
+def test_notify_me_when_blocked_says_so(signed_in: Page):
+    # The button did nothing visible when the browser blocks notifications.
+    page = signed_in
+    page.evaluate("() => { Notification.requestPermission = async () => 'denied'; }")  # as a blocked site
+
+    page.get_by_role("button", name="Notify me when done").click()
+
+    status = page.get_by_role("status").filter(has_text="Notifications are blocked for this site")
+    expect(status).to_be_visible()
+    expect(page.get_by_role("button", name="Notify me when done")).to_be_visible()

@@ -40,6 +40,19 @@ document.addEventListener("visibilitychange", () => {
   }
 });
 
+/** A short message beside the button, read out by screen readers (role=status). */
+function say(button, message) {
+  let status = button.parentElement?.querySelector("[data-notify-status]");
+  if (!status) {
+    status = document.createElement("span");
+    status.setAttribute("role", "status");
+    status.setAttribute("data-notify-status", "");
+    status.className = "text-xs text-amber-800 dark:text-amber-300";
+    button.after(status);
+  }
+  status.textContent = message;
+}
+
 // The opt-in button exists in the page but stays hidden where notifications are impossible.
 function setupToggle(button) {
   if (!("Notification" in window)) return;
@@ -53,8 +66,11 @@ function setupToggle(button) {
   button.addEventListener("click", async () => {
     if (optedIn()) {
       localStorage.removeItem(KEY);
-    } else if ((await Notification.requestPermission()) === "granted") {
-      localStorage.setItem(KEY, "1");
+    } else {
+      const permission = await Notification.requestPermission();
+      if (permission === "granted") localStorage.setItem(KEY, "1");
+      // Blocked (by the user, earlier, or by the browser): the click did nothing visible.
+      else if (permission === "denied") say(button, gettext("Notifications are blocked for this site. Allow them in your browser's site settings, then try again."));
     }
     render();
   });
