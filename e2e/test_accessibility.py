@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from documents import services
 from documents.models import OutlineTask
 from documents.tests.conftest import make_docx
-from e2e.conftest import PASSWORD
+from e2e.conftest import PASSWORD, screenshot
 
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 OUTLINE = "# 制度\n\n## 第一章 总则\n\n- 适用于全体员工。\n\n## 第二章 考勤\n\n- 按时上下班。\n"
@@ -135,3 +135,32 @@ def test_notify_me_when_blocked_says_so(signed_in: Page):
     status = page.get_by_role("status").filter(has_text="Notifications are blocked for this site")
     expect(status).to_be_visible()
     expect(page.get_by_role("button", name="Notify me when done")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_on_a_phone_the_header_keeps_to_two_rows(browser: Browser, live_server, account, language):  # noqa: ANN001
+    # It wrapped onto three rows at 390 x 844.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("input[name=username]").fill(account.username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/documents/")
+
+    nav = page.get_by_role("navigation").first
+    boxes = nav.evaluate(
+        "el => [...el.querySelectorAll('a, button, select')].filter((e) => e.offsetParent !== null)"
+        ".map((e) => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; })"
+    )
+    screenshot(page, f"phone-header-{language}")
+    context.close()
+    rows: list[list[float]] = []  # a control starts a new row when it lies wholly below the last
+    for top, bottom in sorted(boxes):
+        if rows and top < rows[-1][1]:
+            rows[-1][1] = max(rows[-1][1], bottom)
+        else:
+            rows.append([top, bottom])
+    rows = len(rows)
+    assert rows <= 2, f"{rows} rows"
