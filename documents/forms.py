@@ -44,6 +44,11 @@ class SignupForm(UserCreationForm):
         model = User
         fields = ("username",)
 
+    def validate_password_for_user(self, user, **kwargs) -> None:  # noqa: ANN001, ANN003
+        # Under the password that breaks the rules, not under its confirmation (Django's default):
+        # "This password is too short" showed beside "Password confirmation".
+        super().validate_password_for_user(user, password_field_name="password1")
+
 
 class OutlinePreviewForm(forms.Form):
     markdown = forms.CharField(

@@ -11,6 +11,15 @@ def test_sign_up_log_out_and_log_in_again(page: Page, live_server, transactional
     page.get_by_role("link", name="Create an account").click()
 
     page.get_by_label("Username").fill("韩梅梅")
+    # A password that breaks the rules is told so under it (it showed under the confirmation), and
+    # the rules read as a list.
+    page.get_by_label("Password", exact=True).fill("123")
+    page.get_by_label("Password confirmation").fill("123")
+    page.get_by_role("button", name="Sign up").click()
+    password = page.get_by_label("Password", exact=True).locator("xpath=..")
+    expect(password).to_contain_text("This password is too short")
+    expect(page.get_by_label("Password confirmation").locator("xpath=..")).not_to_contain_text("too short")
+    expect(password.locator("ul li").first).to_be_visible()
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
     screenshot(page, "signup")

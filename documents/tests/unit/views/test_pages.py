@@ -34,6 +34,17 @@ def test_signup_creates_account_and_logs_in(client):
     assert response.context["user"].username == "王小明"
 
 
+def test_a_password_that_breaks_the_rules_is_told_so_under_the_password(client, db):
+    # It showed under "Password confirmation"; the rules were a list inside a <p>.
+    response = client.post(reverse("signup"), {"username": "王小明", "password1": "123", "password2": "123"})
+
+    form = response.context["form"]
+    assert "password1" in form.errors and "password2" not in form.errors
+    assert "too short" in " ".join(form.errors["password1"])
+    html = response.content.decode()
+    assert '<div class="text-xs' in html and 'id="id_password1_helptext"' in html and "<ul>" in html
+
+
 def test_empty_state_is_shown_without_documents(logged_in):
     response = logged_in.get(reverse("documents:document_list"))
 
