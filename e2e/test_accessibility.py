@@ -41,6 +41,15 @@ def a11y_page(browser: Browser, live_server, theme: str, language: str) -> Itera
     context.close()
 
 
+def _log_in_in_any_language(page: Page, base_url: str, account) -> None:  # noqa: ANN001
+    """The log-in form in either language: by the fields' names, not their (translated) labels."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.locator("input[name=username]").fill(account.username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{base_url}/documents/")
+
+
 def serious_violations(page: Page) -> list[str]:
     """axe's serious and critical findings on the page as it is now, one line each."""
     page.add_script_tag(path=str(AXE))
@@ -65,12 +74,7 @@ def test_every_page_has_no_serious_accessibility_violation(a11y_page: Page, live
     )
     task = OutlineTask.objects.create(owner=account, document=document, status="succeeded", result=OUTLINE)
     services.outline_adopt(task=task, only_if_first=True)
-    # The log-in form in either language: by the fields' names, not their labels.
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill(account.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/documents/")
+    _log_in_in_any_language(page, live_server.url, account)
     pages = {
         "documents": "/documents/",
         "document": f"/documents/{document.pk}/",
@@ -143,11 +147,7 @@ def test_on_a_phone_the_header_keeps_to_two_rows(browser: Browser, live_server, 
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill(account.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/documents/")
+    _log_in_in_any_language(page, live_server.url, account)
 
     nav = page.get_by_role("navigation").first
     boxes = nav.evaluate(
