@@ -225,6 +225,9 @@ SSE_HEARTBEAT_SECONDS = env.float("SSE_HEARTBEAT_SECONDS", default=15.0)
 # at its first heartbeat, then at most this often: thousands of idle streams under gevent would
 # otherwise make a query each per heartbeat (bench/capacity.py).
 SSE_FINISHED_CHECK_SECONDS = env.float("SSE_FINISHED_CHECK_SECONDS", default=30.0)
+# How long a stream of a task the database calls finished waits for the task's last events to
+# reach Redis (the worker saves first, then publishes them) before it serves the saved copy.
+SSE_END_GRACE_SECONDS = env.float("SSE_END_GRACE_SECONDS", default=2.0)
 SSE_RETRY_MS = env.int("SSE_RETRY_MS", default=2000)
 SSE_MAX_DURATION_SECONDS = env.float("SSE_MAX_DURATION_SECONDS", default=600.0)
 # Open streams one user, and one task, may hold across every web process (documents/relay/slots.py);

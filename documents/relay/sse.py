@@ -84,17 +84,33 @@ def _write(events: Iterable[Event], language: str | None) -> str:
 def _rest_of_finished(task_id: int, position: int, saved: list[Event]) -> tuple[list[Event], str]:
     """The events after `position` of a finished task whose end a client has not seen yet: what
     Redis has (every event, status and progress too: the hub was only slow), then what only the
-    saved copy has. The worker saves before it publishes the end, so Redis may have all but the
-    last few events for a moment (or never get them, or have lost them): those come from the
-    saved chunks and end, which keep their seqs."""
-    try:
-        events = read_events(task_id, after=position)
-    except redis.RedisError:
-        events = []
-    if events and events[-1].is_terminal:
-        return events, "finished"
+    saved copy has.
+
+    The worker saves before it publishes its last events (the final progress, the status, the
+    end), so for a moment Redis lacks them while the database says finished: Redis is asked again
+    for up to SSE_END_GRACE_SECONDS. Only if the end still has not come (Redis lost it, or the
+    worker died between the two) does the rest come from the saved copy, which holds the chunks
+    and the end with their seqs but not the status and progress events. Answering from it at once
+    cost a client the events between (test_faults.py's disconnect storm: seqs 76, then 78)."""
+    if position >= saved[-1].seq:
+        return [], "saved"  # the client has the end already
+    deadline = time.monotonic() + settings.SSE_END_GRACE_SECONDS
+    while True:
+        try:
+            events = read_events(task_id, after=position)
+        except redis.RedisError:
+            events = []
+            break
+        if events and events[-1].is_terminal:
+            return events, "finished"
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(_END_POLL_SECONDS)
     last = events[-1].seq if events else position
     return events + [event for event in saved if event.seq > last], "saved"
+
+
+_END_POLL_SECONDS = 0.02
 
 
 def _the_end(rest: list[Event], saved: list[Event]) -> list[Event]:

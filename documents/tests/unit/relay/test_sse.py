@@ -30,13 +30,14 @@ def _ids(frames: Iterable[str]) -> list[int]:
     return [int(i) for i in re.findall(r"^id: (\d+)$", "".join(frames), flags=re.MULTILINE)]
 
 
-def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_from_redis():
+def test_a_finished_task_whose_end_the_hub_has_not_brought_yet_is_served_whole_from_redis(settings):
     """Found by test_faults.py's disconnect storm on a loaded machine: the hub was slower than one
     heartbeat and the task had finished, so the client got the saved chunks and end, without the
     status and progress events Redis still had (gaps in its seqs)."""
     from documents.relay.sse import event_stream
     from ops.redis_pool import redis_client
 
+    settings.SSE_END_GRACE_SECONDS = 0.1  # twice below, the end never comes: the saved copy follows
     task_id = 990_005
     redis_client().delete(stream_key(task_id))
 
@@ -271,3 +272,66 @@ def test_a_resume_at_or_past_the_end_of_a_finished_task_gets_the_end_at_once(aft
 
     assert ": heartbeat" not in frames
     assert frames.count("event: done") == 1 and "event: chunk" not in frames and _ids([frames]) == [2]
+
+
+@pytest.mark.parametrize("tail", [False, True], ids=["replay", "tail"])
+def test_a_task_saved_as_finished_before_its_last_events_reach_redis_loses_none_of_them(tail, settings):
+    """Found by test_faults.py's disconnect storm (CI, seqs 76 then 78): the worker saves the task
+    as finished, then publishes its final progress, status and end. A client that resumed in
+    between got the saved copy's end at once, without the two events before it."""
+    import threading
+
+    from documents.relay.sse import event_stream
+
+    settings.SSE_END_GRACE_SECONDS = 5.0
+    task_id = 990_017
+    with fresh_stream(task_id) as writer:
+        writer.emit("chunk", text="# 计划\n\n")
+        writer.emit("chunk", text="要点。")
+        saved = saved_events(
+            result="# 计划\n\n要点。", chunk_index=[[1, 6], [2, 3]], status="succeeded", error_code="",
+            error_message="", last_seq=5,
+        )  # fmt: skip
+
+        def publish_the_rest() -> None:
+            writer.emit("progress", done=1, total=1, section="")
+            writer.emit("status", status="succeeded")
+            writer.emit("done", status="succeeded")
+
+        later = threading.Timer(0.3, publish_the_rest)
+        later.start()
+        try:
+            frames = "".join(
+                event_stream(
+                    task_id=task_id, last_event_id=1, load_saved=lambda: saved, heartbeat=0.05,
+                    stream_hub=_IdleHub(), finished=not tail,
+                )
+            )  # fmt: skip
+        finally:
+            later.join()
+
+    assert _ids([frames]) == [2, 3, 4, 5]
+    assert "event: progress" in frames and "event: status" in frames and frames.count("event: done") == 1
+
+
+def test_a_finished_task_whose_end_never_reaches_redis_is_served_from_the_saved_copy(settings):
+    """The grace is bounded: when Redis never gets the end (lost, or the worker died after saving),
+    the saved chunks and end follow once it is over."""
+    from documents.relay.sse import event_stream
+
+    settings.SSE_END_GRACE_SECONDS = 0.1
+    task_id = 990_018
+    with fresh_stream(task_id) as writer:
+        writer.emit("chunk", text="Plan\n")
+        saved = saved_events(
+            result="Plan\nPoint.", chunk_index=[[1, 5], [2, 6]], status="succeeded", error_code="",
+            error_message="", last_seq=4,
+        )  # fmt: skip
+        frames = "".join(
+            event_stream(
+                task_id=task_id, last_event_id=1, load_saved=lambda: saved, heartbeat=60.0,
+                stream_hub=_IdleHub(), finished=True,
+            )
+        )  # fmt: skip
+
+    assert _ids([frames]) == [2, 4] and "Point." in frames and ": heartbeat" not in frames
