@@ -42,6 +42,11 @@ def api_token_user(*, token: str) -> ApiToken | None:
     return ApiToken.objects.select_related("user").filter(key_hash=key_hash, user__is_active=True).first()
 
 
+def api_token_list(*, user: AbstractBaseUser) -> list[ApiToken]:
+    """The user's tokens, newest first (never their secrets: only a hash and a prefix are kept)."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"))
+
+
 def document_section_tree(*, document: Document) -> list[dict]:
     """Nest the flat section list by level: [{"section": {...}, "children": [...]}, ...].
 

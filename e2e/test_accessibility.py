@@ -33,9 +33,14 @@ def language(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(params=["desktop", "phone"])
+def width(request: pytest.FixtureRequest) -> dict:
+    return {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}[request.param]
+
+
 @pytest.fixture
-def a11y_page(browser: Browser, live_server, theme: str, language: str) -> Iterator[Page]:  # noqa: ANN001
-    context = browser.new_context(bypass_csp=True, color_scheme=theme)
+def a11y_page(browser: Browser, live_server, theme: str, language: str, width: dict) -> Iterator[Page]:  # noqa: ANN001
+    context = browser.new_context(bypass_csp=True, color_scheme=theme, viewport=width)
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     yield context.new_page()
     context.close()
@@ -50,10 +55,15 @@ def _log_in_in_any_language(page: Page, base_url: str, account) -> None:  # noqa
     page.wait_for_url(f"{base_url}/documents/")
 
 
-def serious_violations(page: Page) -> list[str]:
-    """axe's serious and critical findings on the page as it is now, one line each."""
+def serious_violations(page: Page, exclude: tuple[str, ...] = ()) -> list[str]:
+    """axe's serious and critical findings on the page as it is now, one line each (outside the
+    `exclude` selectors)."""
     page.add_script_tag(path=str(AXE))
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    results = page.evaluate(
+        "async (exclude) => await axe.run({include: [document], exclude: exclude.map((s) => [s])},"
+        " {resultTypes: ['violations']})",
+        list(exclude),
+    )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in results["violations"]
@@ -82,11 +92,16 @@ def test_every_page_has_no_serious_accessibility_violation(a11y_page: Page, live
         "history": f"/documents/{document.pk}/outline/history/",
         "task": f"/documents/tasks/{task.pk}/",
         "activity": "/documents/activity/",
+        "delete confirmation": f"/documents/{document.pk}/delete/",
+        "API tokens": "/accounts/api-tokens/",
+        "API docs": "/api/v1/docs",
     }
     for name, path in pages.items():
         page.goto(live_server.url + path)
         page.wait_for_load_state("networkidle")
-        found[name] = serious_violations(page)
+        # Swagger UI's own markup (ninja's bundle: low-contrast stamps, buttons inside its rows) is
+        # not ours to change; the page around it is checked.
+        found[name] = serious_violations(page, exclude=("#swagger-ui",) if name == "API docs" else ())
 
     assert {name: v for name, v in found.items() if v} == {}
 

@@ -42,13 +42,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "waffle",
-    "ninja",  # its Swagger UI from our static files (without it, ninja's page loads it from a CDN)
     "csp",
     "tailwind",
     "theme",
     "components",
     "ops",
     "documents",
+    # Its Swagger UI from our static files (without it, ninja's page loads it from a CDN). After
+    # ours, so documents/templates/ninja/swagger.html (the page in our layout) is the one used.
+    "ninja",
 ]
 if DEBUG:
     INSTALLED_APPS += ["django_browser_reload"]
@@ -253,6 +255,7 @@ WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5.0)
 WORKER_LOST_AFTER_SECONDS = env.float("WORKER_LOST_AFTER_SECONDS", default=30.0)
 REAPER_INTERVAL_SECONDS = env.float("REAPER_INTERVAL_SECONDS", default=10.0)
 QUEUED_REDELIVER_AFTER_SECONDS = env.float("QUEUED_REDELIVER_AFTER_SECONDS", default=300.0)
+MAX_API_TOKENS_PER_USER = env.int("MAX_API_TOKENS_PER_USER", default=20)
 MAX_ACTIVE_TASKS_PER_USER = env.int("MAX_ACTIVE_TASKS_PER_USER", default=3)
 # An outline's Markdown, at most (characters): a 36,000-word document's outline is about 20,000.
 MAX_OUTLINE_CHARS = env.int("MAX_OUTLINE_CHARS", default=200_000)

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from documents import stream_urls
-from documents.views.accounts import LoginView, admin_login, signup
+from documents.views.accounts import LoginView, admin_login, api_token_revoke, api_tokens, signup
 from documents.views.api import api
 from ops import views as ops_views
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("accounts/signup/", signup, name="signup"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/api-tokens/", api_tokens, name="api_tokens"),
+    path("accounts/api-tokens/<int:token_id>/revoke/", api_token_revoke, name="api_token_revoke"),
     # set_language (the header's language switcher) and the catalog our JS modules translate with.
     path("i18n/", include("django.conf.urls.i18n")),
     # Only our own strings (and LOCALE_PATHS), not every installed app's (the admin's calendar...).

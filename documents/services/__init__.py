@@ -32,7 +32,13 @@ from documents.services.outline_versions import (
     outline_save,
     outline_undo,
 )
-from documents.services.tokens import TOKEN_TOUCH_SECONDS, api_token_create, api_token_touch
+from documents.services.tokens import (
+    TOKEN_TOUCH_SECONDS,
+    TokenRejected,
+    api_token_create,
+    api_token_revoke,
+    api_token_touch,
+)
 from documents.validation import DocxRejected
 
 __all__ = [
@@ -40,8 +46,10 @@ __all__ = [
     "DocxRejected",
     "TaskDeferred",
     "TaskRejected",
+    "TokenRejected",
     "VersionConflict",
     "api_token_create",
+    "api_token_revoke",
     "api_token_touch",
     "display_filename",
     "document_create",

@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 
 from documents import services
-from documents.models import Document, Outline, OutlineTask
+from documents.models import ApiToken, Document, Outline, OutlineTask
 from documents.tests.conftest import make_docx
 from documents.tests.fakes import FakeProvider
 
@@ -170,6 +170,7 @@ class World:
             "index": 0,  # the first section of the outline
             "source_index": self.source_index,
             "number": 1,  # the outline's first version
+            "token_id": ApiToken.objects.filter(user=self.owner).order_by("pk").values_list("pk", flat=True)[0],
         }
         missing = [p for p in route.params if p not in values]
         assert not missing, f"{route.key}: no value for {missing}; add one to World.kwargs"
@@ -256,6 +257,7 @@ def owner_state(world: World) -> dict[str, Any]:
         ),
         "outline": list(outline.values_list("pk", "version", "markdown")),
         "versions": list(outline.values_list("versions__number", flat=True).order_by("versions__number")),
+        "api_tokens": list(ApiToken.objects.filter(user=owner).order_by("pk").values_list("pk", "name")),
     }
 
 
@@ -276,6 +278,8 @@ class Spec:
     # The URL names no object of the owner's (a list, an upload): another user is served too,
     # with their own objects; the matrix checks none of the owner's show or change.
     collection: bool = False
+    # What an HTMX request gets, when not a partial (200): a plain form's redirect, for one.
+    htmx_status: int = 200
 
 
 HTMX = {"HX-Request": "true"}
@@ -306,6 +310,9 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("documents:outline_cancel", "POST"): Spec(302, task="queued", changes=True),
     ("documents:outline_continue", "POST"): Spec(302, task="cancelled", changes=True),
     ("documents:activity", "GET"): Spec(200, collection=True),
+    ("api_tokens", "GET"): Spec(200, collection=True),
+    ("api_tokens", "POST"): Spec(302, data=lambda w: {"name": "脚本 script"}, collection=True, htmx_status=302),
+    ("api_token_revoke", "POST"): Spec(302, changes=True),
     ("documents:outline_keep", "POST"): Spec(302, changes=True),
     # A partial polled by HTMX; a plain GET redirects to the task page.
     ("documents:section_task", "GET"): Spec(200, task="section", headers=HTMX),

@@ -55,10 +55,17 @@ class OutlinerAPI(NinjaAPI):
         return schema
 
 
+# The account page that creates tokens (reverse() cannot run while the URLconf imports this module;
+# test_api_tokens.py checks that it is the route's path).
+TOKENS_PATH = "/accounts/api-tokens/"
+
 api = OutlinerAPI(
     title="Outliner API",
     version="1",
-    description="Upload Word documents, read their structure, and stream AI outlines. See docs/api.md.",
+    description=(
+        "Upload Word documents, read their structure, and stream AI outlines. See docs/api.md.\n\n"
+        f"Authenticate with `Authorization: Bearer <token>`: create a token on [your API tokens page]({TOKENS_PATH})."
+    ),
     auth=api_auth,
     urls_namespace="api-v1",
     openapi_url="/openapi.json",

@@ -40,15 +40,17 @@ SUMMARY = "项目由信息技术部牵头，分三个阶段完成。"
 EDIT = "补充说明。"
 STRIPPED = "attachedTemplate → file:///C:/模板/Normal.dotm"
 FIXTURE_TEXT = [USERNAME, FILENAME, "电商平台计划", BODY, SUMMARY, EDIT, STRIPPED, "报告.docx", "旧"]
-FIXTURE_TEXT += [title for _, title in SECTIONS]
+TOKEN_NAME = "笔记本上的脚本"
+FIXTURE_TEXT += [title for _, title in SECTIONS] + [TOKEN_NAME]
 FIXTURE_TEXT.append(socket.gethostname())  # the task card names the worker host
 
 # English that is right in the Chinese UI: the product's name, technical names and formats, the
 # language switcher's "English", and the fixture's data (filenames, a Word template path).
 ALLOWED_ENGLISH = {
     "Outliner", "API", "Markdown", "docx", "HTML", "Word", "PDF", "CPU", "English",
-    "attachedTemplate", "file", "Normal", "dotm",
+    "attachedTemplate", "file", "Normal", "dotm", "Authorization", "Bearer",
 }  # fmt: skip
+TOKEN = re.compile(r"otl_[A-Za-z0-9_-]+")  # an API token or its prefix: random letters
 WORD = re.compile(r"[A-Za-z]{3,}")
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # Attributes people see or hear: tooltips, screen-reader labels, placeholders, confirm dialogs.
@@ -78,7 +80,7 @@ class _VisibleText(HTMLParser):
 def visible_text(html: str) -> str:
     parser = _VisibleText()
     parser.feed(html)
-    text = " ".join(parser.parts)
+    text = TOKEN.sub(" ", " ".join(parser.parts))
     for data in sorted(FIXTURE_TEXT, key=len, reverse=True):
         text = text.replace(data, " ")
     return re.sub(r"\s+", " ", text)
@@ -177,6 +179,7 @@ def _pages(world: dict) -> dict[str, str]:
         "history": reverse("documents:outline_history", args=[document.pk]),
         "source": reverse("documents:document_source", args=[document.pk, source_index]),
         "delete confirmation": reverse("documents:document_delete", args=[document.pk]),
+        "API docs": reverse("api-v1:openapi-view"),
     }
 
 
@@ -209,6 +212,15 @@ def _all_pages(client: Client, world: dict) -> dict[str, str]:
     pages["too many tasks (HTMX)"] = response.content.decode()
     response = client.post(reverse("documents:outline_cancel", args=[world["tasks"][0].pk]), headers=htmx)
     pages["cannot cancel a finished task (HTMX)"] = response.content.decode()
+    # The API tokens page right after a token was made (it is shown once), then with one used.
+    response = client.post(reverse("api_tokens"), {"name": TOKEN_NAME}, follow=True)
+    pages["API tokens (new token)"] = response.content.decode()
+    token = TOKEN.search(response.content.decode().split('id="new-token-value"')[1]).group()
+    Client(headers={"Authorization": f"Bearer {token}"}).get(reverse("api-v1:document_list"))
+    pages["API tokens (used)"] = client.get(reverse("api_tokens")).content.decode()
+    response = client.post(reverse("api_tokens"), {"name": ""})
+    assert response.status_code == 400
+    pages["API tokens (no name)"] = response.content.decode()
     return pages
 
 

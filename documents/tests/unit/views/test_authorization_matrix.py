@@ -84,7 +84,7 @@ def assert_refused(case: Case, actor: str, response: HttpResponse) -> None:
     anonymous = actor.startswith(("anonymous", "wrong"))
     if not anonymous and case.spec.collection:
         # Served, but with their own objects only (a partial where HTMX asked for one).
-        expected = 200 if actor.endswith("htmx") else case.spec.status
+        expected = case.spec.htmx_status if actor.endswith("htmx") else case.spec.status
         assert response.status_code == expected, response.content[:500]
         assert OWNER_MARK not in response.content
     elif anonymous and api:
