@@ -33,13 +33,15 @@ def api_token_create(*, user: AbstractBaseUser, name: str = "") -> str:
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         if ApiToken.objects.filter(user=user).count() >= settings.MAX_API_TOKENS_PER_USER:
             raise TokenRejected(
-                _("You have %(count)d API tokens, the most an account may hold. Revoke one you no longer use first.")
+                _(
+                    "You have %(count)d API tokens, the most an account may hold. "
+                    "Revoke one you no longer use first."
+                )
                 % {"count": settings.MAX_API_TOKENS_PER_USER}
             )
         token = f"otl_{secrets.token_urlsafe(32)}"
-        ApiToken.objects.create(
-            user=user, name=name.strip(), key_hash=hashlib.sha256(token.encode()).hexdigest(), prefix=token[:12]
-        )
+        key_hash = hashlib.sha256(token.encode()).hexdigest()
+        ApiToken.objects.create(user=user, name=name.strip(), key_hash=key_hash, prefix=token[:12])
     return token
 
 

@@ -170,7 +170,7 @@ class World:
             "index": 0,  # the first section of the outline
             "source_index": self.source_index,
             "number": 1,  # the outline's first version
-            "token_id": ApiToken.objects.filter(user=self.owner).order_by("pk").values_list("pk", flat=True)[0],
+            "token_id": ApiToken.objects.filter(user=self.owner).order_by("pk").first().pk,
         }
         missing = [p for p in route.params if p not in values]
         assert not missing, f"{route.key}: no value for {missing}; add one to World.kwargs"
@@ -311,7 +311,9 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("documents:outline_continue", "POST"): Spec(302, task="cancelled", changes=True),
     ("documents:activity", "GET"): Spec(200, collection=True),
     ("api_tokens", "GET"): Spec(200, collection=True),
-    ("api_tokens", "POST"): Spec(302, data=lambda w: {"name": "脚本 script"}, collection=True, htmx_status=302),
+    ("api_tokens", "POST"): Spec(
+        302, data=lambda w: {"name": "脚本 script"}, collection=True, htmx_status=302, changes=True
+    ),
     ("api_token_revoke", "POST"): Spec(302, changes=True),
     ("documents:outline_keep", "POST"): Spec(302, changes=True),
     # A partial polled by HTMX; a plain GET redirects to the task page.

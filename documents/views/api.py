@@ -64,7 +64,8 @@ api = OutlinerAPI(
     version="1",
     description=(
         "Upload Word documents, read their structure, and stream AI outlines. See docs/api.md.\n\n"
-        f"Authenticate with `Authorization: Bearer <token>`: create a token on [your API tokens page]({TOKENS_PATH})."
+        "Authenticate with `Authorization: Bearer <token>`: create a token on "
+        f"[your API tokens page]({TOKENS_PATH})."
     ),
     auth=api_auth,
     urls_namespace="api-v1",
