@@ -74,8 +74,8 @@ def serious_violations(page: Page, exclude: tuple[str, ...] = ()) -> list[str]:
 def test_every_page_has_no_serious_accessibility_violation(a11y_page: Page, live_server, account):  # noqa: ANN001
     page = a11y_page
     found: dict[str, list[str]] = {}
-    for name in ("log in", "sign up"):
-        page.goto(f"{live_server.url}/accounts/{'login' if name == 'log in' else 'signup'}/")
+    for name, path in {"landing": "/", "log in": "/accounts/login/", "sign up": "/accounts/signup/"}.items():
+        page.goto(live_server.url + path)
         found[name] = serious_violations(page)
 
     document = services.document_create(

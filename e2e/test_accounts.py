@@ -6,9 +6,12 @@ from e2e.conftest import PASSWORD, screenshot
 
 
 def test_sign_up_log_out_and_log_in_again(page: Page, live_server, transactional_db):  # noqa: ANN001
+    # A first visit says what Outliner does, with an example, and leads to sign-up.
     page.goto(live_server.url)
-    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/documents/")
-    page.get_by_role("link", name="Create an account").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("An outline of any Word document")
+    expect(page.get_by_test_id("landing-example")).to_contain_text("Working hours")
+    screenshot(page, "landing")
+    page.get_by_role("link", name="Create a free account").click()
 
     page.get_by_label("Username").fill("韩梅梅")
     # A password that breaks the rules is told so under it (it showed under the confirmation), and
@@ -41,3 +44,6 @@ def test_sign_up_log_out_and_log_in_again(page: Page, live_server, transactional
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_test_id("current-user")).to_have_text("韩梅梅")
+    # Signed in, the front page is the user's documents.
+    page.goto(live_server.url)
+    expect(page).to_have_url(f"{live_server.url}/documents/")

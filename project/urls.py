@@ -2,11 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from documents import stream_urls
 from documents.views.accounts import LoginView, admin_login, api_token_revoke, api_tokens, signup
+from documents.views import pages
 from documents.views.api import api
 from ops import views as ops_views
 
@@ -16,7 +16,7 @@ from ops import views as ops_views
 api_urls, api_app_name, api_namespace = api.urls
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="documents:document_list", permanent=False)),
+    path("", pages.home, name="home"),
     path("documents/", include("documents.urls")),
     path("api/v1/", include((stream_urls.urlpatterns + api_urls, api_app_name), namespace=api_namespace)),
     path("accounts/signup/", signup, name="signup"),

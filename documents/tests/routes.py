@@ -37,7 +37,7 @@ Kind = Literal["page", "api", "admin", "public"]
 
 # Anyone may use these; each says why. Keys are "namespace:name" (or the route, if unnamed).
 PUBLIC: dict[str, str] = {
-    "": "the root only redirects to the document list, which requires login itself",
+    "home": "the landing page says what Outliner does; a signed-in user is sent to their documents",
     "signup": "creating an account is what an anonymous visitor does",
     "login": "logging in is what an anonymous visitor does",
     "admin_login": "the admin's log-in form (rate limited like ours); staff log in there",

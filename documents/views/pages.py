@@ -34,6 +34,14 @@ def _list_context(request: HttpRequest, form: DocumentUploadForm, results: list[
     }
 
 
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """`/`: a signed-in user's documents; for anyone else, what Outliner does and the way in."""
+    if request.user.is_authenticated:
+        return redirect("documents:document_list")
+    return render(request, "documents/landing.html")
+
+
 @login_required
 @require_GET
 def document_list(request: HtmxHttpRequest) -> HttpResponse:

@@ -226,6 +226,7 @@ def _all_pages(client: Client, world: dict) -> dict[str, str]:
 
 def _anonymous_pages(client: Client) -> dict[str, str]:
     pages = {
+        "landing": client.get(reverse("home")).content.decode(),
         "login": client.get(reverse("login")).content.decode(),
         "signup": client.get(reverse("signup")).content.decode(),
     }
