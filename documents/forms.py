@@ -26,7 +26,10 @@ class MultipleFileField(forms.FileField):
     """A file field that takes several files from one <input multiple>."""
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".docx", "multiple": True}))
+        # Laid over its drop zone, invisible (the browser's "Choose Files" is not translated): a
+        # click anywhere opens the picker and files dropped anywhere land in it, without JavaScript.
+        attrs = {"accept": ".docx", "multiple": True, "class": "drop-zone-input"}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
         # An empty file reaches the validator, whose empty_file message is the one the API gives.
         kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
