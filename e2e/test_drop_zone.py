@@ -19,7 +19,7 @@ def _drop(page: Page, selector: str, name: str, data: bytes) -> None:
         """([name, b64]) => {
             const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
             const transfer = new DataTransfer();
-            transfer.items.add(new File([bytes], name, {type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}));
+            transfer.items.add(new File([bytes], name));
             return transfer;
         }""",
         [name, base64.b64encode(data).decode()],

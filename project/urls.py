@@ -5,8 +5,8 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from documents import stream_urls
-from documents.views.accounts import LoginView, admin_login, api_token_revoke, api_tokens, signup
 from documents.views import pages
+from documents.views.accounts import LoginView, admin_login, api_token_revoke, api_tokens, signup
 from documents.views.api import api
 from ops import views as ops_views
 
