@@ -33,14 +33,13 @@ def language(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-@pytest.fixture(params=["desktop", "phone"])
-def width(request: pytest.FixtureRequest) -> dict:
-    return {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}[request.param]
+# Each page is checked at both widths: loaded once, then resized (a load per width doubled the run).
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture
-def a11y_page(browser: Browser, live_server, theme: str, language: str, width: dict) -> Iterator[Page]:  # noqa: ANN001
-    context = browser.new_context(bypass_csp=True, color_scheme=theme, viewport=width)
+def a11y_page(browser: Browser, live_server, theme: str, language: str) -> Iterator[Page]:  # noqa: ANN001
+    context = browser.new_context(bypass_csp=True, color_scheme=theme, viewport=WIDTHS["desktop"])
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     yield context.new_page()
     context.close()
@@ -56,19 +55,24 @@ def _log_in_in_any_language(page: Page, base_url: str, account) -> None:  # noqa
 
 
 def serious_violations(page: Page, exclude: tuple[str, ...] = ()) -> list[str]:
-    """axe's serious and critical findings on the page as it is now, one line each (outside the
-    `exclude` selectors)."""
+    """axe's serious and critical findings on the page as it is now, at each width in WIDTHS, one
+    line each (outside the `exclude` selectors)."""
     page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        "async (exclude) => await axe.run({include: [document], exclude: exclude.map((s) => [s])},"
-        " {resultTypes: ['violations']})",
-        list(exclude),
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    found = []
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        results = page.evaluate(
+            "async (exclude) => await axe.run({include: [document], exclude: exclude.map((s) => [s])},"
+            " {resultTypes: ['violations']})",
+            list(exclude),
+        )
+        found += [
+            f"{width}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+    page.set_viewport_size(WIDTHS["desktop"])
+    return found
 
 
 def test_every_page_has_no_serious_accessibility_violation(a11y_page: Page, live_server, account):  # noqa: ANN001
