@@ -80,6 +80,14 @@ class OutlineTask(models.Model):
 
     TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.CANCELLED})
 
+    class Decision(models.TextChoices):
+        """What the user did with a regenerated section's text (shown beside the current text
+        until then: nothing changes in the outline before Keep)."""
+
+        UNDECIDED = "", _("Undecided")
+        KEPT = "kept", _("Kept")
+        DISCARDED = "discarded", _("Discarded")
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outline_tasks"
     )
@@ -106,6 +114,7 @@ class OutlineTask(models.Model):
     # (outline_markdown.locate_section), by its title in the sequence of titles, never by index.
     section_index = models.PositiveIntegerField(null=True, blank=True)
     section_version = models.PositiveIntegerField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True, default="")
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker is alive
     worker = models.CharField(max_length=255, blank=True)

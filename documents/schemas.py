@@ -137,6 +137,10 @@ class TaskOut(Schema):
     continued_from: int | None
     can_cancel: bool
     can_continue: bool
+    # A one-section regeneration: the section's index when it started (null for a whole outline),
+    # and what the user did with its text: "" (not yet), "kept" or "discarded".
+    section_index: int | None
+    decision: str
 
     @staticmethod
     def resolve_continued_from(obj) -> int | None:  # noqa: ANN001

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from documents import relay
 from documents.models import ApiToken, Document, Outline, OutlineTask, OutlineVersion
-from documents.outline_markdown import attach_source_indexes, parse_sections
+from documents.outline_markdown import attach_source_indexes, locate_section, parse_sections
 from documents.outline_points import is_extracted_line
 
 
@@ -84,6 +84,35 @@ def outline_task_running(*, document: Document) -> OutlineTask | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def section_now(*, task: OutlineTask, outline: Outline) -> int | None:
+    """Where the section `task` regenerates is in the outline now (None: removed or renamed)."""
+    if task.section_version is None or task.section_version == outline.version:
+        return task.section_index
+    then = OutlineVersion.objects.filter(outline=outline, number=task.section_version).first()
+    return locate_section(then.markdown, task.section_index, outline.markdown) if then else None
+
+
+def outline_section_text(*, outline: Outline, index: int | None) -> str:
+    """Section `index`'s text in the outline now ("" when there is no such section)."""
+    _title, sections = parse_sections(outline.markdown)
+    return sections[index]["text"] if index is not None and 0 <= index < len(sections) else ""
+
+
+def outline_open_section_tasks(*, outline: Outline) -> dict[int, OutlineTask]:
+    """Section regenerations the user has not settled, by where their section is now: running, or
+    finished and waiting for Keep or Discard (the page shows them in place of the section's body).
+    The newest per section; one whose section is gone is left out."""
+    tasks = OutlineTask.objects.filter(
+        document_id=outline.document_id, section_index__isnull=False, decision=OutlineTask.Decision.UNDECIDED
+    ).order_by("-created_at", "-id")[:50]  # a page shows a few; a bound keeps the read small
+    open_tasks: dict[int, OutlineTask] = {}
+    for task in tasks:
+        index = section_now(task=task, outline=outline)
+        if index is not None and index not in open_tasks:
+            open_tasks[index] = task
+    return open_tasks
 
 
 def outline_task_activity(*, user: AbstractBaseUser, limit: int = 100) -> list[OutlineTask]:

@@ -179,7 +179,7 @@ def test_click_a_section_to_see_its_source_then_undo_an_edit(signed_in: Page, li
 
 
 @pytest.mark.parametrize("another_tab_inserted", [False, True], ids=["alone", "inserted above meanwhile"])
-def test_regenerate_one_section_streams_into_it_and_saves_a_version(
+def test_regenerate_one_section_shows_the_new_text_beside_the_old_and_keep_saves_a_version(
     signed_in: Page,
     live_server,
     document,
@@ -196,11 +196,35 @@ def test_regenerate_one_section_streams_into_it_and_saves_a_version(
         services.outline_save(outline=outline, base_version=1, markdown=inserted, author=None)
     before = ["我加的一章。"] if another_tab_inserted else []
 
-    page.get_by_test_id("outline-panel").get_by_role("button", name="Regenerate “第二章 考勤”").click()
+    panel = page.get_by_test_id("outline-panel")
+    regenerate = panel.get_by_role("button", name="Regenerate “第二章 考勤”")
+    regenerate.click()
 
-    expect(page.get_by_test_id("section-task")).to_be_visible()
+    # The new text streams in beside the current one, and nothing changes until Keep (it
+    # overwrote the section at once).
+    preview = page.get_by_test_id("section-task")
+    expect(preview.get_by_test_id("section-current")).to_contain_text("按时上下班。")
+    keep = preview.get_by_role("button", name="Keep new text")
+    expect(keep).to_be_visible(timeout=60_000)
+    expect(preview.get_by_test_id("section-pane")).not_to_be_empty()
+    expect(page.get_by_test_id("outline-version")).to_contain_text("version 1")
+    if not another_tab_inserted:
+        screenshot(page, "section-regenerate-preview")
+        # Discard: the section is as it was, and it can be regenerated again.
+        preview.get_by_role("button", name="Discard").click()
+        expect(page.get_by_text("Discarded the new text; the section is as it was.")).to_be_visible()
+        expect(page.get_by_test_id("section-task")).to_have_count(0)
+        expect(page.get_by_test_id("outline-section").nth(1)).to_contain_text("按时上下班。")
+        expect(page.get_by_test_id("outline-version")).to_contain_text("version 1")
+        regenerate.click()
+        expect(keep).to_be_visible(timeout=60_000)
+    page.reload()  # still offered after a reload: the choice waits for the user
+    keep.click()
+
     version, position = (3, 3) if another_tab_inserted else (2, 2)
-    expect(page.get_by_test_id("outline-version")).to_contain_text(f"version {version}", timeout=60_000)
+    expect(page.get_by_text(f"Kept the new text: version {version}.")).to_be_visible()
+    expect(page.get_by_test_id("outline-version")).to_contain_text(f"version {version}")
+    expect(page.get_by_test_id("section-task")).to_have_count(0)
     sections = page.get_by_test_id("outline-section")
     expect(sections).to_have_count(len(before) + 2)
     for n, text in enumerate([*before, "适用于全体员工。"]):  # the other sections are untouched

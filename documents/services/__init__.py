@@ -24,6 +24,8 @@ from documents.services.outline_tasks import (
     outline_reap,
     outline_section_regenerate,
     outline_start,
+    section_discard,
+    section_keep,
 )
 from documents.services.outline_versions import (
     VersionConflict,
@@ -64,6 +66,8 @@ __all__ = [
     "outline_restore",
     "outline_save",
     "outline_section_regenerate",
+    "section_discard",
+    "section_keep",
     "outline_start",
     "outline_undo",
 ]

@@ -117,8 +117,9 @@ def outline_start(*, document: Document) -> OutlineTask:
 
 def outline_section_regenerate(*, outline: Outline, index: int, version: int | None = None) -> OutlineTask:
     """Queue a task that streams a new summary for section `index` of the kept outline as it was
-    at `version` (the one the user looked at; default: the current one); when it succeeds, the
-    text goes into that section, wherever edits made meanwhile have moved it, as a new version.
+    at `version` (the one the user looked at; default: the current one). When it succeeds the
+    outline is unchanged: the user compares the texts and keeps it (section_keep: it goes into
+    that section, wherever edits made meanwhile have moved it, as a new version) or discards it.
 
     A section no longer there (removed or renamed since `version`) is refused (TaskRejected
     section_gone), never another section in its place.
@@ -142,14 +143,6 @@ def outline_section_regenerate(*, outline: Outline, index: int, version: int | N
         "section regenerate queued task=%s document=%s section=%s", task.pk, outline.document_id, index
     )
     return task
-
-
-def section_now(task: OutlineTask, outline: Outline) -> int | None:
-    """Where the section `task` regenerates is in the outline now (None: removed or renamed)."""
-    if task.section_version is None or task.section_version == outline.version:
-        return task.section_index
-    then = OutlineVersion.objects.filter(outline=outline, number=task.section_version).first()
-    return locate_section(then.markdown, task.section_index, outline.markdown) if then else None
 
 
 def outline_continue(*, task: OutlineTask) -> OutlineTask:
@@ -398,7 +391,7 @@ def section_structure(task: OutlineTask) -> dict[str, Any]:
         return {"language": language, "sections": []}
     _, sections = parse_sections(outline.markdown)
     attach_source_indexes(sections, document.sections)
-    index = section_now(task, outline)
+    index = selectors.section_now(task=task, outline=outline)
     if index is None or index >= len(sections):
         return {"language": language, "sections": [], "gone": True}
     target = sections[index]
@@ -601,9 +594,8 @@ def _finish(
         # Otherwise the reaper got there first (we looked dead): its record stands.
         return
     _observe(target, task_metrics)
-    if target == S.SUCCEEDED and task.section_index is not None:
-        _apply_section(task.pk)
-    elif target == S.SUCCEEDED:
+    # A regenerated section waits for the user's Keep (section_keep); a first outline is adopted.
+    if target == S.SUCCEEDED and task.section_index is None:
         _adopt_first(task.pk)
     # The database first: a client that sees the terminal event can read the saved result.
     writer.emit("status", status=target)
@@ -630,33 +622,66 @@ def _observe(status: str, task_metrics: dict[str, Any]) -> None:
 
 def _section_still_there(task: OutlineTask) -> bool:
     outline = Outline.objects.filter(document_id=task.document_id).first()
-    return outline is not None and section_now(task, outline) is not None
+    return outline is not None and selectors.section_now(task=task, outline=outline) is not None
 
 
-def _apply_section(task_id: int) -> None:
-    """Put a regenerated section's text into the kept outline, as a new version (on top of
-    whatever version is current by then: an edit made meanwhile is kept, and a section that
-    moved is found where it went)."""
-    task = OutlineTask.objects.select_related("document").get(pk=task_id)
-    try:
+def section_keep(*, task: OutlineTask, author: AbstractBaseUser | None = None) -> Outline:
+    """Put a regenerated section's text into the kept outline, as a new version on top of
+    whatever version is current (an edit made meanwhile is kept, and a section that moved is
+    found where it went). Keeping it twice changes nothing the second time.
+
+    Refused (TaskRejected 409): not a succeeded section task (`not_succeeded`), discarded already
+    (`discarded`), or its section removed or renamed since (`section_gone`)."""
+    if task.section_index is None or task.status != S.SUCCEEDED:
+        raise TaskRejected("not_succeeded", 409, message=_("Only a finished section can be kept."))
+    with transaction.atomic():
+        # The task's row, locked: a double click (or two tabs) keeps it once.
+        task = OutlineTask.objects.select_for_update().select_related("document").get(pk=task.pk)
         outline = Outline.objects.get(document=task.document)
-        for _ in range(3):
-            index = section_now(task, outline)
-            if index is None:  # edited away in the moment since the task was judged
-                logger.warning("task=%s: its section is gone from the outline; left as it is", task_id)
-                return
+        if task.decision == OutlineTask.Decision.KEPT:
+            return outline
+        if task.decision == OutlineTask.Decision.DISCARDED:
+            raise TaskRejected(
+                "discarded", 409, message=_("This text was discarded. Regenerate the section to get another.")
+            )
+        for _attempt in range(3):
+            index = selectors.section_now(task=task, outline=outline)
+            if index is None:
+                raise TaskRejected(
+                    "section_gone", 409, message=_("That section is not in the outline any more.")
+                )
             title = parse_sections(outline.markdown)[1][index]["title"]
-            markdown = replace_section_text(outline.markdown, index, task.result)
             try:
-                outline_save(
-                    outline=outline, base_version=outline.version, markdown=markdown, author=task.owner,
+                outline = outline_save(
+                    outline=outline, base_version=outline.version,
+                    markdown=replace_section_text(outline.markdown, index, task.result),
+                    author=author or task.owner,
                     note=OutlineVersion.note_for("regenerated", n=index + 1, title=title),
                 )  # fmt: skip
-                return
-            except VersionConflict:
+                break
+            except VersionConflict:  # saved by another tab this moment: on top of that one
                 outline.refresh_from_db()
-    except Exception:
-        logger.exception("task=%s: could not put the regenerated section into the outline", task_id)
+        else:
+            raise TaskRejected("version_conflict", 409, message=_("The outline kept changing; try again."))
+        OutlineTask.objects.filter(pk=task.pk).update(decision=OutlineTask.Decision.KEPT)
+    logger.info("section task=%s kept as outline version %s", task.pk, outline.version)
+    return outline
+
+
+def section_discard(*, task: OutlineTask) -> OutlineTask:
+    """Set a regenerated section's text aside (the outline is unchanged); also dismisses one that
+    failed or was cancelled. Refused once kept (`kept`: undo the version instead)."""
+    if task.section_index is None or not task.is_terminal:
+        raise TaskRejected("not_finished", 409, message=_("Only a finished section can be discarded."))
+    with transaction.atomic():
+        task = OutlineTask.objects.select_for_update().get(pk=task.pk)
+        if task.decision == OutlineTask.Decision.KEPT:
+            raise TaskRejected(
+                "kept", 409, message=_("This text is in the outline already; undo that version to go back.")
+            )
+        task.decision = OutlineTask.Decision.DISCARDED
+        task.save(update_fields=["decision"])
+    return task
 
 
 def _adopt_first(task_id: int) -> None:

@@ -158,7 +158,9 @@ class World:
     other: AbstractBaseUser
     document: Document
     outline: Outline
-    tasks: dict[str, OutlineTask]  # done (its result is the outline), queued, cancelled, section
+    tasks: dict[
+        str, OutlineTask
+    ]  # done (its result is the outline), queued, cancelled, section, section_done
     source_index: int
     owner_token: str
     other_token: str
@@ -214,13 +216,21 @@ def build_world() -> World:
     queued = services.outline_start(
         document=services.document_create(owner=owner, uploaded=docx_upload("queued 排队.docx"))
     )
+    section_done = services.outline_section_regenerate(outline=outline, index=0)
+    services.outline_generate(task_id=section_done.pk, provider=FakeProvider([[" 新的摘要。"]]))
     section = services.outline_section_regenerate(outline=outline, index=0)
     return World(
         owner=owner,
         other=other,
         document=document,
         outline=outline,
-        tasks={"done": done, "queued": queued, "cancelled": cancelled, "section": section},
+        tasks={
+            "done": done,
+            "queued": queued,
+            "cancelled": cancelled,
+            "section": section,
+            "section_done": section_done,
+        },  # fmt: skip
         source_index=next(s["source_index"] for s in document.sections if s.get("source_index") is not None),
         owner_token=services.api_token_create(user=owner),
         other_token=services.api_token_create(user=other),
@@ -253,7 +263,7 @@ def owner_state(world: World) -> dict[str, Any]:
         "tasks": list(
             OutlineTask.objects.filter(owner=owner)
             .order_by("pk")
-            .values_list("pk", "status", "cancel_requested_at", "result")
+            .values_list("pk", "status", "cancel_requested_at", "result", "decision")
         ),
         "outline": list(outline.values_list("pk", "version", "markdown")),
         "versions": list(outline.values_list("versions__number", flat=True).order_by("versions__number")),
@@ -316,6 +326,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("api_token_revoke", "POST"): Spec(302, changes=True),
     ("documents:outline_keep", "POST"): Spec(302, changes=True),
+    ("documents:outline_discard", "POST"): Spec(302, task="section_done", changes=True),
     # A partial polled by HTMX; a plain GET redirects to the task page.
     ("documents:section_task", "GET"): Spec(200, task="section", headers=HTMX),
     ("documents:outline_edit", "GET"): Spec(200),
@@ -341,6 +352,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("api-v1:task_cancel", "POST"): Spec(200, task="queued", changes=True),
     ("api-v1:task_continue", "POST"): Spec(202, task="cancelled", changes=True),
     ("api-v1:task_keep", "POST"): Spec(200, changes=True),
+    ("api-v1:task_discard", "POST"): Spec(200, task="section_done", changes=True),
     ("api-v1:outline_detail", "GET"): Spec(200),
     ("api-v1:outline_update", "PUT"): Spec(200, data=_markdown_edit, json=True, changes=True),
     ("api-v1:outline_versions", "GET"): Spec(200),

@@ -282,13 +282,32 @@ def task_continue(request: HttpRequest, task_id: int):  # noqa: ANN201
     summary="Keep a task's result as the document's outline (a new version)",
 )
 def task_keep(request: HttpRequest, task_id: int):  # noqa: ANN201
+    """A whole outline becomes the document's outline; a regenerated section's text goes into its
+    section (it is not applied before: `409 section_gone` if the section was removed or renamed
+    since, `409 discarded` after a discard). Either is a new version; keeping twice is a no-op."""
     task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    if task.section_index is not None:
+        return _outline_out(services.section_keep(task=task, author=request.user))
     outline = services.outline_adopt(task=task, author=request.user)
     if outline is None:
         return Status(
             409, {"error": {"code": "not_succeeded", "message": _("Only a finished outline can be kept.")}}
         )
     return _outline_out(outline)
+
+
+@api.post(
+    "/tasks/{task_id}/discard",
+    response={200: TaskOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Discard a regenerated section's text (the outline stays as it is)",
+)
+def task_discard(request: HttpRequest, task_id: int):  # noqa: ANN201
+    """Only for a finished section task not kept yet (`409 kept` after a keep, `409 not_finished`
+    before it finished); a whole-outline task is `404`."""
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    if task.section_index is None:
+        raise Http404("Not a section task.")
+    return services.section_discard(task=task)
 
 
 def _outline_out(outline) -> dict:  # noqa: ANN001

@@ -137,7 +137,7 @@ def document_detail(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
         "document": document,
         "tree": selectors.document_section_tree(document=document),
         "outline": outline,
-        "outline_sections": selectors.outline_sections(outline=outline) if outline else [],
+        "outline_sections": _panel_sections(outline) if outline else [],
         **_task_context(task),
         "running": selectors.outline_task_running(document=document),
     }
@@ -281,10 +281,46 @@ def document_delete(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def outline_keep(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
-    """Keep this task's result as the document's outline (a new version; edits stay in history)."""
+    """Keep this task's result: a whole outline as the document's outline, a regenerated section's
+    text in its section (each a new version; edits stay in history)."""
     task = selectors.outline_task_get(user=request.user, task_id=task_id)
-    if services.outline_adopt(task=task, author=request.user):
-        messages.success(request, _("Kept this result as the outline."))
+    if task.section_index is None:
+        if services.outline_adopt(task=task, author=request.user):
+            messages.success(request, _("Kept this result as the outline."))
+        return redirect("documents:document_detail", task.document_id)
+    try:
+        outline = services.section_keep(task=task, author=request.user)
+    except services.TaskRejected as exc:
+        return _section_decided(request, task, exc.message, error=True)
+    return _section_decided(
+        request, task, _("Kept the new text: version %(version)s.") % {"version": outline.version}
+    )
+
+
+@login_required
+@require_POST
+def outline_discard(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
+    """Set a regenerated section's new text aside: the outline stays as it is."""
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    if task.section_index is None:
+        raise Http404("Not a section task.")
+    try:
+        services.section_discard(task=task)
+    except services.TaskRejected as exc:
+        return _section_decided(request, task, exc.message, error=True)
+    return _section_decided(request, task, _("Discarded the new text; the section is as it was."))
+
+
+def _section_decided(
+    request: HtmxHttpRequest, task: OutlineTask, message: str, *, error: bool = False
+) -> HttpResponse:
+    """After Keep or Discard: the outline panel again with the message in it (HTMX), or the
+    document page with it as a flash message."""
+    if request.htmx:
+        outline = selectors.outline_get(user=request.user, document_id=task.document_id)
+        context = {**_panel_context(outline), "notice": message, "notice_error": error}
+        return render(request, "documents/partials/outline_panel.html", context)
+    (messages.error if error else messages.success)(request, message)
     return redirect("documents:document_detail", task.document_id)
 
 
@@ -378,7 +414,16 @@ def outline_undo(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
 
 
 def _panel_context(outline) -> dict:  # noqa: ANN001
-    return {"outline": outline, "sections": selectors.outline_sections(outline=outline)}
+    return {"outline": outline, "sections": _panel_sections(outline)}
+
+
+def _panel_sections(outline) -> list[dict]:  # noqa: ANN001
+    """The outline's sections, each with the regeneration the user has not settled, if any."""
+    sections = selectors.outline_sections(outline=outline)
+    for index, task in selectors.outline_open_section_tasks(outline=outline).items():
+        if index < len(sections):
+            sections[index]["task"] = task
+    return sections
 
 
 @login_required
@@ -392,7 +437,7 @@ def outline_panel(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def section_regenerate(request: HtmxHttpRequest, document_id: int, index: int) -> HttpResponse:
-    """Stream a new summary for one section; it lands in the outline as a new version."""
+    """Stream a new summary for one section beside its current text; Keep puts it in the outline."""
     outline = selectors.outline_get(user=request.user, document_id=document_id)
     try:
         # The version the page showed: the section is the one the user saw there, wherever an
@@ -414,7 +459,13 @@ def section_regenerate(request: HtmxHttpRequest, document_id: int, index: int) -
 
 
 def _section_context(task: OutlineTask, outline) -> dict:  # noqa: ANN001
-    return {"task": task, "outline": outline, "outline_text": selectors.outline_task_text(task=task)}
+    index = selectors.section_now(task=task, outline=outline)
+    return {
+        "task": task,
+        "outline": outline,
+        "outline_text": selectors.outline_task_text(task=task),
+        "current_text": selectors.outline_section_text(outline=outline, index=index),
+    }
 
 
 @login_required

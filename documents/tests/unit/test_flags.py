@@ -153,7 +153,7 @@ def test_with_streaming_off_the_card_polls_every_second_until_finished(
     assert "摘要。" in finished
 
 
-def test_with_streaming_off_a_regenerating_section_polls_then_reloads_the_panel(
+def test_with_streaming_off_a_regenerating_section_polls_then_offers_keep_and_discard(
     logged_in, flag: Flag, user, running_task
 ):
     from documents import services
@@ -179,8 +179,13 @@ def test_with_streaming_off_a_regenerating_section_polls_then_reloads_the_panel(
         f'hx-get="/documents/tasks/{section.pk}/section/"' in started and 'hx-trigger="every 1s"' in started
     )
     assert polled.status_code == 200 and 'hx-trigger="every 1s"' in polled.content.decode()
-    panel = f"/documents/{running_task.document_id}/outline/panel/"
-    assert f'hx-get="{panel}"' in done and 'hx-trigger="load delay:1s"' in done and "新摘要。" in done
+    # Done: polling stops, the new text stands beside the current one, and nothing is applied yet.
+    assert "hx-trigger" not in done.split('data-testid="section-decision"')[0]
+    assert "新摘要。" in done and "旧摘要。" in done
+    assert (
+        f"/documents/tasks/{section.pk}/keep/" in done and f"/documents/tasks/{section.pk}/discard/" in done
+    )
+    assert "旧摘要。" in OutlineTask.objects.get(pk=running_task.pk).document.outline.markdown
 
 
 def test_a_whole_outline_task_has_no_section_view(logged_in, running_task):

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation.trans_real import DjangoTranslation
 
 from documents import services
-from documents.models import OutlineTask, OutlineVersion
+from documents.models import Outline, OutlineTask, OutlineVersion
 from documents.relay.events import stream_key
 from documents.relay.writer import StreamWriter
 from documents.tests.conftest import make_docx
@@ -158,6 +158,10 @@ def world(user, django_capture_on_commit_callbacks, settings):  # noqa: ANN001, 
         owner=user, document=document, status="failed", error_code="invalid_input"
     )
     later = _generate(document, django_capture_on_commit_callbacks)  # the card offers "Keep this outline"
+    # A regenerated section waiting for Keep or Discard, shown beside the section's text.
+    with django_capture_on_commit_callbacks(execute=False):
+        section = services.outline_section_regenerate(outline=Outline.objects.get(document=document), index=0)
+    services.outline_generate(task_id=section.pk, provider=FakeProvider([[SUMMARY]]))
     return {
         "document": document, "outline": outline, "tasks": [first, cancelled, running, failed, later],
     }  # fmt: skip
@@ -254,6 +258,7 @@ def test_every_page_reads_in_chinese(user, world, limits):
     # The things that are easy to miss: status labels, the switcher, error and flash messages.
     # The document has an outline running: the page leads to it instead of starting another.
     assert "查看正在生成的大纲" in pages["document detail"] and "已完成" in pages["document detail"]
+    assert "保留新文字" in pages["document detail"] and "当前文字" in pages["document detail"]
     assert "生成中" in pages["task (running, continues another)"]
     assert "此文件是一份 PDF 文档，不是 Word 文档" in pages["upload refused"]
     assert "已撤销" in pages["after undo"]

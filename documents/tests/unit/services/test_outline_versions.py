@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document as DocxDocument
 
-from documents import services
-from documents.models import Outline
+from documents import selectors, services
+from documents.models import Outline, OutlineTask
 from documents.outline_markdown import parse_sections
 from documents.structure import structure_extract
 from documents.tests.conftest import make_docx
@@ -443,8 +443,9 @@ def test_replace_section_text_changes_only_that_section():
         replace_section_text(markdown, 2, "x")
 
 
-def test_regenerating_a_section_streams_its_text_and_saves_a_new_version(document, outline_url):
+def test_regenerating_a_section_streams_its_text_and_keep_saves_it_as_a_new_version(document, outline_url):
     outline = Outline.objects.get(document=document)
+    before = outline.markdown
     task = services.outline_section_regenerate(outline=outline, index=1)
     provider = FakeProvider([[" 新的范围说明", "需要重写后公布。"]])
 
@@ -454,6 +455,16 @@ def test_regenerating_a_section_streams_its_text_and_saves_a_new_version(documen
     outline.refresh_from_db()
     assert task.status == "succeeded" and task.result == "- 新的范围说明需要重写后公布。\n\n"
     assert "适用范围" in provider.prompts[0].text and len(provider.prompts) == 1
+    # Nothing changes before the user keeps it (issue 21, item 6: it overwrote the section at once).
+    assert (outline.version, outline.markdown, task.decision) == (1, before, "")
+
+    outline = services.section_keep(task=task)
+    assert services.section_keep(task=task).version == 2  # a second Keep changes nothing
+    task.refresh_from_db()
+    assert task.decision == "kept"
+    with pytest.raises(services.TaskRejected) as refused:
+        services.section_discard(task=task)
+    assert refused.value.code == "kept"
     _, sections = parse_sections(outline.markdown)
     assert [s["text"] for s in sections] == [f"- {POINT}", "- 新的范围说明需要重写后公布。", f"- {POINT}"]
     assert outline.version == 2
@@ -468,6 +479,7 @@ def test_regenerate_keeps_an_edit_made_meanwhile(document, outline_url, user):
     services.outline_save(outline=outline, base_version=1, markdown=edited, author=user)
 
     services.outline_generate(task_id=task.pk, provider=FakeProvider([[" 范围说明需要重写后公布。"]]))
+    services.section_keep(task=OutlineTask.objects.get(pk=task.pk), author=user)
 
     markdown = Outline.objects.get(document=document).markdown
     assert "## Chapter Two" in markdown
@@ -483,6 +495,7 @@ def test_regenerate_writes_into_its_section_after_an_edit_inserts_one_above_it(d
     services.outline_save(outline=outline, base_version=1, markdown=inserted, author=user)
 
     services.outline_generate(task_id=task.pk, provider=FakeProvider([[" 新的范围说明", "需要重写后公布。"]]))
+    services.section_keep(task=OutlineTask.objects.get(pk=task.pk), author=user)
 
     outline.refresh_from_db()
     texts = {s["title"]: s["text"] for s in parse_sections(outline.markdown)[1]}
@@ -539,6 +552,40 @@ def test_regenerate_of_a_section_renamed_meanwhile_is_refused_and_the_outline_le
     assert outline.version == 2 and outline.markdown == renamed  # nothing written anywhere
     if renamed_when == "while it writes":
         assert "新的范围说明" in task.result  # kept on the task page
+
+
+def test_a_discarded_section_text_leaves_the_outline_as_it_was_and_cannot_be_kept_after(
+    document, outline_url
+):
+    outline = Outline.objects.get(document=document)
+    before = outline.markdown
+    task = services.outline_section_regenerate(outline=outline, index=1)
+    services.outline_generate(task_id=task.pk, provider=FakeProvider([[" 不想要的说明。"]]))
+
+    services.section_discard(task=OutlineTask.objects.get(pk=task.pk))
+
+    outline.refresh_from_db()
+    assert (outline.version, outline.markdown) == (1, before)
+    assert OutlineTask.objects.get(pk=task.pk).decision == "discarded"
+    assert selectors.outline_open_section_tasks(outline=outline) == {}  # the page shows the section alone
+    with pytest.raises(services.TaskRejected) as refused:
+        services.section_keep(task=OutlineTask.objects.get(pk=task.pk))
+    assert refused.value.code == "discarded" and refused.value.status_code == 409
+
+
+def test_keep_after_the_section_was_renamed_is_refused_and_writes_nothing(document, outline_url, user):
+    outline = Outline.objects.get(document=document)
+    task = services.outline_section_regenerate(outline=outline, index=1)
+    services.outline_generate(task_id=task.pk, provider=FakeProvider([[" 新的范围说明。"]]))
+    renamed = outline.markdown.replace("### 适用范围", "### 适用的范围")
+    services.outline_save(outline=outline, base_version=1, markdown=renamed, author=user)
+
+    with pytest.raises(services.TaskRejected) as refused:
+        services.section_keep(task=OutlineTask.objects.get(pk=task.pk), author=user)
+
+    outline.refresh_from_db()
+    assert refused.value.code == "section_gone" and (outline.version, outline.markdown) == (2, renamed)
+    assert OutlineTask.objects.get(pk=task.pk).decision == ""
 
 
 def test_regenerate_of_a_missing_section_is_refused(document, outline_url):
