@@ -8,6 +8,7 @@ import logging
 
 import redis
 import waffle
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -113,6 +114,41 @@ def outline_open_section_tasks(*, outline: Outline) -> dict[int, OutlineTask]:
         if index is not None and index not in open_tasks:
             open_tasks[index] = task
     return open_tasks
+
+
+# When no outline has finished yet to learn from: about a minute (the bundled model, a short document).
+TYPICAL_OUTLINE_SECONDS = 60.0
+
+
+def outline_task_queue(*, task: OutlineTask) -> dict | None:
+    """A queued task's place in line and about how long until it starts; None once it has.
+
+    `position` counts the whole outlines queued before it (everyone's: the workers serve them in
+    order) plus one. `wait_seconds` is the tasks running and ahead, in rounds of
+    OUTLINE_WORKER_SLOTS, each the median of the last 20 outlines' durations, and at least one
+    round while the owner's own outlines hold all of their MAX_RUNNING_TASKS_PER_USER: an
+    estimate, and shown as one."""
+    if task.status != OutlineTask.Status.QUEUED:
+        return None
+    whole = OutlineTask.objects.filter(section_index__isnull=True)
+    ahead = whole.filter(status=OutlineTask.Status.QUEUED, created_at__lt=task.created_at).count()
+    running = whole.filter(status__in=[OutlineTask.Status.PREPARING, OutlineTask.Status.RUNNING]).count()
+    durations = sorted(
+        ms
+        for ms in whole.filter(status=OutlineTask.Status.SUCCEEDED)
+        .order_by("-finished_at")
+        .values_list("metrics__duration_ms", flat=True)[:20]
+        if isinstance(ms, int | float)
+    )
+    typical = durations[len(durations) // 2] / 1000 if durations else TYPICAL_OUTLINE_SECONDS
+    slots = max(1, settings.OUTLINE_WORKER_SLOTS)
+    rounds = (ahead + running) // slots  # full rounds before a slot is free for this one
+    own = whole.filter(
+        owner_id=task.owner_id, status__in=[OutlineTask.Status.PREPARING, OutlineTask.Status.RUNNING]
+    )
+    if own.count() >= settings.MAX_RUNNING_TASKS_PER_USER:
+        rounds = max(rounds, 1)  # it waits for the owner's running one, however free the workers are
+    return {"position": ahead + 1, "wait_seconds": round(rounds * typical)}
 
 
 def outline_task_activity(*, user: AbstractBaseUser, limit: int = 100) -> list[OutlineTask]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("activity/", pages.activity, name="activity"),
     path("tasks/<int:task_id>/keep/", pages.outline_keep, name="outline_keep"),
     path("tasks/<int:task_id>/discard/", pages.outline_discard, name="outline_discard"),
+    path("tasks/<int:task_id>/queue/", pages.task_queue, name="task_queue"),
     path("tasks/<int:task_id>/section/", pages.section_task, name="section_task"),
     path("<int:document_id>/outline/edit/", pages.outline_edit, name="outline_edit"),
     path("<int:document_id>/outline/preview/", pages.outline_preview, name="outline_preview"),

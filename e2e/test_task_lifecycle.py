@@ -4,6 +4,7 @@ follow tasks on the Activity page, get told when a background tab's outline is r
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -50,7 +51,14 @@ def _card(page: Page):  # noqa: ANN202
     return page.get_by_test_id("task-card")
 
 
-def test_cancel_a_running_outline_then_continue_it(document_page: Page):
+def _wait_until(condition, timeout: float = 30.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_cancel_a_running_outline_then_continue_it(document_page: Page, account):  # noqa: ANN001
     page = document_page
     page.get_by_role("button", name="Generate outline").click()
     expect(page.get_by_test_id("outline-pane")).to_contain_text("第二章", timeout=30_000)
@@ -63,11 +71,27 @@ def test_cancel_a_running_outline_then_continue_it(document_page: Page):
     assert cancelled.status == "cancelled" and cancelled.result and "第八章" not in cancelled.result
     screenshot(page, "cancelled")
 
+    # Another of the user's outlines holds their running slot, so the continuation waits in line:
+    # its card keeps the text so far (it was an empty box) and says where it is in the queue.
+    other = services.outline_start(
+        document=services.document_create(
+            owner=account, uploaded=SimpleUploadedFile("另一份.docx", make_docx(SECTIONS, body=BODY))
+        )
+    )
+    _wait_until(lambda: OutlineTask.objects.get(pk=other.pk).status == "running")
     page.get_by_role("button", name="Continue").click()
+    expect(_card(page)).to_have_attribute("data-status", "queued")
+    expect(page.get_by_test_id("outline-pane")).to_contain_text("第一章 概述")
+    expect(page.get_by_test_id("task-queue")).to_contain_text("number 1 in the queue")
+    screenshot(page, "continue-queued")
+    services.outline_cancel(task=OutlineTask.objects.get(pk=other.pk))
+
+    expect(page.get_by_test_id("task-queue")).to_be_hidden(timeout=30_000)  # it started
     expect(_card(page)).to_have_attribute("data-status", "succeeded", timeout=90_000)
     headings = page.get_by_test_id("outline-pane").locator("h2").all_text_contents()
     assert headings == [title for _, title in SECTIONS]
     continued = OutlineTask.objects.get(continued_from=cancelled)
+    assert continued.result.count("## 第一章 概述") == 1
     assert continued.status == "succeeded"
     kept = cancelled.result[: cancelled.section_offsets[str(continued.start_section)]]
     assert continued.result.startswith(kept)

@@ -255,6 +255,9 @@ WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5.0)
 WORKER_LOST_AFTER_SECONDS = env.float("WORKER_LOST_AFTER_SECONDS", default=30.0)
 REAPER_INTERVAL_SECONDS = env.float("REAPER_INTERVAL_SECONDS", default=10.0)
 QUEUED_REDELIVER_AFTER_SECONDS = env.float("QUEUED_REDELIVER_AFTER_SECONDS", default=300.0)
+# Whole outlines the workers run at once (their concurrency, summed): the queue's "starts in about"
+# estimate divides the line by it. `make run` starts one worker with two slots.
+OUTLINE_WORKER_SLOTS = env.int("OUTLINE_WORKER_SLOTS", default=2)
 MAX_API_TOKENS_PER_USER = env.int("MAX_API_TOKENS_PER_USER", default=20)
 MAX_ACTIVE_TASKS_PER_USER = env.int("MAX_ACTIVE_TASKS_PER_USER", default=3)
 # An outline's Markdown, at most (characters): a 36,000-word document's outline is about 20,000.

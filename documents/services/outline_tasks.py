@@ -158,8 +158,27 @@ def outline_continue(*, task: OutlineTask) -> OutlineTask:
         section_index=task.section_index, section_version=task.section_version, heartbeat_at=timezone.now(),
     )  # fmt: skip
     _enqueue(new)
+    _publish_kept(new)
     logger.info("outline continued task=%s from=%s section=%s", new.pk, task.pk, new.start_section)
     return new
+
+
+def _publish_kept(task: OutlineTask) -> None:
+    """Put the text a Continue keeps into the new task's stream and row now, so its card shows
+    it while the task waits for a worker (it showed an empty box until one took it). The worker
+    then writes after it (`_run`). Before the commit, so before any worker can claim the task."""
+    kept = _continuation(task)
+    if not kept:
+        return
+    fields: dict[str, Any] = {"result": kept}
+    try:
+        writer = relay.StreamWriter(task.pk)
+        event = writer.emit("chunk", text=kept)
+        if writer.healthy:
+            fields["chunk_index"] = [[event.seq, len(kept)]]
+    except redis.RedisError:  # the worker writes it when it starts, as before
+        logger.warning("task=%s: kept text not published yet", task.pk, exc_info=True)
+    OutlineTask.objects.filter(pk=task.pk).update(**fields)
 
 
 def outline_cancel(*, task: OutlineTask) -> OutlineTask:
@@ -326,9 +345,11 @@ class Output:
     def __init__(self, task: OutlineTask, writer: relay.StreamWriter) -> None:
         self.task = task
         self.writer = writer
-        self.parts: list[str] = []
-        self.length = 0
-        self.chunk_index: list[list[int]] = []
+        # What the stream already holds for this task (a Continue's kept text), else nothing.
+        published = bool(task.chunk_index)
+        self.parts: list[str] = [task.result] if published else []
+        self.length = len(task.result) if published else 0
+        self.chunk_index: list[list[int]] = [list(entry) for entry in task.chunk_index] if published else []
         self.section_offsets: dict[str, int] = {}
         self.progress_done = 0
         self.first_chunk_at: float | None = None
@@ -493,7 +514,7 @@ def _run(task_id: int, provider: Provider | None = None, *, worker: str) -> None
         "outline task=%s claimed by %s after %.1f s in the queue",
         task_id, task.worker, (task.started_at - task.created_at).total_seconds(),
     )  # fmt: skip
-    writer = relay.StreamWriter(task.pk)
+    writer = _writer_for(task)
     output = Output(task, writer)
     watch = CancelWatch(task.pk, timeout=settings.OUTLINE_TASK_TIMEOUT_SECONDS)
     cpu_started = time.process_time()
@@ -524,7 +545,9 @@ def _run(task_id: int, provider: Provider | None = None, *, worker: str) -> None
                 "outline task=%s running: %s sections from section %s",
                 task.pk, len(step.sections), task.start_section,
             )  # fmt: skip
-            if kept := _continuation(task):
+            if output.length:
+                pass  # the kept text is in the stream already (_publish_kept)
+            elif kept := _continuation(task):
                 output.chunk(kept)
             for event in step.run(start_section=task.start_section):
                 if event.type == "chunk":
@@ -713,6 +736,17 @@ def _rebuild_from_stream(task: OutlineTask) -> dict[str, Any] | None:
     last = events[-1].seq if events else 0
     return {"result": "".join(text), "chunk_index": chunk_index, "section_offsets": offsets,
             "progress_done": done, "last_seq": last}  # fmt: skip
+
+
+def _writer_for(task: OutlineTask) -> relay.StreamWriter:
+    """The writer a worker starts with: after a Continue's kept text when that was published at
+    queue time (the stream rewritten from the row, in case Redis lost it meanwhile), else new."""
+    if not task.chunk_index:
+        return relay.StreamWriter(task.pk)
+    try:
+        return _restore_stream(task)
+    except redis.RedisError:  # the writer retries what Redis misses; the text is on the row
+        return relay.StreamWriter(task.pk, start_seq=task.chunk_index[-1][0])
 
 
 def _restore_stream(task: OutlineTask) -> relay.StreamWriter:

@@ -329,6 +329,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("documents:outline_discard", "POST"): Spec(302, task="section_done", changes=True),
     # A partial polled by HTMX; a plain GET redirects to the task page.
     ("documents:section_task", "GET"): Spec(200, task="section", headers=HTMX),
+    ("documents:task_queue", "GET"): Spec(200, task="queued", headers=HTMX),
     ("documents:outline_edit", "GET"): Spec(200),
     ("documents:outline_edit", "POST"): Spec(302, data=_markdown_edit, changes=True),
     ("documents:outline_preview", "POST"): Spec(200, data=lambda w: {"markdown": "## 预览\n\ntext"}),

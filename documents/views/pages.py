@@ -155,6 +155,7 @@ def _task_context(task: OutlineTask | None) -> dict:
         "outline_text": selectors.outline_task_text(task=task),
         "can_keep": task.can_keep,
         "elapsed_ms": elapsed_ms,
+        "queue": selectors.outline_task_queue(task=task),
     }
 
 
@@ -466,6 +467,17 @@ def _section_context(task: OutlineTask, outline) -> dict:  # noqa: ANN001
         "outline_text": selectors.outline_task_text(task=task),
         "current_text": selectors.outline_section_text(outline=outline, index=index),
     }
+
+
+@login_required
+@require_GET
+def task_queue(request: HtmxHttpRequest, task_id: int) -> HttpResponse:
+    """A queued task's place in line, re-rendered every 2 s by its card until the task starts."""
+    task = selectors.outline_task_get(user=request.user, task_id=task_id)
+    if not request.htmx:
+        return redirect("documents:task_detail", task.pk)
+    context = {"task": task, "queue": selectors.outline_task_queue(task=task), "poll": True}
+    return render(request, "documents/partials/task_queue.html", context)
 
 
 @login_required

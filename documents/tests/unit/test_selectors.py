@@ -79,3 +79,41 @@ def test_document_source_of_a_section_stored_without_source_is_404(user):
 
     with pytest.raises(Http404):
         selectors.document_source(document=document, source_index=0)
+
+
+def test_a_queued_task_knows_its_place_in_line_and_about_when_it_starts(user, other_user, settings):
+    """A continued (or any queued) task said QUEUED with no position or estimate (issue 21, item 8)."""
+    from django.utils import timezone
+
+    from documents.models import OutlineTask
+
+    settings.OUTLINE_WORKER_SLOTS = 2
+    now = timezone.now()
+
+    def task(owner, status: str, minutes_ago: int, **fields) -> OutlineTask:  # noqa: ANN001, ANN003
+        made = OutlineTask.objects.create(owner=owner, document=_document(owner), status=status, **fields)
+        OutlineTask.objects.filter(pk=made.pk).update(
+            created_at=now - timezone.timedelta(minutes=minutes_ago)
+        )
+        made.refresh_from_db()
+        return made
+
+    for seconds in (30, 40, 200):  # the median of the recent outlines: 40 s
+        task(other_user, "succeeded", 60, metrics={"duration_ms": seconds * 1000}, finished_at=now)
+    task(other_user, "running", 5)
+    task(other_user, "running", 4)
+    task(other_user, "queued", 3)
+    task(user, "queued", 2, section_index=0)  # one section: not in the outline line
+    mine = task(user, "queued", 1)
+    later = task(other_user, "queued", 0)
+
+    # One queued before it, two running: two slots free up after one round of about 40 s.
+    assert selectors.outline_task_queue(task=mine) == {"position": 2, "wait_seconds": 40}
+    assert selectors.outline_task_queue(task=later) == {"position": 3, "wait_seconds": 80}
+    OutlineTask.objects.filter(status="running").update(status="succeeded")
+    assert selectors.outline_task_queue(task=mine) == {"position": 2, "wait_seconds": 0}
+    settings.MAX_RUNNING_TASKS_PER_USER = 1
+    task(user, "running", 0)  # the owner's own outline holds their one running slot
+    assert selectors.outline_task_queue(task=mine) == {"position": 2, "wait_seconds": 40}
+    mine.status = "running"
+    assert selectors.outline_task_queue(task=mine) is None

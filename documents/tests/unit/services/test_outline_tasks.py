@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from documents import services
+from documents import selectors, services
 from documents.llm import LLMError
 from documents.models import OutlineTask
 from documents.relay.events import stream_key
@@ -160,6 +160,30 @@ def test_continue_keeps_finished_sections_and_regenerates_the_interrupted_one(do
     )
     assert new.result.count("## 第三章") == 1
     assert _text(new.pk) == new.result
+
+
+def test_a_continued_task_shows_the_kept_text_while_it_waits_and_its_stream_has_each_seq_once(document):
+    """It showed an empty box until a worker took it (issue 21, item 8)."""
+    task = services.outline_start(document=document)
+    error = LLMError("timeout_between_tokens")
+    replies = [[" 各部门在月底前提交报告。"], [" 逾期未交的由人事部统一催办。"], [" 本章规定了", error]]
+    services.outline_generate(task_id=task.pk, provider=FakeProvider(replies))
+    failed = OutlineTask.objects.get(pk=task.pk)
+    kept = failed.result[: failed.section_offsets["2"]]
+
+    new = services.outline_continue(task=failed)
+
+    queued = OutlineTask.objects.get(pk=new.pk)
+    assert queued.status == S.QUEUED and queued.result == kept
+    assert _text(new.pk) == kept and selectors.outline_task_text(task=queued) == kept
+    services.outline_generate(
+        task_id=new.pk, provider=FakeProvider([[" 第三章的摘要。"], [" 第四章的摘要。"]])
+    )
+    done = OutlineTask.objects.get(pk=new.pk)
+    seqs = [event.seq for event in read_events(new.pk)]
+    assert seqs == list(range(1, len(seqs) + 1))  # the worker wrote after the kept text, not over it
+    assert done.status == S.SUCCEEDED and done.result.startswith(kept) and done.result.count(kept) == 1
+    assert _text(new.pk) == done.result and done.chunk_index[0] == [1, len(kept)]
 
 
 def test_only_cancelled_or_failed_tasks_can_be_continued(document):
