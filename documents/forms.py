@@ -94,9 +94,26 @@ class OutlinePreviewForm(forms.Form):
         return markdown
 
 
+# Questions one merge may ask at most (one per section both sides changed; MAX_SECTIONS bounds them).
+MAX_MERGE_QUESTIONS = 2000
+
+
 class OutlineEditForm(OutlinePreviewForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["markdown"].required = True
+
+    def theirs_keys(self) -> set[str]:
+        """The sections a merge asked about for which the user chose the other version's text:
+        `take-<n>` = "theirs" for question n, whose section is `key-<n>` (merge_outlines' key)."""
+        try:
+            questions = min(int(self.data.get("questions", 0)), MAX_MERGE_QUESTIONS)
+        except (TypeError, ValueError):
+            return set()
+        return {
+            key
+            for n in range(max(questions, 0))
+            if self.data.get(f"take-{n}") == "theirs" and (key := self.data.get(f"key-{n}")) is not None
+        }

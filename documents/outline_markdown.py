@@ -297,3 +297,129 @@ def rebase_outline(markdown: str, diff: list[dict[str, Any]]) -> str:
             {"level": entry["level"], "title": entry["title"], "text": kept.pop(0) if kept else ""}
         )
     return build_markdown(title or "", rebased)
+
+
+# ----------------------------------------------------------------------------- three-way merge
+
+
+def _blocks(markdown: str) -> tuple[str, list[tuple[str, str]]]:
+    """(head, [(key, block)]): the head is everything before the first section heading (the
+    title and any text under it); each block is a section, its heading line included. A key is
+    the heading line with its occurrence ("## 总则#2" for the second one), so equal titles stay
+    apart and a changed level or title is another section."""
+    lines = normalize_markdown(markdown).splitlines()
+    starts = [number for number, _, _, is_title in _headings(lines) if not is_title]
+    head = "\n".join(lines[: starts[0]] if starts else lines).strip()
+    seen: dict[str, int] = {}
+    blocks = []
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(lines)
+        line = lines[start].strip()
+        seen[line] = seen.get(line, 0) + 1
+        blocks.append((f"{line}#{seen[line]}", "\n".join(lines[start:end]).strip()))
+    return head, blocks
+
+
+def _join(head: str, blocks: list[str]) -> str:
+    return "\n\n".join(part for part in [head, *blocks] if part) + "\n"
+
+
+def _title_of(key: str) -> str:
+    match = _HEADING.match(key.rsplit("#", 1)[0])
+    return _ESCAPED.sub(r"\1", match.group(2)) if match else key
+
+
+def merge_outlines(base: str, mine: str, theirs: str) -> dict[str, Any]:
+    """Three-way merge of two edits of one outline, section by section, against the version both
+    started from: a section only one side changed (or added, or removed) takes that side's
+    change; one both changed differently is a conflict, merged as `mine` until the user chooses.
+
+    Returns {"markdown": merged, "conflicts": [{"key", "title", "mine", "theirs", "mine_removed",
+    "theirs_removed"}] (the two texts without their heading line),
+    "changes": [{"title", "by": "mine"|"theirs", "status": "changed"|"added"|"removed"}]}.
+    Sections are in `theirs`' order, with the ones only `mine` added after the section they
+    follow there. Linear in the texts' length (dictionaries by key; no pairwise matching)."""
+    base_head, base_list = _blocks(base)
+    mine_head, mine_list = _blocks(mine)
+    theirs_head, theirs_list = _blocks(theirs)
+    base_blocks, mine_blocks, theirs_blocks = dict(base_list), dict(mine_list), dict(theirs_list)
+    conflicts: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+
+    def pick(key: str, b: str | None, m: str | None, t: str | None) -> str | None:
+        if m == t:
+            return m
+        if m == b:  # only they changed it (or removed it)
+            changes.append({"title": _title_of(key), "by": "theirs", "status": _status(b, t)})
+            return t
+        if t == b:  # only I did
+            changes.append({"title": _title_of(key), "by": "mine", "status": _status(b, m)})
+            return m
+        conflicts.append(
+            {"key": key, "title": _title_of(key) if key else "", "mine": _body(key, m),
+             "theirs": _body(key, t), "mine_removed": m is None, "theirs_removed": t is None}
+        )  # fmt: skip
+        return m  # the editor holds this side's text (or its removal) until the user chooses
+
+    head = pick("", base_head, mine_head, theirs_head) or ""
+    merged: dict[str, str | None] = {}
+    for key, _block in theirs_list:
+        merged[key] = pick(key, base_blocks.get(key), mine_blocks.get(key), theirs_blocks[key])
+    order = [key for key, _ in theirs_list]
+    # Sections that only I have (added, or kept where they removed them): after the section they
+    # follow in my text, or first.
+    placed = set(order)
+    after: str | None = None
+    insert_at: dict[str | None, list[str]] = {}
+    for key, _block in mine_list:
+        if key in placed:
+            after = key
+            continue
+        merged[key] = pick(key, base_blocks.get(key), mine_blocks[key], None)
+        insert_at.setdefault(after, []).append(key)
+        after = key
+        placed.add(key)
+    final = insert_at.get(None, [])
+    for key in order:
+        final.append(key)
+        final.extend(insert_at.get(key, []))
+    blocks = [text for key in final if (text := merged.get(key))]
+    return {"markdown": _join(head, blocks), "conflicts": conflicts, "changes": changes}
+
+
+def _body(key: str, block: str | None) -> str:
+    """A section's text without its heading line (the head as it is), for showing side by side."""
+    if not block or not key:
+        return block or ""
+    return block.partition("\n")[2].strip()
+
+
+def _status(before: str | None, after: str | None) -> str:
+    return "added" if before is None else "removed" if after is None else "changed"
+
+
+def take_theirs(markdown: str, theirs: str, keys: set[str]) -> str:
+    """`markdown` with the sections named by `keys` (merge_outlines' conflict keys; "" is the
+    head) as they are in `theirs`: the user's answers to the conflicts. A key `theirs` lacks
+    removes the section (they removed it)."""
+    head, blocks = _blocks(markdown)
+    theirs_head, theirs_list = _blocks(theirs)
+    theirs_blocks = dict(theirs_list)
+    if "" in keys:
+        head = theirs_head
+    merged = {key: theirs_blocks.get(key, "") if key in keys else block for key, block in blocks}
+    # A section this side removed and the user wants back: after the section it follows in theirs.
+    present = set(merged)
+    inserts: dict[str | None, list[str]] = {}
+    previous: str | None = None
+    for key, block in theirs_list:
+        if key in keys and key not in present:
+            inserts.setdefault(previous, []).append(key)
+            merged[key] = block
+        elif key in present:
+            previous = key
+    order = inserts.get(None, [])
+    for key, _block in blocks:
+        order.append(key)
+        order.extend(inserts.get(key, []))
+    return _join(head, [merged[key] for key in order if merged[key]])

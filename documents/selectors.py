@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 
 from documents import relay
 from documents.models import ApiToken, Document, Outline, OutlineTask, OutlineVersion
-from documents.outline_markdown import attach_source_indexes, locate_section, parse_sections
+from documents.outline_markdown import attach_source_indexes, locate_section, merge_outlines, parse_sections
 from documents.outline_points import is_extracted_line
 
 
@@ -222,6 +222,24 @@ def outline_sections(*, outline: Outline) -> list[dict]:
             1 for line in section["text"].splitlines() if is_extracted_line(line)
         )
     return sections
+
+
+def outline_version_text(*, outline: Outline, number: int) -> str | None:
+    """The text of version `number` of the outline (None if there is no such version)."""
+    return (
+        OutlineVersion.objects.filter(outline=outline, number=number)
+        .values_list("markdown", flat=True)
+        .first()
+    )
+
+
+def outline_merge(*, outline: Outline, base_version: int, markdown: str) -> dict | None:
+    """An edit made on `base_version`, merged with the versions saved since (the current one):
+    see outline_markdown.merge_outlines. None when the base version is unknown."""
+    base = outline_version_text(outline=outline, number=base_version)
+    if base is None:
+        return None
+    return merge_outlines(base, markdown, outline.markdown)
 
 
 def outline_versions(*, outline: Outline) -> QuerySet[OutlineVersion]:

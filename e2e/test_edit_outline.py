@@ -4,6 +4,7 @@ an older version, export Markdown and Word."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -107,29 +108,55 @@ def test_text_that_looks_like_markup_is_kept_and_shown_as_typed(signed_in: Page,
     screenshot(page, "outline-markup-as-text")
 
 
-def test_second_tab_gets_the_conflict_prompt_and_can_keep_its_text(signed_in: Page, live_server, document):  # noqa: ANN001
+def test_a_conflict_merges_the_other_tabs_changes_and_asks_only_about_the_section_both_changed(
+    signed_in: Page,
+    live_server,
+    document,  # noqa: ANN001
+):
+    """ "Save again" silently dropped the other tab's changes (issue 21, item 5)."""
     first = signed_in
     second = first.context.new_page()
     edit_url = f"{live_server.url}/documents/{document.pk}/outline/edit/"
     first.goto(edit_url)
     second.goto(edit_url)
 
-    markdown_field(first).fill("# 制度\n\n## 第一章 总则\n\n第一个标签页的修改。\n")
+    # The first tab changes chapter 1 and adds chapter 3.
+    markdown_field(first).fill(
+        GENERATED.replace("适用于全体员工。", "第一个标签页的修改。") + "## 第三章 奖惩\n\n奖惩办法。\n"
+    )
     first.get_by_role("button", name="Save").click()
     expect(first.get_by_test_id("outline-version")).to_contain_text("version 2")
 
-    markdown_field(second).fill("# 制度\n\n## 第一章 总则\n\n第二个标签页的修改。\n")
+    # The second tab, still on version 1, changes chapters 1 and 2.
+    mine = GENERATED.replace("适用于全体员工。", "第二个标签页的修改。").replace(
+        "按时上下班。", "弹性上下班。"
+    )
+    markdown_field(second).fill(mine)
     second.get_by_role("button", name="Save").click()
+
     conflict = second.get_by_test_id("conflict")
     expect(conflict).to_contain_text("changed elsewhere (now version 2)")
-    expect(second.get_by_label("Outline (Markdown)")).to_have_value(
-        "# 制度\n\n## 第一章 总则\n\n第二个标签页的修改。\n"
-    )
+    changes = second.get_by_test_id("merge-changes")
+    expect(changes).to_contain_text("Their new section “第三章 奖惩” is merged in.")
+    expect(changes).to_contain_text("Your change to “第二章 考勤” is kept.")
+    expect(conflict).to_contain_text("You both changed 1 section")
+    questions = second.get_by_test_id("merge-question")
+    expect(questions).to_have_count(1)
+    expect(questions.first).to_contain_text("第一章 总则")
+    expect(questions.first).to_contain_text("第二个标签页的修改。")
+    expect(questions.first).to_contain_text("第一个标签页的修改。")
+    editor = second.get_by_label("Outline (Markdown)")
+    expect(editor).to_have_value(re.compile("弹性上下班。[\\s\\S]*## 第三章 奖惩"))  # merged already
     screenshot(second, "outline-conflict")
 
-    second.get_by_role("button", name="Save").click()  # keep mine, on top of version 2
+    questions.first.get_by_label("Take version 2's").check()
+    second.get_by_role("button", name="Save").click()
+
     expect(second.get_by_test_id("outline-version")).to_contain_text("version 3")
-    expect(second.get_by_test_id("outline-body")).to_contain_text("第二个标签页的修改。")
+    body = second.get_by_test_id("outline-body")
+    for text in ("第一个标签页的修改。", "弹性上下班。", "奖惩办法。"):
+        expect(body).to_contain_text(text)
+    expect(body).not_to_contain_text("第二个标签页的修改。")
 
 
 def test_export_markdown_and_word(signed_in: Page, live_server, document):  # noqa: ANN001

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
-from documents import selectors, services
+from documents import outline_markdown, selectors, services
 from documents.forms import DocumentUploadForm, OutlineEditForm, OutlinePreviewForm
 from documents.models import OutlineTask
 from documents.validation import DocxRejected
@@ -335,19 +335,28 @@ def outline_edit(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
     form = OutlineEditForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
+        markdown = form.cleaned_data["markdown"]
+        if keys := form.theirs_keys():  # answers to a merge's questions: their text for these
+            theirs = selectors.outline_version_text(outline=outline, number=form.cleaned_data["version"])
+            markdown = outline_markdown.take_theirs(markdown, theirs or "", keys)
         try:
             saved = services.outline_save(
                 outline=outline,
                 base_version=form.cleaned_data["version"],
-                markdown=form.cleaned_data["markdown"],
+                markdown=markdown,
                 author=request.user,
             )
         except services.VersionConflict as exc:
             outline.refresh_from_db()
-            conflict = {"message": exc.message, "theirs": outline.markdown, "version": exc.current_version}
-            # Saving again from here means: mine, on top of the newer version (a conscious merge).
+            # Their changes to the sections this user did not touch are merged in; only sections
+            # both changed are asked about. Saving from here saves on top of the newer version.
+            merge = selectors.outline_merge(
+                outline=outline, base_version=form.cleaned_data["version"], markdown=markdown
+            )
+            conflict = {"message": exc.message, "theirs": outline.markdown, "version": exc.current_version,
+                        "merge": merge}  # fmt: skip
             form = OutlineEditForm(
-                initial={"version": exc.current_version, "markdown": form.cleaned_data["markdown"]}
+                initial={"version": exc.current_version, "markdown": merge["markdown"] if merge else markdown}
             )
         else:
             messages.success(request, _("Saved version %(version)s.") % {"version": saved.version})

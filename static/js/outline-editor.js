@@ -113,17 +113,23 @@ export function bindOutlineEditor(textarea) {
   toggle.append(textarea);
   toggle.before(list);
 
+  // The Markdown the list shows: the list is rebuilt only when the textarea holds another.
+  let synced = textarea.value;
+
+  function write() {
+    textarea.value = synced = serializeOutline(state);
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   function commit(sections, focus) {
     state = { ...state, sections };
-    textarea.value = serializeOutline(state);
-    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    write();
     render(focus);
   }
 
   function update(index, changes) {
     state = { ...state, sections: state.sections.map((s, i) => (i === index ? { ...s, ...changes } : s)) };
-    textarea.value = serializeOutline(state);
-    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    write();
   }
 
   function render(focus) {
@@ -205,11 +211,17 @@ export function bindOutlineEditor(textarea) {
     }
   }
 
-  // Typing in the Markdown itself wins: rebuild the list from it.
-  textarea.addEventListener("change", () => {
+  // Typing in the Markdown itself wins: the list is rebuilt from it as it is typed. (It was
+  // rebuilt on "change", at the blur of a click on Save: the list grew, Save moved down under
+  // the pointer, and the click was lost.)
+  const rebuild = () => {
+    if (textarea.value === synced) return;
+    synced = textarea.value;
     state = parseOutline(textarea.value);
     render();
-  });
+  };
+  textarea.addEventListener("input", rebuild);
+  textarea.addEventListener("change", rebuild);
   render();
 }
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from documents import services
 from documents.models import Document, Outline
-from documents.outline_markdown import diff_structures, parse_sections, rebase_outline
+from documents.outline_markdown import diff_structures, merge_outlines, parse_sections, rebase_outline
 from documents.tests.conftest import make_docx
 from documents.tests.timing import growth_ratio
 
@@ -88,7 +88,13 @@ def _paths(client: Client, outline: Outline) -> dict[str, Callable[[str], object
         assert client.get(f"{api}.docx").status_code == 200
         assert client.get(f"{api}.md").status_code == 200
 
-    return {"save": save, "page": page, "preview": preview, "diff": diff, "export": export}
+    def merge(body: str) -> None:
+        # A stale save of the text, merged with a version whose every other section changed.
+        base = "# 长\n\n" + body
+        theirs = "\n\n".join(part + " 改" if n % 2 else part for n, part in enumerate(base.split("\n\n")))
+        merge_outlines(base, base.replace("## ", "## 我的 ", 1), theirs)
+
+    return {"save": save, "page": page, "preview": preview, "diff": diff, "export": export, "merge": merge}
 
 
 @given(unit=st.one_of(st.sampled_from([*PATHOLOGICAL, "nested"]), st.text(MARKS, min_size=1, max_size=5)))
