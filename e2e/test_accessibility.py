@@ -87,7 +87,15 @@ def test_every_page_has_no_serious_accessibility_violation(a11y_page: Page, live
         uploaded=SimpleUploadedFile("制度.docx", make_docx([(1, "第一章 总则"), (1, "第二章 考勤")])),
     )
     task = OutlineTask.objects.create(owner=account, document=document, status="succeeded", result=OUTLINE)
-    services.outline_adopt(task=task, only_if_first=True)
+    outline = services.outline_adopt(task=task, only_if_first=True)
+    # The document page also shows a regenerated section waiting for Keep or Discard, and the
+    # badges of a revision's diff.
+    OutlineTask.objects.create(
+        owner=account, document=document, status="succeeded", result="- 新的要点。\n",
+        section_index=0, section_version=1,
+    )  # fmt: skip
+    document.revision_diff = [{"title": "第二章 考勤", "level": 1, "status": "changed"}]
+    document.save(update_fields=["revision_diff"])
     _log_in_in_any_language(page, live_server.url, account)
     pages = {
         "documents": "/documents/",
@@ -106,6 +114,15 @@ def test_every_page_has_no_serious_accessibility_violation(a11y_page: Page, live
         # Swagger UI's own markup (ninja's bundle: low-contrast stamps, buttons inside its rows) is
         # not ours to change; the page around it is checked.
         found[name] = serious_violations(page, exclude=("#swagger-ui",) if name == "API docs" else ())
+
+    # The conflict view: a save from a page that another tab's save has made stale.
+    page.goto(f"{live_server.url}/documents/{document.pk}/outline/edit/")
+    theirs = OUTLINE.replace("按时", "准时")
+    services.outline_save(outline=outline, base_version=1, markdown=theirs, author=None)
+    page.locator("textarea[name=markdown]").evaluate("(t) => { t.value = t.value.replace('按时', '弹性'); }")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("[data-testid=merge-question]")
+    found["conflict"] = serious_violations(page)
 
     assert {name: v for name, v in found.items() if v} == {}
 
