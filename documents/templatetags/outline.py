@@ -28,8 +28,10 @@ def error_text(code: str) -> str:
 
 
 @register.filter
-def seconds(milliseconds: int | None) -> str:
-    if milliseconds is None:
+def seconds(milliseconds: object) -> str:
+    # Not a number: a metric the task's record lacks (an older task, an admin's edit) reads as ""
+    # in a template; the page showed a server error for it.
+    if isinstance(milliseconds, bool) or not isinstance(milliseconds, int | float):
         return ""
     return _("%(seconds)s s") % {"seconds": f"{milliseconds / 1000:.1f}"}
 

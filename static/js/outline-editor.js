@@ -143,7 +143,7 @@ export function bindOutlineEditor(textarea) {
         item.className =
           "rounded-md border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-800";
         const row = document.createElement("div");
-        row.className = "flex items-center gap-1";
+        row.className = "flex flex-wrap items-center gap-1"; // on a phone the buttons go under the title
         const handle = document.createElement("span");
         handle.textContent = "⠿";
         handle.className = "cursor-grab select-none px-1 text-slate-500 dark:text-slate-400";
@@ -152,7 +152,7 @@ export function bindOutlineEditor(textarea) {
         title.type = "text";
         title.value = section.title;
         title.setAttribute("aria-label", interpolate(gettext("Section %(n)s title"), { n: index + 1 }, true));
-        title.className = "min-w-0 flex-1";
+        title.className = "min-w-[12rem] flex-1";
         // Typing updates the Markdown (and the preview) without rebuilding the list, so focus
         // and the caret stay where they are.
         title.addEventListener("input", () => update(index, { title: title.value }));

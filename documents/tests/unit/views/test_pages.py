@@ -321,3 +321,17 @@ def test_the_same_file_uploaded_again_is_said_to_be_one_with_a_link_to_the_first
     html = page.content.decode()
     assert "It is the same file as" in html
     assert f'href="{reverse("documents:document_detail", args=[first.json()["id"]])}"' in html
+
+
+def test_a_task_whose_record_lacks_some_metrics_still_shows(logged_in, user, docx_bytes):
+    """An older task (or one an admin edited) with only some metrics gave a server error."""
+    from documents.models import OutlineTask
+
+    document = services.document_create(owner=user, uploaded=SimpleUploadedFile("a.docx", docx_bytes()))
+    task = OutlineTask.objects.create(
+        owner=user, document=document, status="succeeded", result="# a\n", metrics={"duration_ms": 8200}
+    )
+
+    response = logged_in.get(reverse("documents:task_detail", args=[task.pk]))
+
+    assert response.status_code == 200 and "8.2 s" in response.content.decode()
