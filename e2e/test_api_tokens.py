@@ -52,7 +52,7 @@ def test_create_copy_use_and_revoke_an_api_token(signed_in: Page, live_server, p
     page.get_by_role("link", name="Outliner API").click()
     expect(page.get_by_role("heading", name="Outliner API", level=1)).to_be_visible()
     expect(page.locator("#swagger-ui .opblock").first).to_be_visible()
-    screenshot(page, "api-docs")
+    screenshot(page, "api-docs-from-tokens")
     page.get_by_test_id("api-tokens-link").click()
     expect(page.get_by_role("heading", name="API tokens", level=1)).to_be_visible()
     api.dispose()

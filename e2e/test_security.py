@@ -74,7 +74,8 @@ def test_api_docs_and_admin_render_with_only_same_origin_resources(
     )
     log_in(page, live_server.url, account)
 
-    page.get_by_role("link", name="API").click()
+    page.get_by_role("link", name="API").click()  # the API tokens page, which links to the docs
+    page.get_by_role("link", name="Outliner API").click()
     expect(page.locator(".swagger-ui .title")).to_contain_text("Outliner API")
     expect(page.get_by_text("/api/v1/documents", exact=True).first).to_be_visible()
     screenshot(page, "api-docs")
