@@ -93,6 +93,16 @@ def signed_in_without_js(browser: Browser, live_server, account: User) -> Iterat
     context.close()
 
 
+# The widths pages are checked and photographed at: a desktop and a phone (iPhone 12/13/14).
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=["light", "dark"])
+def theme(request: pytest.FixtureRequest) -> str:
+    """The colour scheme a test's browser context asks for (prefers-color-scheme)."""
+    return request.param
+
+
 def screenshot(page: Page, name: str) -> None:
     """Keep a picture of what the user saw (var/screenshots/), for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

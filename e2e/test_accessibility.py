@@ -17,15 +17,10 @@ from playwright.sync_api import Browser, Page, expect
 from documents import services
 from documents.models import OutlineTask
 from documents.tests.conftest import make_docx
-from e2e.conftest import PASSWORD, screenshot
+from e2e.conftest import PASSWORD, WIDTHS, screenshot
 
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 OUTLINE = "# 制度\n\n## 第一章 总则\n\n- 适用于全体员工。\n\n## 第二章 考勤\n\n- 按时上下班。\n"
-
-
-@pytest.fixture(params=["light", "dark"])
-def theme(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 @pytest.fixture(params=["en", "zh-hans"])
@@ -33,8 +28,8 @@ def language(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-# Each page is checked at both widths: loaded once, then resized (a load per width doubled the run).
-WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+# Each page is checked at both widths (WIDTHS): loaded once, then resized (a load per width doubled
+# the run).
 
 
 @pytest.fixture

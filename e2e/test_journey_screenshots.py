@@ -14,21 +14,15 @@ from playwright.sync_api import Browser, Page, expect
 from documents import services
 from documents.models import OutlineTask
 from documents.tests.conftest import make_docx
-from e2e.conftest import CORPUS, log_in, screenshot
+from e2e.conftest import CORPUS, WIDTHS, log_in, screenshot
 
 OUTLINE = (
     "# 员工手册\n\n## 第一章 工作时间\n\n- 工作时间为 9:00 至 17:30。\n\n## 第二章 休假\n\n- 年假 15 天。\n"
 )
-WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(params=["desktop", "phone"])
 def width(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
-@pytest.fixture(params=["light", "dark"])
-def theme(request: pytest.FixtureRequest) -> str:
     return request.param
 
 

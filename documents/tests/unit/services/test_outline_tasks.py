@@ -139,12 +139,17 @@ def test_a_cancel_that_races_the_tasks_end_leaves_no_flag_behind_for_a_day(docum
 
 
 # ----------------------------------------------------------------------- continue
-def test_continue_keeps_finished_sections_and_regenerates_the_interrupted_one(document):
+def _failed_in_the_third_section(document) -> OutlineTask:  # noqa: ANN001
+    """A task whose model broke off while it wrote the third section (two sections finished)."""
     task = services.outline_start(document=document)
     error = LLMError("timeout_between_tokens")
     replies = [[" 各部门在月底前提交报告。"], [" 逾期未交的由人事部统一催办。"], [" 本章规定了", error]]
     services.outline_generate(task_id=task.pk, provider=FakeProvider(replies))
-    failed = OutlineTask.objects.get(pk=task.pk)
+    return OutlineTask.objects.get(pk=task.pk)
+
+
+def test_continue_keeps_finished_sections_and_regenerates_the_interrupted_one(document):
+    failed = task = _failed_in_the_third_section(document)
     assert failed.status == S.FAILED and failed.progress_done == 2 and failed.result.endswith("## 第三章\n\n")
 
     new = services.outline_continue(task=failed)
@@ -164,11 +169,7 @@ def test_continue_keeps_finished_sections_and_regenerates_the_interrupted_one(do
 
 def test_a_continued_task_shows_the_kept_text_while_it_waits_and_its_stream_has_each_seq_once(document):
     """It showed an empty box until a worker took it (issue 21, item 8)."""
-    task = services.outline_start(document=document)
-    error = LLMError("timeout_between_tokens")
-    replies = [[" 各部门在月底前提交报告。"], [" 逾期未交的由人事部统一催办。"], [" 本章规定了", error]]
-    services.outline_generate(task_id=task.pk, provider=FakeProvider(replies))
-    failed = OutlineTask.objects.get(pk=task.pk)
+    failed = _failed_in_the_third_section(document)
     kept = failed.result[: failed.section_offsets["2"]]
 
     new = services.outline_continue(task=failed)
