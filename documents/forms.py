@@ -84,7 +84,9 @@ class OutlinePreviewForm(forms.Form):
     def clean_markdown(self) -> str:
         # Checked here, not with max_length, which would add a maxlength attribute: the browser
         # would then cut a long paste short without a word.
-        markdown = self.cleaned_data["markdown"]
+        # A browser sends a textarea's line breaks as CRLF: counted as typed (\n), the editor's
+        # message and the live preview's gave two different lengths for one text.
+        markdown = self.cleaned_data["markdown"].replace("\r\n", "\n")
         if len(markdown) > settings.MAX_OUTLINE_CHARS:
             raise forms.ValidationError(
                 _("The outline is %(length)s characters long; it can be at most %(limit)s."),
