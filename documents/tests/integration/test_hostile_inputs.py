@@ -8,6 +8,8 @@ task through the bundled model shows the worker still works afterwards. Every UR
 files points at a canary listener on loopback, which must never see a connection; in-process,
 a socket audit hook also records any lookup or connection to a host other than loopback.
 All files are generated here (documents/tests/docx_factory.py); none is stored in the repo.
+Hostile outlines (runs that made the sanitizer and renderer rescan) at the size limit are saved,
+rendered and exported over HTTP while /healthz keeps answering.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from documents import services
-from documents.models import Document, OutlineTask
+from documents.models import Document, Outline, OutlineTask
 from documents.tests import docx_factory as factory
 from documents.tests.conftest import make_docx, wait_finished
 from project.celery import app as celery_app
@@ -600,6 +602,56 @@ def test_filenames_that_are_only_a_path_are_refused_as_missing(api, form, settin
             assert by_api.status == 400 and by_api.response.json()["error"]["code"] == "invalid_request"
             assert by_form.status == 400 and "Choose at least one .docx file" in by_form.body
             _assert_nothing_stored(settings)
+
+
+# ----------------------------------------------------------------------------- hostile outlines
+
+# Runs that made the sanitizer and the renderer rescan (issue 20, findings 1, 2 and 8), each at
+# the largest outline a user may save, plus one character more.
+HOSTILE_OUTLINES = {"brackets": "[", "image openers": "![", "tag openers": "<a ", "backticks": "`"}
+
+
+def _healthz_while(http: httpx.Client, work: Callable[[], httpx.Response]) -> tuple[httpx.Response, float]:
+    """Run `work` in a thread and time /healthz meanwhile: the site must answer during it."""
+    result: list[httpx.Response] = []
+    worker = threading.Thread(target=lambda: result.append(work()))
+    worker.start()
+    time.sleep(0.05)
+    started = time.monotonic()
+    assert http.get("/healthz").status_code == 200
+    took = time.monotonic() - started
+    worker.join(timeout=60)
+    assert result, "the request never finished"
+    return result[0], took
+
+
+@pytest.mark.parametrize("unit", HOSTILE_OUTLINES.values(), ids=HOSTILE_OUTLINES.keys())
+def test_a_hostile_outline_at_the_size_limit_saves_renders_and_exports_while_the_site_answers(
+    api, form, settings, unit
+):
+    data = make_docx([(1, "目录")], body="正文。")
+    document = api.upload("大纲.docx", data).response.json()
+    outline = Outline.objects.create(document_id=document["id"], markdown="# 大纲\n")
+    text = (unit * (settings.MAX_OUTLINE_CHARS // len(unit)))[: settings.MAX_OUTLINE_CHARS]
+    url = f"/api/v1/documents/{document['id']}/outline"
+
+    over = text + "x" * (settings.MAX_OUTLINE_CHARS + 1 - len(text))
+    too_long = api.http.put(url, json={"version": outline.version, "markdown": over})
+    assert too_long.status_code == 400 and "markdown" in too_long.text
+    saved, healthz_took = _healthz_while(
+        api.http, lambda: api.http.put(url, json={"version": outline.version, "markdown": text})
+    )
+    assert saved.status_code == 200, saved.text[:500]
+    assert healthz_took < 5
+    stale = api.http.put(url, json={"version": outline.version, "markdown": text})
+    assert stale.status_code == 409
+
+    page, healthz_took = _healthz_while(form.http, lambda: form.http.get(f"/documents/{document['id']}/"))
+    assert page.status_code == 200 and healthz_took < 5
+    exported = api.http.get(f"{url}.docx")
+    assert exported.status_code == 200 and exported.content.startswith(b"PK")
+    # What the user typed reads back: a save neutralises markup, it does not delete words.
+    assert api.http.get(f"{url}.md").text.count(unit.strip()) >= len(text) // len(unit) - 1
 
 
 # ----------------------------------------------------------------------------- through the worker
