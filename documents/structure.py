@@ -6,14 +6,23 @@ LLM), shaped like::
     {"version": 1, "title": str | None, "language": "zh" | "en" | "ko" | "ja" | ..., "heuristic": bool,
      "counts": {"paragraphs", "tables", "images", "footnotes", "comments", "sections", "words", "chars"},
      "preamble": {"paragraphs", "chars", "words", "excerpt"},
-     "sections": [{"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index"}]}
+     "sections": [{"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index",
+                   "in_table"}]}
 
 and, apart from it, each section's source (``section_sources``): what the source pane shows.
 
 Definitions (chosen so numbers are stable and explainable):
 
+* Headings follow Word's rules: a paragraph is a heading when its style, or a style it is based
+  on, is a built-in heading (by style id or localised name), or when it or its style chain
+  carries an outline level 0-8. Headings in content controls count, and so do headings in table
+  cells (as in Word's navigation pane and table of contents), marked ``in_table``. A title keeps
+  its whole text up to ``HEADING_CHARS``. Only a document with no such heading gets a heuristic
+  outline (``heuristic``: found from formatting, numbering and layout).
+* ``source_index``: the heading's position in ``source_paragraphs(document)``, every paragraph
+  read in reading order (the body's, those in content controls and in table cells).
 * ``counts.paragraphs``: body-level paragraphs exactly as python-docx ``Document.paragraphs``
-  lists them (empty ones included), so ``source_index`` values index into the same list.
+  lists them (empty ones included).
 * ``counts.sections``: Word *page-layout* sections (``w:sectPr``), i.e. ``len(Document.sections)``;
   the outline sections are the ``sections`` list itself.
 * ``counts.tables``: every table in the body, nested tables included.
@@ -29,10 +38,10 @@ Definitions (chosen so numbers are stable and explainable):
 * ``preamble`` is the body text before the first heading. Title-styled paragraphs are never
   body text: they are the document title (or, without other headings, the sections).
 * A section's source is what the source pane shows, so it never needs the file: the heading
-  paragraph and the non-empty body-level paragraphs up to the next section's heading, each as
-  python-docx ``Paragraph.text`` gives it (not whitespace-collapsed; Title paragraphs included,
-  tables and content controls not). It is cut to ``SOURCE_SECTION_CHARS`` per section and
-  ``SOURCE_DOCUMENT_CHARS`` per document; a cut ends in "…".
+  paragraph and the non-empty paragraphs of ``source_paragraphs`` up to the next section's
+  heading, each as python-docx ``Paragraph.text`` gives it (not whitespace-collapsed; Title
+  paragraphs, table cells and content controls included). It is cut to ``SOURCE_SECTION_CHARS``
+  per section and ``SOURCE_DOCUMENT_CHARS`` per document; a cut ends in "…".
 """
 
 from __future__ import annotations
@@ -56,6 +65,8 @@ __all__ = [
     "docx_extract",
     "docx_open",
     "section_sources",
+    "source_paragraphs",
+    "sources_of_paragraphs",
     "structure_extract",
     "structure_from_docx",
 ]
@@ -63,7 +74,10 @@ __all__ = [
 STRUCTURE_VERSION = 1
 EXCERPT_CHARS = 200
 SECTION_TEXT_CHARS = 4000
-TITLE_CHARS = 300
+TITLE_CHARS = 300  # the document's title
+# A heading keeps its whole text (only the page shortens it), up to a bound no real heading
+# reaches: past it, a "heading" is a paragraph styled as one.
+HEADING_CHARS = 2000
 # The source pane's text is stored beside the structure, so it is bounded like every other
 # field: a section shows at most this much, and a document stores at most about this much in
 # all (each section still keeps TITLE_CHARS for its heading once the document's share is spent).
@@ -79,6 +93,7 @@ _SECTION_KEYS = (
     "excerpt",
     "text",
     "source_index",
+    "in_table",
 )
 # Heuristic headings are short lines; longer lines are prose.
 HEURISTIC_MAX_CHARS = 80
@@ -209,8 +224,10 @@ _HEADING_NAME_RE = re.compile(
     r"^(?:heading|标题|標題|見出し|제목|überschrift|titre|título|titolo|заголовок|kop|nagłówek|rubrik|"
     r"otsikko|overskrift|başlık|nadpis|címsor)\s*([1-9])$"
 )
+# Word's built-in heading styles keep the ids Heading1-Heading9 in every language version (their
+# names are localised only by other writers: WPS "标题 1", LibreOffice "Überschrift 1").
+_HEADING_ID_RE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _TITLE_NAMES = {"title", "标题", "標題", "表題", "제목", "titel", "titre", "título", "titolo", "заголовок"}
-_BARE_HEADING_NAMES = {"heading", "überschrift"}
 
 
 def _norm_name(name: str | None) -> str:
@@ -239,10 +256,10 @@ class _Style:
     name: str  # normalised (lower case, single spaces)
     based_on: str | None
     outline: int | None  # w:outlineLvl 0-9 defined on this style itself
-    ilvl: int | None  # numbering level if the style carries w:numPr
-    has_num: bool
     bold: bool | None
     size: float | None  # points
+    centred: bool | None
+    space_before: int | None  # twentieths of a point
 
 
 class _Styles:
@@ -271,17 +288,16 @@ class _Styles:
             based_el = el.find(_W + "basedOn")
             ppr = el.find(W_PPR)
             rpr = el.find(W_RPR)
-            num_pr = ppr.find(_W + "numPr") if ppr is not None else None
             size = _int_val(rpr.find(_W + "sz")) if rpr is not None else None
             self.by_id[style_id] = _Style(
                 style_id=style_id,
                 name=_norm_name(name_el.get(W_VAL) if name_el is not None else style_id),
                 based_on=based_el.get(W_VAL) if based_el is not None else None,
                 outline=_int_val(ppr.find(_W + "outlineLvl")) if ppr is not None else None,
-                ilvl=_int_val(num_pr.find(_W + "ilvl")) if num_pr is not None else None,
-                has_num=num_pr is not None,
                 bold=_on_off(rpr.find(_W + "b")) if rpr is not None else None,
                 size=size / 2 if size else None,
+                centred=_centred(ppr),
+                space_before=_space_before(ppr),
             )
             if style_type == "paragraph" and el.get(_W + "default") in ("1", "true", "on"):
                 self.default_paragraph = style_id
@@ -306,6 +322,27 @@ class _Styles:
     def size(self, style_id: str | None) -> float | None:
         return next((s.size for s in self.chain(style_id) if s.size is not None), None)
 
+    def centred(self, style_id: str | None) -> bool:
+        return bool(next((s.centred for s in self.chain(style_id) if s.centred is not None), False))
+
+    def space_before(self, style_id: str | None) -> int:
+        return next((s.space_before for s in self.chain(style_id) if s.space_before is not None), 0)
+
+
+def _centred(ppr: Any) -> bool | None:
+    jc = ppr.find(_W + "jc") if ppr is not None else None
+    return None if jc is None else jc.get(W_VAL) == "center"
+
+
+def _space_before(ppr: Any) -> int | None:
+    spacing = ppr.find(_W + "spacing") if ppr is not None else None
+    if spacing is None or spacing.get(_W + "before") is None:
+        return None
+    try:
+        return int(spacing.get(_W + "before"))
+    except ValueError:
+        return None
+
 
 # ----------------------------------------------------------------------------- body model
 
@@ -313,11 +350,11 @@ class _Styles:
 @dataclass
 class _Para:
     element: Any
-    index: int | None  # position in Document.paragraphs; None inside content controls
+    index: int  # position in source_paragraphs(): every paragraph the walk visits, in order
     text: str  # whitespace-collapsed
     style_id: str | None
     outline: int | None  # direct w:outlineLvl
-    ilvl: int | None  # direct numbering level
+    in_table: bool = False
     is_title: bool = False
 
 
@@ -364,94 +401,104 @@ def _paragraph_text(p: Any) -> str:
     return "".join(parts)
 
 
-def _make_para(p: Any, index: int | None, styles: _Styles) -> _Para:
+def _make_para(p: Any, index: int, styles: _Styles, in_table: bool = False) -> _Para:
     ppr = p.find(W_PPR)
-    style_id = outline = ilvl = None
+    style_id = outline = None
     if ppr is not None:
         style_el = ppr.find(_W + "pStyle")
         style_id = style_el.get(W_VAL) if style_el is not None else None
         outline = _int_val(ppr.find(_W + "outlineLvl"))
-        num_pr = ppr.find(_W + "numPr")
-        if num_pr is not None:
-            ilvl = _int_val(num_pr.find(_W + "ilvl")) or 0
     chain = styles.chain(style_id)
-    para = _Para(p, index, _clean(_paragraph_text(p)), style_id, outline, ilvl)
+    para = _Para(p, index, _clean(_paragraph_text(p)), style_id, outline, in_table)
     para.is_title = bool(chain) and chain[0].name in _TITLE_NAMES
     return para
 
 
-def _table_lines(tbl: Any) -> list[str]:
-    """One line per row, cells joined with " | "; nested tables are flattened into their cell."""
+def _cell_paragraphs(tc: Any) -> Iterator[Any]:
+    """A cell's paragraphs in order, those of nested tables included, text boxes' left out."""
+    if next(tc.iter(W_TXBX), None) is None:
+        return tc.iter(W_P)
+    return (p for p in tc.iter(W_P) if next(p.iterancestors(W_TXBX, MC_FALLBACK), None) is None)
+
+
+def _walk_table(tbl: Any, blocks: list[_Para | _Table], styles: _Styles, order: list[Any]) -> None:
+    """One line per row, cells joined with " | " (nested tables flattened into their cell).
+
+    A cell paragraph that is a heading by Word's rules starts a section where it stands, as in
+    Word's navigation pane and table of contents: the rows before it stay with the section
+    before, the rest of the table goes to the new one.
+    """
     lines: list[str] = []
     for tr in tbl.iterfind(W_TR):
         cells: list[str] = []
         for tc in tr.iterfind(W_TC):
-            paragraphs = tc.iter(W_P)
-            if next(tc.iter(W_TXBX), None) is not None:  # rare: skip text-box paragraphs in the cell
-                paragraphs = (
-                    p for p in tc.iter(W_P) if next(p.iterancestors(W_TXBX, MC_FALLBACK), None) is None
-                )
-            cell = _clean(" ".join(_paragraph_text(p) for p in paragraphs))
+            texts: list[str] = []
+            for p in _cell_paragraphs(tc):
+                para = _make_para(p, len(order), styles, in_table=True)
+                order.append(p)
+                if para.text and _styled_level(para, styles) is not None:
+                    if lines:
+                        blocks.append(_Table(lines))
+                        lines = []
+                    blocks.append(para)
+                else:
+                    texts.append(para.text)
+            cell = _clean(" ".join(texts))
             if cell and (not cells or cells[-1] != cell):  # merged cells repeat their text
                 cells.append(cell)
         if cells:
             lines.append(" | ".join(cells))
-    return lines
+    blocks.append(_Table(lines))
 
 
-def _walk(
-    container: Any, blocks: list[_Para | _Table], styles: _Styles, counter: list[int], top: bool
-) -> None:
+def _walk(container: Any, blocks: list[_Para | _Table], styles: _Styles, order: list[Any]) -> None:
+    """Blocks in reading order; `order` collects every paragraph visited (source_paragraphs)."""
     for child in container:
         tag = child.tag
         if tag == W_P:
-            index = None
-            if top:
-                index = counter[0]
-                counter[0] += 1
-            blocks.append(_make_para(child, index, styles))
+            blocks.append(_make_para(child, len(order), styles))
+            order.append(child)
         elif tag == W_TBL:
-            blocks.append(_Table(_table_lines(child)))
+            _walk_table(child, blocks, styles, order)
         elif tag == W_SDT:
             content = child.find(W_SDT_CONTENT)
             if content is not None:
-                _walk(content, blocks, styles, counter, top=False)
+                _walk(content, blocks, styles, order)
         elif tag == W_CUSTOM_XML:
-            _walk(child, blocks, styles, counter, top=False)
+            _walk(child, blocks, styles, order)
 
 
 # ----------------------------------------------------------------------------- headings
 
 
-def _heading_number(name: str) -> int | None:
-    match = _HEADING_NAME_RE.match(name)
+def _heading_number(style: _Style) -> int | None:
+    """N when the style is a built-in heading: by its id (Word's, in every language) or its name."""
+    match = _HEADING_ID_RE.match(style.style_id) or _HEADING_NAME_RE.match(style.name)
     return int(match.group(1)) if match else None
 
 
 def _styled_level(para: _Para, styles: _Styles) -> int | None:
-    """Raw heading level (1-9) from styles and outline levels, or None for body text.
+    """Raw heading level (1-9) by Word's rules, or None for body text.
 
-    Order: the paragraph's own style named Heading N (built-in or localised), then an outline
-    level set on the paragraph, then the style chain nearest-first (a style's own outline level
-    wins over a Heading N it is based on, as in Word), then a bare "Heading" style with
-    numbering (level from the numbering level).
+    A paragraph is a heading when its style, or a style that style is based on, is a built-in
+    heading, or when it or its style chain carries an outline level 0-8. Order: the paragraph's
+    own style as Heading N, then an outline level set on the paragraph, then the style chain
+    nearest-first (a style's own outline level wins over a Heading N it is based on, as in
+    Word). A custom style merely named "Heading" with neither is body text.
     """
-    if para.is_title or para.index is None:
+    if para.is_title:
         return None
     chain = styles.chain(para.style_id)
     own = chain[0] if chain else None
-    if own is not None and (number := _heading_number(own.name)):
+    if own is not None and (number := _heading_number(own)):
         return number
     if para.outline is not None:
         return para.outline + 1 if 0 <= para.outline <= 8 else None
     for style in chain:
         if style.outline is not None:
             return style.outline + 1 if 0 <= style.outline <= 8 else None
-        if style is not own and (number := _heading_number(style.name)):
+        if style is not own and (number := _heading_number(style)):
             return number
-    if own is not None and own.name in _BARE_HEADING_NAMES:
-        ilvl = para.ilvl if para.ilvl is not None else next((s.ilvl for s in chain if s.has_num), None)
-        return min((ilvl or 0) + 1, 9)
     return None
 
 
@@ -559,7 +606,7 @@ def _heuristic_levels(paras: list[_Para], styles: _Styles) -> dict[int, int]:
     the body text; runs of same-kind candidates are lists, not headings, and formatting-only
     candidates are dropped when they would make up a large part of the document.
     """
-    body = [i for i, p in enumerate(paras) if p.index is not None and p.text and not p.is_title]
+    body = [i for i, p in enumerate(paras) if not p.in_table and p.text and not p.is_title]
     if not body:
         return {}
     formats = {i: _run_formats(paras[i], styles) for i in body}
@@ -675,8 +722,8 @@ def _cut_source(heading: str, body: Iterator[str], limit: int) -> dict[str, Any]
     return {"heading": heading, "paragraphs": paragraphs}
 
 
-def _sources(paragraphs: list[Any], starts: list[int]) -> list[dict[str, Any]]:
-    """The source of each section starting at body paragraph `starts[i]` (see the module doc)."""
+def sources_of_paragraphs(paragraphs: list[Any], starts: list[int]) -> list[dict[str, Any]]:
+    """The source of each section starting at `paragraphs[starts[i]]` (see the module doc)."""
     if not starts:
         return []
     # Each section ends where the next one (in paragraph order) starts; the last one at the end.
@@ -694,11 +741,23 @@ def _sources(paragraphs: list[Any], starts: list[int]) -> list[dict[str, Any]]:
     return result
 
 
-def section_sources(document: DocxDocument, starts: list[int]) -> list[dict[str, Any]]:
-    """The source ({"source_index", "heading", "paragraphs"}) of each section whose heading is the
-    body paragraph at `starts[i]` (a structure's ``source_index`` values), in that order."""
-    sources = _sources(document.element.body.findall(W_P), starts)
+def _with_indexes(paragraphs: list[Any], starts: list[int]) -> list[dict[str, Any]]:
+    sources = sources_of_paragraphs(paragraphs, starts)
     return [{"source_index": start, **source} for start, source in zip(starts, sources, strict=True)]
+
+
+def source_paragraphs(document: DocxDocument) -> list[Any]:
+    """Every paragraph the extractor reads, in reading order: the body's, those in content
+    controls and those in table cells (text boxes left out). A ``source_index`` indexes this."""
+    order: list[Any] = []
+    _walk(document.element.body, [], _Styles(document.styles.element), order)
+    return order
+
+
+def section_sources(document: DocxDocument, starts: list[int]) -> list[dict[str, Any]]:
+    """The source ({"source_index", "heading", "paragraphs"}) of each section whose heading is
+    ``source_paragraphs(document)[starts[i]]`` (a structure's ``source_index`` values)."""
+    return _with_indexes(source_paragraphs(document), starts)
 
 
 def docx_open(data: bytes) -> DocxDocument:
@@ -708,8 +767,8 @@ def docx_open(data: bytes) -> DocxDocument:
 def docx_extract(document: DocxDocument) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The structure and the section sources of a document python-docx has opened (validation
     hands over its own parse, so an upload is opened once)."""
-    structure = structure_from_docx(document)
-    return structure, section_sources(document, [s["source_index"] for s in structure["sections"]])
+    structure, order = _extract(document)
+    return structure, _with_indexes(order, [s["source_index"] for s in structure["sections"]])
 
 
 def structure_extract(data: bytes) -> dict[str, Any]:
@@ -719,11 +778,16 @@ def structure_extract(data: bytes) -> dict[str, Any]:
 
 def structure_from_docx(document: DocxDocument) -> dict[str, Any]:
     """``structure_extract`` of a document python-docx has already opened (as validation does)."""
+    return _extract(document)[0]
+
+
+def _extract(document: DocxDocument) -> tuple[dict[str, Any], list[Any]]:
     body_el = document.element.body
     styles = _Styles(document.styles.element)
 
     blocks: list[_Para | _Table] = []
-    _walk(body_el, blocks, styles, [0], top=True)
+    order: list[Any] = []
+    _walk(body_el, blocks, styles, order)
     paras = [b for b in blocks if isinstance(b, _Para)]
 
     # Which paragraphs start sections, with their raw levels.
@@ -735,7 +799,7 @@ def structure_from_docx(document: DocxDocument) -> dict[str, Any]:
     if not raw_levels:
         raw_levels = _heuristic_levels(paras, styles)
         heuristic = bool(raw_levels)
-    titles = [pos for pos, p in enumerate(paras) if p.is_title and p.text and p.index is not None]
+    titles = [pos for pos, p in enumerate(paras) if p.is_title and p.text and not p.in_table]
     if not raw_levels and titles:
         # No headings of any kind: the Title paragraphs are the only structure there is.
         raw_levels = dict.fromkeys(titles, 1)
@@ -765,8 +829,9 @@ def structure_from_docx(document: DocxDocument) -> dict[str, Any]:
             sections.append(
                 {
                     "level": levels[pos],
-                    "title": _truncate(block.text, TITLE_CHARS),
+                    "title": _truncate(block.text, HEADING_CHARS),
                     "source_index": block.index,
+                    "in_table": block.in_table,
                 }
             )
         elif not block.is_title:
@@ -782,7 +847,7 @@ def structure_from_docx(document: DocxDocument) -> dict[str, Any]:
     if title is None and titles:
         title = _truncate(paras[titles[0]].text, TITLE_CHARS)
 
-    return {
+    structure = {
         "version": STRUCTURE_VERSION,
         "title": title,
         "language": detect_language(full_text),
@@ -800,3 +865,4 @@ def structure_from_docx(document: DocxDocument) -> dict[str, Any]:
         "preamble": preamble.stats(),
         "sections": ordered_sections,
     }
+    return structure, order

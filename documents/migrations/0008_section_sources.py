@@ -14,9 +14,19 @@ import logging
 
 from django.db import migrations, models
 
-from documents.structure import docx_open, section_sources
+from docx.oxml.ns import qn
+
+from documents.structure import docx_open, sources_of_paragraphs
 
 logger = logging.getLogger(__name__)
+
+
+def _body_sources(document, starts: list[int]) -> list[dict]:  # noqa: ANN001
+    # A structure stored before this migration counts source_index over the body's own
+    # paragraphs (python-docx's Document.paragraphs), not over every paragraph read today.
+    paragraphs = document.element.body.findall(qn("w:p"))
+    sources = sources_of_paragraphs(paragraphs, starts)
+    return [{"source_index": start, **source} for start, source in zip(starts, sources, strict=True)]
 
 
 def add_section_sources(apps, schema_editor) -> None:  # noqa: ANN001
@@ -35,7 +45,7 @@ def add_section_sources(apps, schema_editor) -> None:  # noqa: ANN001
             continue
         try:
             with document.file.open("rb") as fh:
-                sources = section_sources(docx_open(fh.read()), starts)
+                sources = _body_sources(docx_open(fh.read()), starts)
         except Exception:  # a missing or damaged file must not stop the migration
             logger.warning("document=%s: section sources not added, file unreadable", pk, exc_info=True)
             continue

@@ -307,6 +307,109 @@ def tiny_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
+# ----------------------------------------------------------------------------- damage Word repairs
+
+FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+# Cut off mid-element, as a crashed save or a bad copy leaves a part.
+BROKEN_XML = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="x"><w:footnote'
+
+
+def _member_text(data: bytes, name: str) -> str:
+    return zip_members(data)[name].decode("utf-8")
+
+
+def with_related_part(
+    data: bytes, name: str, reltype: str, content_type: str, payload: bytes, rel_id: str = "rId900"
+) -> bytes:
+    """Add member `name` (e.g. "word/footnotes.xml") related from the main document part, with
+    its content-type override, as Word writes a part python-docx cannot make."""
+    target = name.removeprefix("word/")
+    rels = _member_text(data, "word/_rels/document.xml.rels").replace(
+        "</Relationships>",
+        f'<Relationship Id="{rel_id}" Type="{reltype}" Target="{target}"/></Relationships>',
+    )
+    types = _member_text(data, "[Content_Types].xml").replace(
+        "</Types>", f'<Override PartName="/{name}" ContentType="{content_type}"/></Types>'
+    )
+    return with_members(
+        data,
+        {name: payload, "word/_rels/document.xml.rels": rels.encode(), "[Content_Types].xml": types.encode()},
+    )
+
+
+def malformed_core_docx(base: bytes | None = None) -> bytes:
+    """simple_docx (or `base`) whose docProps/core.xml is cut off: metadata only, text intact."""
+    data = base if base is not None else simple_docx()
+    core = zip_members(data)["docProps/core.xml"]
+    return with_members(data, {"docProps/core.xml": core[: len(core) // 2]})
+
+
+def picture_docx() -> bytes:
+    """Headings, text and one picture (word/media/image1.png)."""
+
+    def build(doc: DocxDocument) -> None:
+        doc.add_heading("图片 Pictures", level=1)
+        doc.add_paragraph("图片之前的正文。Text before the picture.")
+        doc.add_picture(io.BytesIO(tiny_png()))
+        doc.add_heading("说明 Notes", level=2)
+        doc.add_paragraph("图片之后的正文。Text after the picture.")
+
+    return build_docx(build)
+
+
+def missing_image_docx(base: bytes | None = None) -> bytes:
+    """picture_docx (or `base`) with its image members deleted; the relationships remain."""
+    data = base if base is not None else picture_docx()
+    return with_members(data, {name: None for name in zip_members(data) if name.startswith("word/media/")})
+
+
+def malformed_core_and_missing_image_docx() -> bytes:
+    """Both kinds of damage in one file (what the e2e journey uploads)."""
+    return malformed_core_docx(missing_image_docx())
+
+
+def comments_docx() -> bytes:
+    """A document with one comment (python-docx writes word/comments.xml)."""
+
+    def build(doc: DocxDocument) -> None:
+        doc.add_heading("批注 Comments", level=1)
+        paragraph = doc.add_paragraph("有批注的段落。A paragraph with a comment.")
+        doc.add_comment(paragraph.runs, text="请核对 Please check", author="审阅者")
+
+    return build_docx(build)
+
+
+def malformed_comments_docx() -> bytes:
+    data = comments_docx()
+    comments = zip_members(data)["word/comments.xml"]
+    return with_members(data, {"word/comments.xml": comments[: len(comments) // 2]})
+
+
+def malformed_footnotes_docx() -> bytes:
+    """simple_docx with a word/footnotes.xml part that is cut off."""
+    return with_related_part(simple_docx(), "word/footnotes.xml", RT.FOOTNOTES, FOOTNOTES_TYPE, BROKEN_XML)
+
+
+def malformed_styles_docx() -> bytes:
+    """simple_docx whose word/styles.xml is cut off: the headings lose their style."""
+    data = simple_docx()
+    styles = zip_members(data)["word/styles.xml"]
+    return with_members(data, {"word/styles.xml": styles[: len(styles) // 2]})
+
+
+def many_missing_images_docx(count: int) -> bytes:
+    """simple_docx whose document part relates `count` images the zip does not have."""
+    data = simple_docx()
+    extra = "".join(
+        f'<Relationship Id="rIdMissing{i}" Type="{RT.IMAGE}" Target="media/missing{i}.png"/>'
+        for i in range(count)
+    )
+    rels = _member_text(data, "word/_rels/document.xml.rels").replace(
+        "</Relationships>", f"{extra}</Relationships>"
+    )
+    return with_members(data, {"word/_rels/document.xml.rels": rels.encode()})
+
+
 # ----------------------------------------------------------------------------- renamed files
 
 
@@ -355,7 +458,8 @@ def with_body(inner_xml: str, base: bytes | None = None) -> bytes:
     return with_members(data, {"word/document.xml": (xml[:start] + inner_xml + xml[end:]).encode("utf-8")})
 
 
-def _para(text: str, style: str | None = None) -> str:
+def para_xml(text: str, style: str | None = None) -> str:
+    """A paragraph as WordprocessingML text (for `with_body`), in style id `style` if given."""
     ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
     return f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
 
@@ -363,24 +467,24 @@ def _para(text: str, style: str | None = None) -> str:
 def many_headings_docx(count: int = 10_000, base: bytes | None = None) -> bytes:
     """`count` headings cycling through levels 1-3 and no body text (so an outline of it needs
     no model call), in `base`'s package if given."""
-    parts = [_para(f"第{i + 1}节 Heading {i + 1}", f"Heading{i % 3 + 1}") for i in range(count)]
+    parts = [para_xml(f"第{i + 1}节 Heading {i + 1}", f"Heading{i % 3 + 1}") for i in range(count)]
     return with_body("".join(parts), base)
 
 
 def nested_tables_docx(depth: int = 60) -> bytes:
     """One table nested `depth` levels deep, each cell saying its level."""
-    xml = _para(f"最内层 innermost {depth}")
+    xml = para_xml(f"最内层 innermost {depth}")
     for level in range(depth, 0, -1):
-        xml = f"<w:tbl><w:tr><w:tc>{_para(f'层 level {level}')}{xml}<w:p/></w:tc></w:tr></w:tbl>"
-    return with_body(_para("嵌套表格 Nested tables", "Heading1") + xml + _para("表后 After the table."))
+        xml = f"<w:tbl><w:tr><w:tc>{para_xml(f'层 level {level}')}{xml}<w:p/></w:tc></w:tr></w:tbl>"
+    return with_body(para_xml("嵌套表格 Nested tables", "Heading1") + xml + para_xml("表后 After the table."))
 
 
 def nested_content_controls_docx(depth: int = 120) -> bytes:
     """A paragraph inside `depth` nested content controls (w:sdt), which our walker descends."""
-    xml = _para("深处 Deep inside")
+    xml = para_xml("深处 Deep inside")
     for _ in range(depth):
         xml = f"<w:sdt><w:sdtContent>{xml}</w:sdtContent></w:sdt>"
-    return with_body(_para("内容控件 Content controls", "Heading1") + xml)
+    return with_body(para_xml("内容控件 Content controls", "Heading1") + xml)
 
 
 def huge_paragraph_docx(chars: int = 3_000_000, seed: int = 7) -> bytes:
@@ -400,7 +504,7 @@ def huge_paragraph_docx(chars: int = 3_000_000, seed: int = 7) -> bytes:
         pieces.append(word)
         size += len(word) + 1
     text = " ".join(pieces)[:chars]
-    return with_body(_para("超长段落 One huge paragraph", "Heading1") + _para(text))
+    return with_body(para_xml("超长段落 One huge paragraph", "Heading1") + para_xml(text))
 
 
 def remote_references_docx(base_url: str) -> bytes:

@@ -25,6 +25,8 @@ from documents.structure import (
     detect_language,
     docx_extract,
     docx_open,
+    section_sources,
+    source_paragraphs,
     structure_extract,
 )
 from documents.tests import docx_factory as factory
@@ -32,7 +34,17 @@ from documents.tests import docx_factory as factory
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus"
 TOP_KEYS = {"version", "title", "language", "heuristic", "counts", "preamble", "sections"}
 COUNT_KEYS = {"paragraphs", "tables", "images", "footnotes", "comments", "sections", "words", "chars"}
-SECTION_KEYS = {"level", "title", "paragraphs", "words", "chars", "excerpt", "text", "source_index"}
+SECTION_KEYS = {
+    "level",
+    "title",
+    "paragraphs",
+    "words",
+    "chars",
+    "excerpt",
+    "text",
+    "source_index",
+    "in_table",
+}
 
 
 def _manifest() -> list[dict[str, str]]:
@@ -133,16 +145,13 @@ def test_corpus_outline_is_a_tree_whose_headings_point_back_at_their_paragraphs(
     structure = _extract_corpus(row["file"])
     sections = structure["sections"]
     document = docx.Document(CORPUS / row["file"])
-    paragraphs = document.paragraphs
+    paragraphs = source_paragraphs(document)
 
-    # Paragraphs in a bare "Heading" style (bug65649) are headings too but not in the manifest.
-    # (Style ids are looked up once: python-docx's Paragraph.style is slow on huge styles.xml.)
-    names = {style.style_id: style.name for style in document.styles}
-    bare = sum(1 for p in paragraphs if names.get(p._p.style) == "Heading")
-    styled = facts["heading_styled"] + facts["outline_paras"] + bare
+    # The manifest counts body-level paragraphs; headings in table cells come on top (bug65649).
+    styled = facts["heading_styled"] + facts["outline_paras"]
     if styled:
         assert not structure["heuristic"]
-        assert 1 <= len(sections) <= styled
+        assert 1 <= len([s for s in sections if not s["in_table"]]) <= styled
     levels = _levels(structure)
     if levels:
         assert levels[0] == 1
@@ -152,16 +161,18 @@ def test_corpus_outline_is_a_tree_whose_headings_point_back_at_their_paragraphs(
     for section in sections:
         source = _norm(paragraphs[section["source_index"]].text)
         assert section["title"] and source.startswith(section["title"].removesuffix("…"))
-        assert section["title"] == source or (len(section["title"]) == 300 and section["title"].endswith("…"))
+        assert section["title"] == source or (
+            len(section["title"]) == 2000 and section["title"].endswith("…")
+        )
 
 
 @pytest.mark.parametrize("row", ACCEPTED, ids=ids)
 def test_corpus_section_source_is_the_docx_paragraphs_from_its_heading_to_the_next(row):
-    # What the source pane showed when it read the file on every view: python-docx's text of the
-    # heading and of each non-empty body-level paragraph up to the next section's heading.
+    # python-docx's text of the heading and of each non-empty paragraph (the body's, in content
+    # controls and in table cells) up to the next section's heading.
     structure, sources = docx_extract(docx_open((CORPUS / row["file"]).read_bytes()))
     sections = structure["sections"]
-    paragraphs = docx.Document(CORPUS / row["file"]).paragraphs
+    paragraphs = source_paragraphs(docx.Document(CORPUS / row["file"]))
     ends = [s["source_index"] for s in sections[1:]] + [None]
 
     assert len(sources) == len(sections)
@@ -169,7 +180,11 @@ def test_corpus_section_source_is_the_docx_paragraphs_from_its_heading_to_the_ne
     for section, source, end in zip(sections, sources, ends, strict=True):
         body = [p.text for p in paragraphs[section["source_index"] + 1 : end] if p.text.strip()]
         heading = paragraphs[section["source_index"]].text
-        assert source == {"source_index": section["source_index"], "heading": heading, "paragraphs": body}
+        assert (source["source_index"], source["heading"]) == (section["source_index"], heading)
+        shown = source["paragraphs"]
+        if shown != body:  # cut at SOURCE_SECTION_CHARS: what is shown is the start, then "…"
+            assert shown[-1].endswith("…") and shown[:-1] == body[: len(shown) - 1]
+            assert body[len(shown) - 1].startswith(shown[-1].removesuffix("…"))
 
 
 @pytest.mark.parametrize("row", ACCEPTED, ids=ids)
@@ -232,8 +247,12 @@ def test_corpus_heading_styles_and_outline_levels_give_expected_outline(name, ti
 
 def test_korean_thesis_custom_outline_styles_give_its_chapters():
     structure = _extract_corpus("thesis-template-kr__오이코스논문 신탬플릿---수정본.docx")
-    top = [s["title"] for s in structure["sections"] if s["level"] == 1]
-    second = [s["title"] for s in structure["sections"] if s["level"] == 2]
+    # The title page is a table whose title lines carry an outline level: Word's navigation pane
+    # and table of contents list them above the chapters, and so do we, marked in_table.
+    in_table = [s for s in structure["sections"] if s["in_table"]]
+    assert [(s["level"], s["title"]) for s in in_table] == [(1, "TITLE"), (1, "한글제목")]
+    top = [s["title"] for s in structure["sections"] if s["level"] == 2]
+    second = [s["title"] for s in structure["sections"] if s["level"] == 3]
 
     assert [t for t in top if t.startswith("제 ")] == [
         "제 1 장 서론",
@@ -245,7 +264,7 @@ def test_korean_thesis_custom_outline_styles_give_its_chapters():
         "제 7 장 결론",
     ]
     assert "1.1.연구의 배경 (Background of the Study)" in second
-    assert any(s["level"] == 3 and s["title"] == "2.1.1.이차 소제목" for s in structure["sections"])
+    assert any(s["level"] == 4 and s["title"] == "2.1.1.이차 소제목" for s in structure["sections"])
     assert structure["title"] == "PTS Dissertation Template"
     assert structure["language"] == "ko"
     assert structure["counts"]["footnotes"] == 9
@@ -434,22 +453,124 @@ def test_outline_level_on_paragraph_or_style_makes_headings_and_level_9_is_body_
     assert structure["language"] == "ko"
 
 
-def test_bare_heading_style_with_numbering_uses_numbering_level():
+def _numbered(paragraph, ilvl: int) -> None:  # noqa: ANN001
+    num_pr = OxmlElement("w:numPr")
+    for tag, value in (("w:ilvl", ilvl), ("w:numId", 1)):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), str(value))
+        num_pr.append(el)
+    paragraph._p.get_or_add_pPr().append(num_pr)
+
+
+@pytest.mark.parametrize("name", ["Heading", "Überschrift", "Heading Custom", "标题样式"])
+def test_a_custom_style_merely_named_heading_is_body_text(name):
+    # LibreOffice's "Heading" base style is the common case: no outline level, no built-in base.
     def build(doc: DocxDocument) -> None:
-        doc.styles.add_style("Heading", WD_STYLE_TYPE.PARAGRAPH)
-        for text, ilvl in [("Overview", 0), ("Details", 1), ("Summary", 0)]:
-            paragraph = doc.add_paragraph(text, style="Heading")
-            num_pr = OxmlElement("w:numPr")
-            for tag, value in (("w:ilvl", ilvl), ("w:numId", 1)):
-                el = OxmlElement(tag)
-                el.set(qn("w:val"), str(value))
-                num_pr.append(el)
-            paragraph._p.get_or_add_pPr().append(num_pr)
+        doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        doc.add_heading("Real chapter", level=1)
+        for text, ilvl in [("Overview", 0), ("Details", 1)]:
+            _numbered(doc.add_paragraph(text, style=name), ilvl)
             doc.add_paragraph("Body.")
 
     structure = _extract(build)
 
-    assert _levels(structure) == [1, 2, 1]
+    assert _titles(structure) == ["Real chapter"]
+    assert structure["sections"][0]["text"] == "Overview\nBody.\nDetails\nBody."
+
+
+def test_a_custom_style_named_heading_with_an_outline_level_is_a_heading():
+    def build(doc: DocxDocument) -> None:
+        style_id = factory.add_style_outline_level(doc, "Heading", 1)
+        doc.add_heading("Chapter", level=1)
+        doc.add_paragraph("Section", style=doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH))
+        doc.add_paragraph("Body.")
+
+    structure = _extract(build)
+
+    assert (_titles(structure), _levels(structure)) == (["Chapter", "Section"], [1, 2])
+
+
+@pytest.mark.parametrize(
+    ("style_id", "name"),
+    [("Heading2", "Rubrique niveau 2"), ("heading2", "見出し 2"), ("Heading2", "Заголовок 2")],
+)
+def test_a_built_in_heading_is_known_by_its_style_id_whatever_its_name(style_id, name):
+    # Word keeps the ids Heading1-9 in every language version; other writers rename the style.
+    def build(doc: DocxDocument) -> None:
+        style = doc.styles.add_style("Temporary", WD_STYLE_TYPE.PARAGRAPH)
+        style.element.set(qn("w:styleId"), style_id)
+        style.name = name
+        doc.add_heading("Chapter", level=1)
+        paragraph = doc.add_paragraph("Section")
+        paragraph._p.get_or_add_pPr().get_or_add_pStyle().set(qn("w:val"), style_id)
+        doc.add_paragraph("Body.")
+
+    structure = _extract(build)
+
+    assert (_titles(structure), _levels(structure)) == (["Chapter", "Section"], [1, 2])
+
+
+def test_headings_inside_content_controls_count():
+    data = factory.with_body(
+        factory.para_xml("Before", "Heading1")
+        + "<w:sdt><w:sdtPr/><w:sdtContent>"
+        + factory.para_xml("第二章 控件里的标题", "Heading1")
+        + factory.para_xml("控件里的正文。")
+        + "</w:sdtContent></w:sdt>"
+        + factory.para_xml("After.")
+    )
+
+    structure = structure_extract(data)
+
+    assert _titles(structure) == ["Before", "第二章 控件里的标题"]
+    assert structure["sections"][1]["text"] == "控件里的正文。\nAfter."
+    assert [s["in_table"] for s in structure["sections"]] == [False, False]
+
+
+def test_a_heading_in_a_table_cell_starts_a_section_there_marked_in_table():
+    def cell(*paras: str) -> str:
+        return f"<w:tc>{''.join(paras)}</w:tc>"
+
+    table = (
+        "<w:tbl>"
+        f"<w:tr>{cell(factory.para_xml('row one'))}{cell(factory.para_xml('a'))}</w:tr>"
+        f"<w:tr>{cell(factory.para_xml('Términos', 'Heading2'), factory.para_xml('row two'))}"
+        f"{cell(factory.para_xml('b'))}</w:tr>"
+        f"<w:tr>{cell(factory.para_xml('row three'))}</w:tr>"
+        "</w:tbl>"
+    )
+    data = factory.with_body(
+        factory.para_xml("Capítulo 1", "Heading1") + table + factory.para_xml("Después.")
+    )
+
+    structure = structure_extract(data)
+    sections = structure["sections"]
+
+    assert [(s["title"], s["level"], s["in_table"]) for s in sections] == [
+        ("Capítulo 1", 1, False),
+        ("Términos", 2, True),
+    ]
+    assert sections[0]["text"] == "row one | a"
+    assert sections[1]["text"] == "row two | b\nrow three\nDespués."
+    sources = section_sources(docx_open(data), [s["source_index"] for s in sections])
+    assert sources[1]["heading"] == "Términos" and sources[1]["paragraphs"] == [
+        "row two",
+        "b",
+        "row three",
+        "Después.",
+    ]
+
+
+def test_a_long_heading_keeps_its_whole_text():
+    long_title = "Anexo técnico: " + "requisitos de seguridad, " * 40  # ~1,000 characters
+
+    def build(doc: DocxDocument) -> None:
+        doc.add_heading(long_title.strip(), level=1)
+        doc.add_paragraph("Body.")
+
+    structure = _extract(build)
+
+    assert structure["sections"][0]["title"] == _norm(long_title)
 
 
 @pytest.mark.parametrize(
