@@ -59,6 +59,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
+from documents.heuristic import Line, find_headings
+
 __all__ = [
     "count_words",
     "detect_language",
@@ -95,8 +97,6 @@ _SECTION_KEYS = (
     "source_index",
     "in_table",
 )
-# Heuristic headings are short lines; longer lines are prose.
-HEURISTIC_MAX_CHARS = 80
 
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -522,51 +522,7 @@ def _normalise_levels(raw: list[int]) -> list[int]:
 
 # ----------------------------------------------------------------------------- heuristic outline
 
-_CN_NUM = "0-9０-９一二三四五六七八九十百千零〇两"
-_ROMAN = r"(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
-_EN_NUM = r"(?:\d{1,3}|[ivxlc]{1,6}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-# (kind, regex); checked in order. Kinds are ranked by _KIND_RANK.
-_NUMBERED_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("part", re.compile(rf"^第\s*[{_CN_NUM}]+\s*[编篇部]")),
-    ("chapter", re.compile(rf"^第\s*[{_CN_NUM}]+\s*章")),
-    ("section", re.compile(rf"^第\s*[{_CN_NUM}]+\s*节")),
-    ("chapter", re.compile(r"^제\s*\d{1,3}\s*장")),
-    ("section", re.compile(r"^제\s*\d{1,3}\s*절")),
-    ("part", re.compile(rf"^part\s+{_EN_NUM}\b", re.IGNORECASE)),
-    ("chapter", re.compile(rf"^(?:chapter|chap\.)\s+{_EN_NUM}\b", re.IGNORECASE)),
-    ("section", re.compile(r"^section\s+\d{1,3}\b", re.IGNORECASE)),
-    ("roman", re.compile(rf"^{_ROMAN}[.．]\s*\S")),
-    ("cn_enum", re.compile(r"^[一二三四五六七八九十百]+\s*[、.．]")),
-    ("cn_paren", re.compile(r"^[（(]\s*[一二三四五六七八九十百]+\s*[）)]")),
-]
-# "1." / "1、" (depth 1 needs the delimiter, or "2 apples" would match), "1.1 x", "1.1.1 x".
-_ARABIC_RE = re.compile(r"^(\d{1,2}(?:[.．]\d{1,2}){0,5})(?:[.．、]\s*|(?<=\d)\s+)(?=\S)")
-_KIND_RANK = {
-    "part": 0,
-    "chapter": 1,
-    "section": 2,
-    "roman": 3,
-    "cn_enum": 4,
-    "cn_paren": 5,
-    "arabic": 6,
-    "styled": 7,
-}
-# Lines ending like a sentence (or introducing a list) are prose, not headings.
-_SENTENCE_END = set(".。!！?？;；:：,，、…")
-_HAS_LETTER_RE = re.compile(r"[^\W\d_]")
-
-
-def _numbered_kind(text: str) -> tuple[int, float] | None:
-    for kind, pattern in _NUMBERED_PATTERNS:
-        if pattern.match(text):
-            return (_KIND_RANK[kind], 0)
-    match = _ARABIC_RE.match(text)
-    if match:
-        depth = len(re.split(r"[.．]", match.group(1)))
-        if depth == 1 and not re.match(r"^\d{1,2}[.．、]", text):
-            return None
-        return (_KIND_RANK["arabic"], depth)
-    return None
+_PAGE_BREAK = etree.XPath(".//w:br[@w:type='page']", namespaces=NS)
 
 
 def _run_formats(para: _Para, styles: _Styles) -> list[tuple[int, bool, float]]:
@@ -598,62 +554,43 @@ def _run_formats(para: _Para, styles: _Styles) -> list[tuple[int, bool, float]]:
     return formats
 
 
-def _heuristic_levels(paras: list[_Para], styles: _Styles) -> dict[int, int]:
-    """Guess headings in a document without heading styles: {position in paras: raw level}.
+def _layout_line(para: _Para, styles: _Styles, after_section_break: bool) -> Line:
+    """What a reader sees of a paragraph: its text, weight, size, alignment and spacing."""
+    formats = _run_formats(para, styles)
+    ppr = para.element.find(W_PPR)
+    centred = _centred(ppr)
+    space_before = _space_before(ppr)
+    page_break = after_section_break or next(iter(_PAGE_BREAK(para.element)), None) is not None
+    if ppr is not None:
+        page_break = page_break or bool(_on_off(ppr.find(_W + "pageBreakBefore")))
+    return Line(
+        text=para.text,
+        bold=bool(formats) and all(bold for _length, bold, _size in formats),
+        size=min((size for _length, _bold, size in formats), default=styles.default_size),
+        centred=centred if centred is not None else styles.centred(para.style_id),
+        space_before=space_before if space_before is not None else styles.space_before(para.style_id),
+        page_break=page_break,
+        list_item=ppr is not None and ppr.find(_W + "numPr") is not None,
+    )
 
-    Conservative on purpose: a candidate must be a short line without sentence punctuation that
-    is numbered like a heading (第一章, 一、, 1.1, Chapter 1, I.) or is fully bold / larger than
-    the body text; runs of same-kind candidates are lists, not headings, and formatting-only
-    candidates are dropped when they would make up a large part of the document.
-    """
-    body = [i for i, p in enumerate(paras) if not p.in_table and p.text and not p.is_title]
-    if not body:
-        return {}
-    formats = {i: _run_formats(paras[i], styles) for i in body}
-    sizes: Counter[float] = Counter()
-    bold_chars = total_chars = 0
-    for fmt in formats.values():
-        for length, bold, size in fmt:
-            sizes[size] += length
-            total_chars += length
-            bold_chars += length if bold else 0
-    body_size = sizes.most_common(1)[0][0] if sizes else styles.default_size
-    # When most of the text is bold, bold says nothing about headings.
-    bold_is_signal = bold_chars <= total_chars / 2
 
-    kinds: dict[int, tuple[int, float]] = {}
-    for i in body:
-        text = paras[i].text
-        if len(text) > HEURISTIC_MAX_CHARS or text[-1] in _SENTENCE_END or not _HAS_LETTER_RE.search(text):
+def _heuristic_levels(blocks: list[_Para | _Table], styles: _Styles) -> tuple[dict[int, int], list[int]]:
+    """Headings found from formatting in a document without heading styles: ({block position:
+    raw level}, positions of the title lines). See documents/heuristic.py."""
+    lines: list[Line] = []
+    section_break = False
+    for block in blocks:
+        if isinstance(block, _Table):
+            lines.append(Line(table=True))
             continue
-        kind = _numbered_kind(text)
-        fmt = formats[i]
-        if kind is None and fmt:
-            all_bold = all(bold for _length, bold, _size in fmt)
-            smallest = min(size for _length, _bold, size in fmt)
-            if smallest >= body_size + 1:
-                kind = (_KIND_RANK["styled"], -smallest)  # bigger type = shallower level
-            elif all_bold and bold_is_signal:
-                kind = (_KIND_RANK["styled"], -smallest + 0.5)  # bold at body size: below larger ones
-        if kind is not None:
-            kinds[i] = kind
-
-    # Same-kind candidates with no body text between them are a list (or a typed TOC).
-    keep: dict[int, tuple[int, float]] = {}
-    for n, i in enumerate(body):
-        if i not in kinds:
-            continue
-        neighbours = [body[m] for m in (n - 1, n + 1) if 0 <= m < len(body)]
-        if all(kinds.get(j) != kinds[i] for j in neighbours):
-            keep[i] = kinds[i]
-    styled = [i for i, kind in keep.items() if kind[0] == _KIND_RANK["styled"]]
-    if len(styled) > 0.5 * len(body):
-        for i in styled:
-            del keep[i]
-    if len(keep) > 0.6 * len(body) and len(keep) > 2:
-        return {}
-    ranks = {kind: rank + 1 for rank, kind in enumerate(sorted(set(keep.values())))}
-    return {i: ranks[kind] for i, kind in keep.items()}
+        if block.is_title or block.in_table:
+            lines.append(Line())  # the document's own title: a space between lines, no more
+        else:
+            lines.append(_layout_line(block, styles, section_break))
+        ppr = block.element.find(W_PPR)
+        section_break = ppr is not None and ppr.find(_W + "sectPr") is not None
+    found = find_headings(lines)
+    return found.levels, found.titles
 
 
 # ----------------------------------------------------------------------------- parts & metadata
@@ -788,18 +725,22 @@ def _extract(document: DocxDocument) -> tuple[dict[str, Any], list[Any]]:
     blocks: list[_Para | _Table] = []
     order: list[Any] = []
     _walk(body_el, blocks, styles, order)
-    paras = [b for b in blocks if isinstance(b, _Para)]
 
-    # Which paragraphs start sections, with their raw levels.
+    # Which blocks start sections, with their raw levels.
     raw_levels: dict[int, int] = {}
-    for pos, para in enumerate(paras):
-        if para.text and (level := _styled_level(para, styles)) is not None:
+    for pos, block in enumerate(blocks):
+        if isinstance(block, _Para) and block.text and (level := _styled_level(block, styles)) is not None:
             raw_levels[pos] = level
     heuristic = False
+    title_lines: list[int] = []  # the title (and subtitle) lines the heuristic found at the top
     if not raw_levels:
-        raw_levels = _heuristic_levels(paras, styles)
+        raw_levels, title_lines = _heuristic_levels(blocks, styles)
         heuristic = bool(raw_levels)
-    titles = [pos for pos, p in enumerate(paras) if p.is_title and p.text and not p.in_table]
+    titles = [
+        pos
+        for pos, block in enumerate(blocks)
+        if isinstance(block, _Para) and block.is_title and block.text and not block.in_table
+    ]
     if not raw_levels and titles:
         # No headings of any kind: the Title paragraphs are the only structure there is.
         raw_levels = dict.fromkeys(titles, 1)
@@ -807,6 +748,7 @@ def _extract(document: DocxDocument) -> tuple[dict[str, Any], list[Any]]:
     levels = dict(
         zip(heading_positions, _normalise_levels([raw_levels[p] for p in heading_positions]), strict=True)
     )
+    not_body = set(title_lines)
 
     # Walk the blocks once, filling the preamble and each section.
     preamble = _Body()
@@ -814,15 +756,13 @@ def _extract(document: DocxDocument) -> tuple[dict[str, Any], list[Any]]:
     bodies: list[_Body] = []
     current = preamble
     all_text: list[str] = []
-    pos_of = {id(p): pos for pos, p in enumerate(paras)}
-    for block in blocks:
+    for pos, block in enumerate(blocks):
         if isinstance(block, _Table):
             all_text.extend(block.lines)
             for line in block.lines:
                 current.add(line, paragraph=False)
             continue
         all_text.append(block.text)
-        pos = pos_of[id(block)]
         if pos in levels:
             current = _Body()
             bodies.append(current)
@@ -834,7 +774,7 @@ def _extract(document: DocxDocument) -> tuple[dict[str, Any], list[Any]]:
                     "in_table": block.in_table,
                 }
             )
-        elif not block.is_title:
+        elif not block.is_title and pos not in not_body:
             current.add(block.text, paragraph=True)
 
     for section, body in zip(sections, bodies, strict=True):
@@ -844,8 +784,9 @@ def _extract(document: DocxDocument) -> tuple[dict[str, Any], list[Any]]:
 
     full_text = "\n".join(t for t in all_text if t)
     title = _core_title(document)
-    if title is None and titles:
-        title = _truncate(paras[titles[0]].text, TITLE_CHARS)
+    first_title = (titles or title_lines)[:1]
+    if title is None and first_title:
+        title = _truncate(blocks[first_title[0]].text, TITLE_CHARS)
 
     structure = {
         "version": STRUCTURE_VERSION,

@@ -1,0 +1,500 @@
+"""The outline a reader sees in a document without heading styles.
+
+Many documents are typed in "Normal" with direct formatting: their headings are short lines set
+apart by numbering ("第一章", "Artículo 3", "§ 4", "1.2"), by weight, size or centring, and by the
+body text that follows them. `find_headings` reads the document's blocks in reading order, each
+a `Line` (a paragraph's text and layout, or a table), and returns which lines are headings, at
+which raw level, and which leading lines are the document's title and subtitle.
+
+The rules, in the order they apply:
+
+* A candidate is a short line, not ending like a sentence, that carries a heading label in one of
+  the languages below, or at least one layout signal: bold (unless most of the text is bold),
+  larger type, centred (unless most lines are), in capitals, set apart by space or a page break.
+* A label alone on its line ("CAPÍTULO I", "第１条") takes the short line after it as its caption:
+  the pair is one heading, the label's.
+* A candidate is a heading when body text follows it: runs of same-kind candidates with nothing
+  between them are a list or a typed table of contents, and a line whose section has no body
+  (a signature block, a closing date) is not a heading. A table is body: headings separated
+  only by a table stay headings.
+* Lines repeated later as headings, before any body, are a typed table of contents.
+* Layout-only lines at the very top, before any body and unlike the headings below them, are the
+  title and subtitle.
+* Levels: larger type is shallower; at one size, a label's own rank (part > chapter > section >
+  article > "一、" > "1." > "1.1" ...) decides, and a layout-only line takes the level of the
+  labelled headings that look like it.
+
+Every step is one pass, or a pass with a bounded look-ahead: linear in the number of lines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from statistics import median
+
+__all__ = ["Found", "Line", "find_headings", "heading_label"]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One block of the document as the heuristic sees it."""
+
+    text: str = ""  # whitespace-collapsed; "" for an empty paragraph
+    bold: bool = False  # every visible run is bold
+    size: float = 0.0  # the smallest visible run's size, in points
+    centred: bool = False
+    space_before: int = 0  # twentieths of a point
+    page_break: bool = False  # starts a new page
+    list_item: bool = False  # Word's own list numbering (w:numPr)
+    table: bool = False  # a table rather than a paragraph
+
+
+@dataclass
+class Found:
+    levels: dict[int, int] = field(default_factory=dict)  # line position -> raw level (1 = top)
+    titles: list[int] = field(default_factory=list)  # positions of the title (and subtitle) lines
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    kind: str
+    rank: float  # shallower first
+    strong: bool  # a structural word (chapter, article, 第…章): a heading on its own
+    whole: bool  # the label is the whole line: its caption, if any, is the next line
+    caption_words: int
+
+
+# ----------------------------------------------------------------------------- labels
+
+_ROMAN = r"(?:M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
+_ORDINALS = (
+    # en
+    "one two three four five six seven eight nine ten eleven twelve first second third fourth fifth "
+    "sixth seventh eighth ninth tenth eleventh twelfth "
+    # fr
+    "premier première premiere deuxième deuxieme seconde troisième quatrième cinquième sixième "
+    "septième huitième neuvième dixième unique préliminaire preliminaire "
+    # es, pt, it
+    "primero primera segundo segunda tercero tercera cuarto cuarta quinto quinta sexto sexta "
+    "séptimo séptima octavo octava noveno novena décimo décima único única preliminar "
+    "primeiro primeira terceiro terceira sétimo sétima oitavo oitava nono nona "
+    "primo prima secondo seconda terzo terza sesto sesta settimo settima ottavo ottava decimo "
+    "decima unico preliminare "
+    # de (also before the word: "Erster Teil")
+    "erster erste erstes zweiter zweite dritter dritte vierter vierte fünfter fünfte sechster "
+    "sechste siebter siebte achter achte neunter neunte zehnter zehnte "
+    # ru
+    "первая первый первое вторая второй второе третья третий третье четвертая четвёртая "
+    "четвертый пятая пятый шестая шестой седьмая восьмая девятая десятая общая особенная"
+)
+_ORD = "|".join(sorted((re.escape(word) for word in _ORDINALS.split()), key=len, reverse=True))
+# Structural words, by the kind of division they name.
+_WORDS = {
+    "part": "part book title volume título titulo libro livro parte partie livre titre teil buch titel "
+    "titolo часть раздел книга том deel",
+    "chapter": "chapter chap. capítulo capitulo cap. chapitre kapitel capitolo capo глава hoofdstuk rozdział",
+    "annex": "annex appendix schedule anexo annexe anhang anlage allegato приложение bijlage",
+    "section": "section sección seccion seção secção secao sezione abschnitt afdeling параграф",
+    "subsection": "subsection subsección subseção subsecção sous-section unterabschnitt подраздел",
+    "article": "article art. artículo articulo artigo artikel articolo статья ст. artykuł",
+}
+_KIND_OF_WORD = {word: kind for kind, words in _WORDS.items() for word in words.split()}
+_WORD = "|".join(sorted((re.escape(w) for w in _KIND_OF_WORD), key=len, reverse=True))
+# A number: arabic ("12", "1.2", "3a"), Roman in capitals ("IV"; "di" is a word) or one letter
+# ("Annex B"); then an ordinal ending ("1º", "Ier", "2e") and no more letters.
+_NUM = rf"(?:\d{{1,4}}(?:\.\d{{1,4}})*[a-z]?|(?-i:(?=[IVXLCDM]){_ROMAN})|[a-z])"
+_SUFFIX = r"(?:\.?º|°|ª|er|re|ème|e|o)?(?![^\W\d_])"
+_SEP = r"[\s.:\-–—)）]*"
+# The word, then a space, or straight on to a number after a dotted abbreviation ("Art.1").
+_AFTER_WORD = r"(?:\s+|(?<=\.)\s*|(?=\d))"
+_WORD_LABEL_RE = re.compile(rf"^({_WORD}){_AFTER_WORD}(?:{_NUM}{_SUFFIX}|(?:{_ORD})\b){_SEP}", re.IGNORECASE)
+_ORD_WORD_RE = re.compile(rf"^(?:{_ORD})\s+({_WORD})\b{_SEP}", re.IGNORECASE)
+_PARAGRAPH_SIGN_RE = re.compile(r"^§§?\s*\d{1,4}[a-z]?\b" + _SEP)
+
+_CN = "0-9一二三四五六七八九十百千零〇两壹贰叁肆伍陆柒捌玖拾"
+_CJK_KIND = {
+    **dict.fromkeys("编編篇部卷", "part"),
+    "部分": "part",
+    **dict.fromkeys("章回课課", "chapter"),
+    **dict.fromkeys("节節", "section"),
+    **dict.fromkeys("条條", "article"),
+    **dict.fromkeys("款项項", "clause"),
+}
+_CJK_LABEL_RE = re.compile(rf"^第\s*[{_CN}]+\s*(部分|[编編篇部卷章回课課节節条條款项項])" + _SEP)
+_KO_KIND = {
+    "편": "part",
+    "장": "chapter",
+    "절": "section",
+    "관": "subsection",
+    "조": "article",
+    "항": "clause",
+}
+_KO_LABEL_RE = re.compile(r"^제\s*\d{1,4}\s*([편장절관조항])(?:의\s*\d+)?" + _SEP)
+_BRACKET_RE = re.compile(r"^[【〔［\[]([^】〕］\]]{1,40})[】〕］\]]\s*")
+
+_RANKS = {
+    "part": 0.0,
+    "chapter": 1.0,
+    "annex": 1.0,
+    "bracket": 1.5,
+    "section": 2.0,
+    "subsection": 3.0,
+    "article": 4.0,
+    "clause": 5.0,
+    "roman": 5.5,
+    "cn_enum": 6.0,
+    "letter": 7.0,
+    "cn_paren": 8.0,
+    "arabic": 9.0,  # + 0.1 per level of depth: 1. > 1.1 > 1.1.1
+    "arabic_paren": 10.0,
+    "paren_arabic": 11.0,
+    "ko_letter": 12.0,
+    "lower_letter": 13.0,
+    "circled": 14.0,
+}
+# Weaker labels: enumerations that also number list items.
+_WEAK = [
+    ("roman", re.compile(rf"^(?=[IVXLC]){_ROMAN}\s*[.)、．:\-–—]\s*(?=\S)")),
+    ("cn_enum", re.compile(r"^[一二三四五六七八九十]{1,3}\s*[、.．]\s*")),
+    ("cn_paren", re.compile(r"^[(（]\s*[一二三四五六七八九十]{1,3}\s*[)）]\s*")),
+    ("arabic_paren", re.compile(r"^\d{1,3}\s*[)）]\s*(?=\S)")),
+    ("paren_arabic", re.compile(r"^[(（]\s*\d{1,3}\s*[)）]\s*(?=\S)")),
+    ("ko_letter", re.compile(r"^[가나다라마바사아자차카타파하]\s*[.)]\s*(?=\S)")),
+    ("letter", re.compile(r"^[A-Z][.)]\s+(?=\S)")),
+    ("lower_letter", re.compile(r"^\(?[a-z][.)]\s+(?=\S)")),
+]
+# "1." / "1、" / "1.1 x" / "1.1.1 x" (depth 1 needs the delimiter, or "2 apples" would match).
+_ARABIC_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){0,5})(?:\.(?!\d)|、|(?=\s))\s*(?=\S)")
+_CIRCLED_RE = re.compile(r"^[\u2460-\u2473\u3251-\u325f]")
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def heading_label(text: str) -> Label | None:
+    """The heading label `text` starts with ("Capítulo II", "第１条", "§ 3", "1.2", "一、"), if any."""
+    if _CIRCLED_RE.match(text):
+        return Label("circled", _RANKS["circled"], False, False, _words(text) - 1)
+    norm = unicodedata.normalize("NFKC", text)
+    strong: tuple[str, str] | None = None
+    if (match := _WORD_LABEL_RE.match(norm)) or (match := _ORD_WORD_RE.match(norm)):
+        strong = (_KIND_OF_WORD[match.group(1).lower()], norm[match.end() :])
+    elif match := _PARAGRAPH_SIGN_RE.match(norm):
+        strong = ("article", norm[match.end() :])
+    elif match := _CJK_LABEL_RE.match(norm):
+        strong = (_CJK_KIND[match.group(1)], norm[match.end() :])
+    elif match := _KO_LABEL_RE.match(norm):
+        strong = (_KO_KIND[match.group(1)], norm[match.end() :])
+    elif (match := _BRACKET_RE.match(norm)) and len(norm) - match.end() <= 20:
+        strong = ("bracket", norm[match.end() :])
+    if strong is not None:
+        kind, caption = strong
+        caption = caption.strip()
+        # "제1조(목적)", "第１条（目的）": a caption in brackets right after the label is still the label.
+        whole = not caption or bool(re.fullmatch(r"[(（][^)）]{1,20}[)）]", caption))
+        return Label(kind, _RANKS[kind], True, whole, _words(caption))
+    if (match := _ARABIC_RE.match(norm)) and not (
+        "." not in match.group(1) and match.group(0).rstrip() == match.group(1)
+    ):  # "2 apples" is no heading: a single number needs its "." or "、"
+        depth = match.group(1).count(".") + 1
+        return Label(f"arabic{depth}", _RANKS["arabic"] + 0.1 * depth, False, False, _words(norm) - 1)
+    for kind, pattern in _WEAK:
+        if match := pattern.match(norm):
+            return Label(kind, _RANKS[kind], False, False, _words(norm[match.end() :]))
+    return None
+
+
+# ----------------------------------------------------------------------------- lines
+
+_SENTENCE_END = set(".。!！?？;；:：,，、…")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_CASED_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")
+# A typed table of contents: dot leaders then a page number.
+_LEADER_RE = re.compile(r"(?:\.{3,}|…{2,}|·{3,}|_{3,}|-{4,})\s*\d{1,4}\s*$")
+_PAGE_NUMBER_RE = re.compile(r"[\s.…·_\-]*\d{1,4}\s*$")
+_BRACKETED_RE = re.compile(r"[(（][^)）]{1,30}[)）]")
+# Longest candidate: in characters with CJK counted twice (about the width on a page), in words.
+MAX_WIDTH = 120
+MAX_WORDS = 16
+# A line at least this wide is prose even without a full stop; how far to look for a section's.
+PROSE_WIDTH = 60
+LOOK_AHEAD = 60
+
+
+def _width(text: str) -> int:
+    return len(text) + len(_CJK_RE.findall(text))
+
+
+def _capitals(text: str) -> bool:
+    cased = _CASED_RE.findall(text)
+    return len(cased) >= 3 and text.upper() == text and text.lower() != text
+
+
+@dataclass
+class _Candidate:
+    pos: int
+    label: Label | None
+    score: float
+    size: float
+    signature: tuple[float, bool, bool]  # (size, bold, centred)
+
+    @property
+    def kind(self) -> tuple[str, ...]:
+        if self.label is not None:
+            return ("label", self.label.kind)
+        return ("layout", *map(str, self.signature))
+
+
+class _Document:
+    """Baselines of the body text that layout signals are measured against."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        sizes: Counter[float] = Counter()
+        spacing: Counter[int] = Counter()
+        bold = total = centred = paragraphs = 0
+        for line in lines:
+            if line.table or not line.text:
+                continue
+            width = len(line.text)
+            sizes[line.size] += width
+            spacing[line.space_before] += 1
+            total += width
+            bold += width if line.bold else 0
+            paragraphs += 1
+            centred += line.centred
+        self.body_size = sizes.most_common(1)[0][0] if sizes else 0.0
+        self.usual_spacing = spacing.most_common(1)[0][0] if spacing else 0
+        # When most of the text is bold (or centred), bold (or centring) says nothing.
+        self.bold_is_signal = bold <= total / 2
+        self.centred_is_signal = centred <= paragraphs / 2
+
+    def score(self, line: Line, blank_before: bool) -> float:
+        score = 0.0
+        if line.bold and self.bold_is_signal:
+            score += 1
+        if line.size >= self.body_size + 1:
+            score += 1 + (line.size >= self.body_size + 4)
+        if line.centred and self.centred_is_signal:
+            score += 1
+        if _capitals(line.text):
+            score += 0.5
+        if blank_before or (line.space_before >= 200 and line.space_before > self.usual_spacing):
+            score += 0.5
+        if line.page_break:
+            score += 0.5
+        return score
+
+
+def _candidate(line: Line, pos: int, doc: _Document, blank_before: bool) -> _Candidate | None:
+    text = line.text
+    if line.table or not text or _width(text) > MAX_WIDTH or _LEADER_RE.search(text):
+        return None
+    label = heading_label(text)
+    score = doc.score(line, blank_before)
+    if label is None and (score < 1 or line.list_item or _words(text) > MAX_WORDS):
+        return None
+    if label is not None and not label.strong and score < 1 and _words(text) > MAX_WORDS:
+        return None
+    if text[-1] in _SENTENCE_END:
+        # "Artículo 1. Objeto." ends like a sentence and is a heading; "第一条 为了……。" is not.
+        short_caption = label is not None and label.strong and label.caption_words <= 8 and "," not in text
+        if not (short_caption and text[-1] == ".") and not (label is not None and label.whole):
+            return None
+    if not _LETTER_RE.search(text) and not (label is not None and label.strong):
+        return None
+    return _Candidate(pos, label, score, line.size, (line.size, line.bold, line.centred))
+
+
+# ----------------------------------------------------------------------------- the outline
+
+
+@dataclass
+class _Pass:
+    lines: list[Line]
+    blocks: list[int]  # non-empty paragraphs and tables (empty paragraphs only space things out)
+    candidates: dict[int, _Candidate]
+    captions: set[int] = field(default_factory=set)  # neither heading nor body: part of the label above
+
+    def is_body(self, pos: int) -> bool:
+        line = self.lines[pos]
+        return pos not in self.candidates and pos not in self.captions and not _LEADER_RE.search(line.text)
+
+
+def find_headings(lines: list[Line]) -> Found:
+    """Which of `lines` are headings (see the module doc)."""
+    doc = _Document(lines)
+    candidates: dict[int, _Candidate] = {}
+    blank_before = True  # the top of the document is set apart
+    for pos, line in enumerate(lines):
+        if not line.table and not line.text:
+            blank_before = True
+            continue
+        if (found := _candidate(line, pos, doc, blank_before)) is not None:
+            candidates[pos] = found
+        blank_before = False
+    if not candidates:
+        return Found()
+    state = _Pass(lines, [pos for pos, line in enumerate(lines) if line.table or line.text], candidates)
+    _drop_captions(state)
+    _drop_contents(state)
+    titles = _titles(state)
+    for pos in titles:
+        del candidates[pos]
+    _drop_lists(state)
+    _drop_without_body(state)
+
+    # Tables count as content: headings between tables are not "most of the document".
+    content = len(state.blocks)
+    layout = [pos for pos, c in candidates.items() if c.label is None]
+    if len(layout) > 0.5 * content:
+        for pos in layout:
+            del candidates[pos]
+    if len(candidates) > 0.6 * content and len(candidates) > 2:
+        return Found(titles=titles)
+    return Found(_levels(candidates), titles)
+
+
+def _drop_captions(state: _Pass) -> None:
+    """A label alone on its line ("CAPÍTULO I", "第１条") and the short line under it
+    ("Disposiciones generales", "（目的）") are one heading: the label's."""
+    for n, pos in enumerate(state.blocks[:-1]):
+        here = state.candidates.get(pos)
+        if here is None or here.label is None or not here.label.whole:
+            continue
+        after = state.blocks[n + 1]
+        caption = state.candidates.get(after)
+        line = state.lines[after]
+        if (caption is not None and caption.label is None) or (
+            not line.table and _BRACKETED_RE.fullmatch(line.text)
+        ):
+            state.candidates.pop(after, None)
+            state.captions.add(after)
+
+
+def _drop_contents(state: _Pass) -> None:
+    """A typed table of contents: candidates with no body before the next one whose text is a
+    later heading's (page numbers aside)."""
+
+    def key(pos: int) -> str:
+        return _PAGE_NUMBER_RE.sub("", state.lines[pos].text).strip().casefold()
+
+    later: Counter[str] = Counter(key(pos) for pos in state.candidates)
+    for n, pos in enumerate(state.blocks):
+        if pos not in state.candidates:
+            continue
+        text = key(pos)
+        later[text] -= 1
+        following = state.blocks[n + 1] if n + 1 < len(state.blocks) else None
+        if later[text] > 0 and following in state.candidates:
+            del state.candidates[pos]
+
+
+def _titles(state: _Pass) -> list[int]:
+    """Layout-only lines at the top, before any body, that do not look like the headings after
+    them: the title, and the subtitle under it."""
+    lead: list[int] = []
+    for pos in state.blocks:
+        if pos in state.captions:
+            continue
+        if pos not in state.candidates:
+            break
+        lead.append(pos)
+    rest = [c for pos, c in state.candidates.items() if pos not in lead]
+    later = {c.signature for c in rest}
+    largest = max((c.size for c in rest), default=0.0)
+    titles: list[int] = []
+    for pos in lead:
+        found = state.candidates[pos]
+        if found.label is not None or found.signature in later:
+            break
+        titles.append(pos)
+    if len(titles) == 1 and rest:
+        # One line alone is a title only when it stands out from every heading below it.
+        first = state.candidates[titles[0]]
+        if first.size <= largest and not (first.signature[2] and not any(c.signature[2] for c in rest)):
+            return []
+    return titles
+
+
+def _drop_lists(state: _Pass) -> None:
+    """Same-kind candidates with nothing between them are a list, not headings."""
+    kinds = {pos: c.kind for pos, c in state.candidates.items()}
+    blocks = [pos for pos in state.blocks if pos not in state.captions]
+    listed: set[int] = set()
+    for n, pos in enumerate(blocks):
+        if pos not in kinds:
+            continue
+        for m in (n - 1, n + 1):
+            if 0 <= m < len(blocks) and kinds.get(blocks[m]) == kinds[pos]:
+                listed.add(pos)
+    for pos in listed:
+        del state.candidates[pos]
+
+
+def _drop_without_body(state: _Pass) -> None:
+    """A heading has body text in its section (its subsections' included): prose or a table before
+    the next heading that is not below it (looking at most LOOK_AHEAD blocks ahead). A signature
+    block's name, a closing date or the title of a typed table of contents has none. Structural
+    labels need none: "TÍTULO I" stands right above "CAPÍTULO I"."""
+    drop: list[int] = []
+    for n, pos in enumerate(state.blocks):
+        here = state.candidates.get(pos)
+        if here is None or (here.label is not None and here.label.strong):
+            continue
+        for after in state.blocks[n + 1 : n + 1 + LOOK_AHEAD]:
+            other = state.candidates.get(after)
+            if other is not None:
+                if not _below(other, here):
+                    drop.append(pos)
+                    break
+            elif state.is_body(after) and _prose(state.lines[after]):
+                break
+        else:
+            drop.append(pos)
+    for pos in drop:
+        del state.candidates[pos]
+
+
+def _below(other: _Candidate, here: _Candidate) -> bool:
+    """Whether `other` may be a subheading of `here`: smaller type, or the same size and a deeper
+    label ("1.1" under "1.", "（一）" under "一、"; at one size a layout-only line is below labels)."""
+    if other.kind == here.kind or (other.label is not None and other.label.strong):
+        return False
+    if round(other.size) != round(here.size):
+        return other.size < here.size
+    return _rank(other) > _rank(here)
+
+
+def _prose(line: Line) -> bool:
+    return line.table or line.text[-1] in _SENTENCE_END or _width(line.text) >= PROSE_WIDTH
+
+
+def _levels(candidates: dict[int, _Candidate]) -> dict[int, int]:
+    """Raw levels: larger type first, then the label's rank; layout-only lines take the level of
+    the labelled headings they look like."""
+    by_kind: dict[tuple[str, ...], list[_Candidate]] = defaultdict(list)
+    for found in candidates.values():
+        by_kind[found.kind].append(found)
+    looks: dict[tuple[float, bool, bool], tuple[str, ...]] = {}
+    for kind, members in sorted(by_kind.items(), key=lambda item: _rank(item[1][0])):
+        if kind[0] == "label":
+            looks.setdefault(Counter(m.signature for m in members).most_common(1)[0][0], kind)
+    order: dict[tuple[str, ...], tuple[float, float]] = {}
+    for kind, members in by_kind.items():
+        target = looks.get(members[0].signature, kind) if kind[0] == "layout" else kind
+        model = by_kind[target]
+        order[kind] = (-round(median(m.size for m in model)), _rank(model[0]))
+    ranks = {key: n + 1 for n, key in enumerate(sorted(set(order.values())))}
+    return {pos: ranks[order[c.kind]] for pos, c in candidates.items()}
+
+
+def _rank(found: _Candidate) -> float:
+    if found.label is not None:
+        return found.label.rank
+    _size, bold, centred = found.signature
+    return 20 + (0 if centred else 0.5) + (0 if bold else 0.25)

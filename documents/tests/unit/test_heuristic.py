@@ -1,0 +1,334 @@
+"""The outline of a document without heading styles, rule by rule (documents/heuristic.py).
+
+Labels are checked in the languages the product serves; the layout rules on `Line`s written
+here, so each test names exactly the signal it is about. The whole-document behaviour is judged
+on the labelled set (test_heuristic_set.py, bench/heuristic.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from documents.heuristic import Line, find_headings, heading_label
+
+pytestmark = pytest.mark.no_database
+
+BODY = "This paragraph is ordinary body text, written as full sentences about the subject."
+CORPO = "这一段是正文，用完整的句子说明本节的内容。"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Chapter 3 Results", "chapter"),
+        ("CHAPTER FOUR", "chapter"),
+        ("Part II", "part"),
+        ("Section 2.3 Scope", "section"),
+        ("Appendix A", "annex"),
+        ("CAPÍTULO II", "chapter"),
+        ("Capítulo Segundo", "chapter"),
+        ("TÍTULO PRELIMINAR", "part"),
+        ("Artículo 1. Objeto.", "article"),
+        ("Art. 1º", "article"),
+        ("Artigo 5.º", "article"),
+        ("Seção II", "section"),
+        ("Article premier", "article"),
+        ("Chapitre Ier", "chapter"),
+        ("TITRE II", "part"),
+        ("§ 1 Geltungsbereich", "article"),
+        ("Erster Teil", "part"),
+        ("Abschnitt 2", "section"),
+        ("Art. 1 - Oggetto", "article"),
+        ("Capo I", "chapter"),
+        ("Глава 1. Общие положения", "chapter"),
+        ("Статья 12", "article"),
+        ("第一章 总则", "chapter"),
+        ("第１条", "article"),
+        ("第二节 适用范围", "section"),
+        ("第一编", "part"),
+        ("第３章　会議", "chapter"),
+        ("제1조(목적)", "article"),
+        ("제 2 장 본론", "chapter"),
+        ("【项目概况】", "bracket"),
+        ("〔附则〕", "bracket"),
+        ("IV. Discussion", "roman"),
+        ("一、总体要求", "cn_enum"),
+        ("（一）工作目标", "cn_paren"),
+        ("1.2 Scope", "arabic2"),
+        ("１．概要", "arabic1"),
+        ("3) Costs", "arabic_paren"),
+        ("(2) Exceptions", "paren_arabic"),
+        ("가. 목적", "ko_letter"),
+        ("① 内容", "circled"),
+    ],
+)
+def test_heading_labels_across_languages(text, kind):
+    label = heading_label(text)
+
+    assert label is not None and label.kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Particular attention is needed",
+        "Title: A study of rivers",
+        "Chapters of my life",
+        "Part-time staff",
+        "Articles of association",
+        "Section",
+        "Sectional view",
+        "2 apples",
+        "2023年工作总结",
+        "第一次会议纪要",
+        "Art is long",
+        "Capo di tutti",
+        "Kapitelübersicht",
+        "Статьи и заметки",
+    ],
+)
+def test_words_that_only_look_like_labels_are_not_labels(text):
+    assert heading_label(text) is None
+
+
+def test_a_label_alone_on_its_line_is_whole_and_a_bracketed_caption_is_part_of_it():
+    assert heading_label("CAPÍTULO I").whole
+    assert heading_label("제1조(목적)").whole
+    assert heading_label("第１条（目的）").whole
+    assert not heading_label("Artículo 1. Objeto.").whole
+
+
+def _headings(lines: list[Line]) -> list[str]:
+    found = find_headings(lines)
+    return [lines[pos].text for pos in sorted(found.levels)]
+
+
+def _levels(lines: list[Line]) -> list[int]:
+    found = find_headings(lines)
+    return [found.levels[pos] for pos in sorted(found.levels)]
+
+
+def _body(text: str = BODY) -> Line:
+    return Line(text, size=11)
+
+
+def test_numbered_headings_in_chinese_nest_by_their_rank():
+    lines = [
+        Line("一、总体要求", size=11),
+        _body(CORPO),
+        Line("（一）工作目标", size=11),
+        _body(CORPO),
+        Line("1. 目标一", size=11),
+        _body(CORPO),
+        Line("二、重点任务", size=11),
+        _body(CORPO),
+    ]
+
+    assert _headings(lines) == ["一、总体要求", "（一）工作目标", "1. 目标一", "二、重点任务"]
+    assert _levels(lines) == [1, 2, 3, 1]
+
+
+def test_bold_larger_and_centred_short_lines_are_headings_larger_type_shallower():
+    lines = [
+        Line("Background", bold=True, size=14),
+        _body(),
+        Line("Earlier work", bold=True, size=11),
+        _body(),
+        Line("Method", bold=True, size=14),
+        _body(),
+    ]
+
+    assert _headings(lines) == ["Background", "Earlier work", "Method"]
+    assert _levels(lines) == [1, 2, 1]
+
+
+def test_a_short_plain_line_is_not_a_heading():
+    lines = [_body(), Line("See below", size=11), _body(), Line("Thanks to all", size=11), _body()]
+
+    assert _headings(lines) == []
+
+
+def test_a_title_and_subtitle_at_the_top_are_the_title_not_a_list_or_headings():
+    lines = [
+        Line("Annual Report 2025", bold=True, size=20, centred=True),
+        Line("Northwind Trading Company", size=14, centred=True),
+        _body(),
+        Line("Overview", bold=True, size=12),
+        _body(),
+        Line("Finances", bold=True, size=12),
+        _body(),
+    ]
+
+    found = find_headings(lines)
+
+    assert found.titles == [0, 1]
+    assert _headings(lines) == ["Overview", "Finances"]
+
+
+def test_a_first_heading_that_looks_like_the_others_is_not_a_title():
+    lines = [Line("Overview", bold=True, size=12), _body(), Line("Finances", bold=True, size=12), _body()]
+
+    assert find_headings(lines).titles == []
+    assert _headings(lines) == ["Overview", "Finances"]
+
+
+def test_headings_separated_only_by_a_table_are_still_headings():
+    lines = [
+        Line("Pricing", bold=True, size=11),
+        Line(table=True),
+        Line("Delivery", bold=True, size=11),
+        Line(table=True),
+        Line("Terms", bold=True, size=11),
+        _body(),
+    ]
+
+    assert _headings(lines) == ["Pricing", "Delivery", "Terms"]
+
+
+def test_short_numbered_items_one_after_another_are_a_list():
+    lines = [
+        _body(),
+        Line("1. Apples", size=11),
+        Line("2. Pears", size=11),
+        Line("3. Plums", size=11),
+        _body(),
+    ]
+
+    assert _headings(lines) == []
+
+
+def test_a_typed_table_of_contents_is_not_headings_the_headings_after_it_are():
+    lines = [
+        Line("Contents", bold=True, size=14),
+        Line("1. Introduction ........ 3", size=11),
+        Line("2. Method ........ 5", size=11),
+        Line("1. Introduction", bold=True, size=14),
+        _body(),
+        Line("2. Method", bold=True, size=14),
+        _body(),
+    ]
+
+    headings = _headings(lines)
+
+    assert headings == ["1. Introduction", "2. Method"]
+
+
+def test_a_table_of_contents_without_leaders_repeats_later_headings_and_is_dropped():
+    lines = [
+        Line("第一章 总则", size=11),
+        Line("第二章 附则", size=11),
+        Line("第一章 总则", bold=True, size=14, centred=True),
+        _body(CORPO),
+        Line("第二章 附则", bold=True, size=14, centred=True),
+        _body(CORPO),
+    ]
+
+    found = find_headings(lines)
+
+    assert sorted(found.levels) == [2, 4]
+
+
+def test_a_bold_name_in_a_closing_signature_block_is_not_a_heading():
+    lines = [
+        Line("Scope", bold=True, size=11),
+        _body(),
+        _body("Yours sincerely,"),
+        Line("Jane Doe", bold=True, size=11),
+        Line("Head of Procurement", size=11),
+        Line("12 March 2026", size=11),
+    ]
+
+    assert _headings(lines) == ["Scope"]
+
+
+def test_when_everything_is_bold_bold_says_nothing():
+    lines = [Line("Note", bold=True, size=11), Line(BODY, bold=True, size=11)] * 3
+
+    assert _headings(lines) == []
+
+
+def test_a_lead_in_that_is_only_partly_bold_is_body_text():
+    # The extractor gives bold=True only when every visible run is bold.
+    lines = [Line("Note: the deadline is firm", bold=False, size=11), _body(), _body()]
+
+    assert _headings(lines) == []
+
+
+def test_capitals_alone_are_not_enough_but_with_space_before_they_are():
+    shouting = [_body(), Line("VERY IMPORTANT", size=11), _body()]
+    set_apart = [
+        _body(),
+        Line(),
+        Line("INTRODUCTION", size=11),
+        _body(),
+        Line(),
+        Line("METHOD", size=11),
+        _body(),
+    ]
+
+    assert _headings(shouting) == []
+    assert _headings(set_apart) == ["INTRODUCTION", "METHOD"]
+
+
+def test_a_label_alone_takes_the_line_under_it_as_its_caption():
+    lines = [
+        Line("CAPÍTULO I", bold=True, size=12, centred=True),
+        Line("Disposiciones generales", bold=True, size=12, centred=True),
+        Line("Artículo 1. Objeto.", bold=True, size=12),
+        _body("La presente ley tiene por objeto regular el régimen jurídico de las entidades."),
+        Line("Artículo 2. Ámbito.", bold=True, size=12),
+        _body("Esta ley se aplica a todas las entidades del sector público estatal."),
+    ]
+
+    assert _headings(lines) == ["CAPÍTULO I", "Artículo 1. Objeto.", "Artículo 2. Ámbito."]
+    assert _levels(lines) == [1, 2, 2]
+
+
+def test_japanese_articles_with_captions_in_brackets():
+    lines = [
+        Line("第１章　総則", bold=True, size=12, centred=True),
+        Line("第１条", size=11),
+        Line("（目的）", size=11),
+        _body("この規程は、会社の文書管理に関し必要な事項を定めることを目的とする。"),
+        Line("第２条", size=11),
+        Line("（定義）", size=11),
+        _body("この規程において文書とは、業務上作成し又は取得した記録をいう。"),
+    ]
+
+    assert _headings(lines) == ["第１章　総則", "第１条", "第２条"]
+    assert _levels(lines) == [1, 2, 2]
+
+
+def test_a_statute_article_that_starts_its_own_sentence_is_body_text():
+    lines = [
+        Line("第一章 总则", bold=True, size=14, centred=True),
+        _body("第一条　为了规范合同管理，维护当事人的合法权益，根据有关法律，制定本办法。"),
+        _body("第二条　本办法适用于本公司签订的各类合同。"),
+    ]
+
+    assert _headings(lines) == ["第一章 总则"]
+
+
+def test_german_paragraph_signs_and_spelled_out_parts():
+    lines = [
+        Line("Erster Teil", bold=True, size=12, centred=True),
+        Line("Allgemeine Vorschriften", bold=True, size=12, centred=True),
+        Line("§ 1 Geltungsbereich", bold=True, size=11),
+        _body("Dieses Gesetz gilt für alle Verträge, die im Inland geschlossen werden."),
+        Line("§ 2 Begriffsbestimmungen", bold=True, size=11),
+        _body("Im Sinne dieses Gesetzes ist Unternehmer jede natürliche oder juristische Person."),
+    ]
+
+    assert _headings(lines) == ["Erster Teil", "§ 1 Geltungsbereich", "§ 2 Begriffsbestimmungen"]
+
+
+def test_finding_headings_is_linear_in_the_number_of_lines():
+    # 100,000 lines of alternating headings and body: one pass each (a quadratic step would
+    # take minutes here); the result is exact, so the work was done.
+    lines = [
+        Line(f"{n // 2 + 1}. Heading", bold=True, size=11) if n % 2 == 0 else _body() for n in range(100_000)
+    ]
+
+    found = find_headings(lines)
+
+    assert len(found.levels) == 50_000
