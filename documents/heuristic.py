@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import median
 
 __all__ = ["Found", "Line", "find_headings", "heading_label"]
@@ -50,6 +50,7 @@ class Line:
     page_break: bool = False  # starts a new page
     list_item: bool = False  # Word's own list numbering (w:numPr)
     table: bool = False  # a table rather than a paragraph
+    contents_entry: bool = False  # ends in a tab and a page number, as a typed contents line does
 
 
 @dataclass
@@ -100,6 +101,7 @@ _WORDS = {
     "section": "section sección seccion seção secção secao sezione abschnitt afdeling параграф",
     "subsection": "subsection subsección subseção subsecção sous-section unterabschnitt подраздел",
     "article": "article art. artículo articulo artigo artikel articolo статья ст. artykuł",
+    "clause": "clause cláusula clausula clausola klausel пункт",
 }
 _KIND_OF_WORD = {word: kind for kind, words in _WORDS.items() for word in words.split()}
 _WORD = "|".join(sorted((re.escape(w) for w in _KIND_OF_WORD), key=len, reverse=True))
@@ -113,6 +115,11 @@ _AFTER_WORD = r"(?:\s+|(?<=\.)\s*|(?=\d))"
 _WORD_LABEL_RE = re.compile(rf"^({_WORD}){_AFTER_WORD}(?:{_NUM}{_SUFFIX}|(?:{_ORD})\b){_SEP}", re.IGNORECASE)
 _ORD_WORD_RE = re.compile(rf"^(?:{_ORD})\s+({_WORD})\b{_SEP}", re.IGNORECASE)
 _PARAGRAPH_SIGN_RE = re.compile(r"^§§?\s*\d{1,4}[a-z]?\b" + _SEP)
+# Spanish statutes end with "Disposición adicional primera", "Disposición final única".
+_DISPOSITION_RE = re.compile(
+    rf"^disposici[oó]n\s+(?:adicional|transitoria|derogatoria|final)(?:\s+(?:{_ORD}|\d+))?\b" + _SEP,
+    re.IGNORECASE,
+)
 
 _CN = "0-9一二三四五六七八九十百千零〇两壹贰叁肆伍陆柒捌玖拾"
 _CJK_KIND = {
@@ -124,6 +131,9 @@ _CJK_KIND = {
     **dict.fromkeys("款项項", "clause"),
 }
 _CJK_LABEL_RE = re.compile(rf"^第\s*[{_CN}]+\s*(部分|[编編篇部卷章回课課节節条條款项項])" + _SEP)
+# Numbered items that divide Chinese documents: 案例一 (case), 附件1 (attachment), 专题二 (topic).
+_CJK_ITEM_RE = re.compile(rf"^(案例|专题|專題|议题|議題|任务|任務|附件|附录|附錄|附表)\s*[{_CN}]+[、.:：\s]*")
+_CJK_ITEM_KIND = {"附件": "annex", "附录": "annex", "附錄": "annex", "附表": "annex"}
 _KO_KIND = {
     "편": "part",
     "장": "chapter",
@@ -140,6 +150,7 @@ _RANKS = {
     "chapter": 1.0,
     "annex": 1.0,
     "bracket": 1.5,
+    "item": 1.8,
     "section": 2.0,
     "subsection": 3.0,
     "article": 4.0,
@@ -183,8 +194,10 @@ def heading_label(text: str) -> Label | None:
     strong: tuple[str, str] | None = None
     if (match := _WORD_LABEL_RE.match(norm)) or (match := _ORD_WORD_RE.match(norm)):
         strong = (_KIND_OF_WORD[match.group(1).lower()], norm[match.end() :])
-    elif match := _PARAGRAPH_SIGN_RE.match(norm):
+    elif (match := _PARAGRAPH_SIGN_RE.match(norm)) or (match := _DISPOSITION_RE.match(norm)):
         strong = ("article", norm[match.end() :])
+    elif match := _CJK_ITEM_RE.match(norm):
+        strong = (_CJK_ITEM_KIND.get(match.group(1), "item"), norm[match.end() :])
     elif match := _CJK_LABEL_RE.match(norm):
         strong = (_CJK_KIND[match.group(1)], norm[match.end() :])
     elif match := _KO_LABEL_RE.match(norm):
@@ -213,6 +226,7 @@ def heading_label(text: str) -> Label | None:
 _SENTENCE_END = set(".。!！?？;；:：,，、…")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
+_WORD_RE = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more (not "JM/ah")
 _CASED_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")
 # A typed table of contents: dot leaders then a page number.
 _LEADER_RE = re.compile(r"(?:\.{3,}|…{2,}|·{3,}|_{3,}|-{4,})\s*\d{1,4}\s*$")
@@ -222,12 +236,38 @@ _BRACKETED_RE = re.compile(r"[(（][^)）]{1,30}[)）]")
 MAX_WIDTH = 120
 MAX_WORDS = 16
 # A line at least this wide is prose even without a full stop; how far to look for a section's.
-PROSE_WIDTH = 60
+PROSE_WIDTH = 40
 LOOK_AHEAD = 60
+LIST_LINES = 3  # short lines that make a section's body (a list) where no line is prose
+
+
+# Lines that are never section headings: a letter's subject line, a table's or figure's caption,
+# an equation.
+_NOT_HEADING_RE = re.compile(
+    r"^(?:re|subject|subj|betreff|objet|asunto|assunto|oggetto|тема|件名|主题|主題|事由)\s*[:：]"
+    r"|^(?:table|figure|fig\.|tabla|figura|tableau|tabelle|abbildung|abb\.|tabella|tabela|таблица|рисунок|рис\.)"
+    r"\s*\d"
+    r"|^[表图圖図표그림]\s*\d"
+    r"|\s=\s"
+    r"|[._…]{5,}",  # a blank to fill in on a form: "Signed: ..........."
+    re.IGNORECASE,
+)
+
+
+# A letter's salutation: the bold line above it is the letter's subject, not a section.
+_SALUTATION_RE = re.compile(
+    r"^(?:dear|hello|sehr geehrte|liebe|lieber|estimad[oa]s?|querid[oa]s?|prezad[oa]s?|car[oa]|gentile|"
+    r"egregi[oa]|madame|monsieur|mesdames|messieurs|уважаем|拝啓|尊敬的|亲爱的|親愛的)",
+    re.IGNORECASE,
+)
 
 
 def _width(text: str) -> int:
     return len(text) + len(_CJK_RE.findall(text))
+
+
+def _contents_line(line: Line) -> bool:
+    return line.contents_entry or bool(_LEADER_RE.search(line.text))
 
 
 def _capitals(text: str) -> bool:
@@ -242,6 +282,7 @@ class _Candidate:
     score: float
     size: float
     signature: tuple[float, bool, bool]  # (size, bold, centred)
+    apart: bool  # a blank line, space or a page break before it
 
     @property
     def kind(self) -> tuple[str, ...]:
@@ -290,24 +331,62 @@ class _Document:
         return score
 
 
-def _candidate(line: Line, pos: int, doc: _Document, blank_before: bool) -> _Candidate | None:
+def _candidate(line: Line, pos: int, doc: _Document, context: _Context) -> _Candidate | None:
     text = line.text
-    if line.table or not text or _width(text) > MAX_WIDTH or _LEADER_RE.search(text):
+    if line.table or not text or _width(text) > MAX_WIDTH:
+        return None
+    if _contents_line(line) or _NOT_HEADING_RE.search(text) or _SALUTATION_RE.match(text):
         return None
     label = heading_label(text)
-    score = doc.score(line, blank_before)
+    score = doc.score(line, context.blank_before)
+    if label is None and 0 < score < 1 and _stands_alone(line, context):
+        score += 0.5  # a short plain line set apart, with prose under it ("Background" in a memo)
     if label is None and (score < 1 or line.list_item or _words(text) > MAX_WORDS):
         return None
     if label is not None and not label.strong and score < 1 and _words(text) > MAX_WORDS:
         return None
-    if text[-1] in _SENTENCE_END:
-        # "Artículo 1. Objeto." ends like a sentence and is a heading; "第一条 为了……。" is not.
-        short_caption = label is not None and label.strong and label.caption_words <= 8 and "," not in text
-        if not (short_caption and text[-1] == ".") and not (label is not None and label.whole):
-            return None
+    if text[-1] in _SENTENCE_END and not _may_end_so(text, label, score):
+        return None
     if not _LETTER_RE.search(text) and not (label is not None and label.strong):
         return None
-    return _Candidate(pos, label, score, line.size, (line.size, line.bold, line.centred))
+    apart = context.blank_before or line.page_break or line.space_before >= 200
+    return _Candidate(pos, label, score, line.size, (line.size, line.bold, line.centred), apart)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    blank_before: bool  # an empty paragraph (or the top of the document) right above
+    after_short: bool  # the block above is a short line that is not prose (an address, a verse)
+    prose_next: bool  # the next block is prose or a table
+
+
+def _stands_alone(line: Line, context: _Context) -> bool:
+    first = line.text[0]
+    apart = context.blank_before or line.page_break or line.space_before >= 200
+    return (
+        apart
+        and context.prose_next
+        and not context.after_short
+        and _words(line.text) <= 8
+        and bool(_WORD_RE.search(line.text))
+        and (first.isupper() or first.isdigit() or bool(_CJK_RE.match(first)))
+        and line.text[-1] not in _SENTENCE_END
+    )
+
+
+def _may_end_so(text: str, label: Label | None, score: float) -> bool:
+    """Whether a candidate may end in punctuation: "Artículo 1. Objeto." does and is a heading,
+    "第一条 为了……。" is not; a bold question heads an FAQ's answer, a bold "Summary:" its part."""
+    end = text[-1]
+    if label is not None and label.whole:
+        return True
+    if end == "." and label is not None and label.strong:
+        return label.caption_words <= 6 and "," not in text and not _CJK_RE.search(text)
+    if end in "?？" and label is None:
+        return score >= 1 and _words(text) <= 15
+    if end in ":：" and label is None:
+        return score >= 1 and _words(text) <= 5
+    return False
 
 
 # ----------------------------------------------------------------------------- the outline
@@ -322,30 +401,47 @@ class _Pass:
 
     def is_body(self, pos: int) -> bool:
         line = self.lines[pos]
-        return pos not in self.candidates and pos not in self.captions and not _LEADER_RE.search(line.text)
+        return pos not in self.candidates and pos not in self.captions and not _contents_line(line)
 
 
 def find_headings(lines: list[Line]) -> Found:
     """Which of `lines` are headings (see the module doc)."""
+    lines = list(lines)
     doc = _Document(lines)
     candidates: dict[int, _Candidate] = {}
+    blocks = [pos for pos, line in enumerate(lines) if line.table or line.text]
     blank_before = True  # the top of the document is set apart
+    break_before = False
+    n = 0  # the position in blocks of the next block
     for pos, line in enumerate(lines):
         if not line.table and not line.text:
             blank_before = True
+            break_before = break_before or line.page_break
             continue
-        if (found := _candidate(line, pos, doc, blank_before)) is not None:
+        if break_before and not line.page_break:
+            # A page break typed in an empty paragraph starts the next line's page.
+            lines[pos] = line = replace(line, page_break=True)
+        previous = lines[blocks[n - 1]] if n > 0 else None
+        following = lines[blocks[n + 1]] if n + 1 < len(blocks) else None
+        context = _Context(
+            blank_before,
+            previous is not None and not previous.table and not _prose(previous),
+            following is not None and _prose(following),
+        )
+        if (found := _candidate(line, pos, doc, context)) is not None:
             candidates[pos] = found
-        blank_before = False
+        blank_before = break_before = False
+        n += 1
     if not candidates:
         return Found()
-    state = _Pass(lines, [pos for pos, line in enumerate(lines) if line.table or line.text], candidates)
+    state = _Pass(lines, blocks, candidates)
     _drop_captions(state)
     _drop_contents(state)
     titles = _titles(state)
     for pos in titles:
         del candidates[pos]
     _drop_lists(state)
+    _drop_subjects(state)
     _drop_without_body(state)
 
     # Tables count as content: headings between tables are not "most of the document".
@@ -377,48 +473,74 @@ def _drop_captions(state: _Pass) -> None:
 
 
 def _drop_contents(state: _Pass) -> None:
-    """A typed table of contents: candidates with no body before the next one whose text is a
-    later heading's (page numbers aside)."""
+    """A typed table of contents: its title ("Contents", "目录") stands over contents lines, and
+    its entries are candidates with no body before the next one whose text is a later heading's
+    (page numbers aside)."""
 
     def key(pos: int) -> str:
         return _PAGE_NUMBER_RE.sub("", state.lines[pos].text).strip().casefold()
 
     later: Counter[str] = Counter(key(pos) for pos in state.candidates)
+    entries: set[int] = {pos for pos in state.blocks if _contents_line(state.lines[pos])}
     for n, pos in enumerate(state.blocks):
         if pos not in state.candidates:
             continue
         text = key(pos)
         later[text] -= 1
         following = state.blocks[n + 1] if n + 1 < len(state.blocks) else None
-        if later[text] > 0 and following in state.candidates:
+        if (later[text] > 0 and following in state.candidates) or following in entries:
             del state.candidates[pos]
 
 
 def _titles(state: _Pass) -> list[int]:
-    """Layout-only lines at the top, before any body, that do not look like the headings after
-    them: the title, and the subtitle under it."""
-    lead: list[int] = []
+    """The title block at the top: the lines before the first prose that is not centred, on the
+    first page (a statute's or a report's title, subtitle, issuer and number). Its candidates are
+    title lines up to the body's first heading: a label of a kind used below, or a line set apart
+    that looks like the headings below (and, if they are labelled, has prose under it). A block
+    that fills the first page and ends in a page break is a cover: every line of it is title."""
+    region: list[int] = []
+    cover = False
     for pos in state.blocks:
-        if pos in state.captions:
-            continue
-        if pos not in state.candidates:
+        line = state.lines[pos]
+        if region and line.page_break:
+            cover = True
             break
-        lead.append(pos)
-    rest = [c for pos, c in state.candidates.items() if pos not in lead]
-    later = {c.signature for c in rest}
-    largest = max((c.size for c in rest), default=0.0)
+        if line.table or (pos not in state.candidates and _prose(line) and not line.centred):
+            break
+        region.append(pos)
+    candidates = [pos for pos in region if pos in state.candidates]
+    if not candidates:
+        return []
+    if cover:
+        return candidates
+    rest = [c for pos, c in state.candidates.items() if pos > region[-1]]
+    signatures = {c.signature for c in rest}
+    layout = {c.signature for c in rest if c.label is None}
+    kinds = {c.kind for c in rest if c.label is not None}
     titles: list[int] = []
-    for pos in lead:
+    for pos in candidates:
         found = state.candidates[pos]
-        if found.label is not None or found.signature in later:
+        opens_body = found.apart and (
+            found.signature in layout or (pos == region[-1] and found.signature in signatures)
+        )
+        structural = found.label is not None and found.label.strong and found.label.kind != "bracket"
+        if found.kind in kinds or structural or opens_body:
             break
         titles.append(pos)
-    if len(titles) == 1 and rest:
-        # One line alone is a title only when it stands out from every heading below it.
+    if len(region) == 1 and titles and rest:
+        # One line alone before the prose is the title only when it looks like no heading below.
         first = state.candidates[titles[0]]
-        if first.size <= largest and not (first.signature[2] and not any(c.signature[2] for c in rest)):
+        if first.signature in signatures and first.size <= max(c.size for c in rest):
             return []
     return titles
+
+
+def _drop_subjects(state: _Pass) -> None:
+    """A letter's subject line stands right above the salutation ("Dear …", "Sehr geehrte …")."""
+    for n, pos in enumerate(state.blocks[:-1]):
+        following = state.lines[state.blocks[n + 1]].text
+        if pos in state.candidates and _SALUTATION_RE.match(following) and _words(following) <= 8:
+            del state.candidates[pos]
 
 
 def _drop_lists(state: _Pass) -> None:
@@ -437,23 +559,26 @@ def _drop_lists(state: _Pass) -> None:
 
 
 def _drop_without_body(state: _Pass) -> None:
-    """A heading has body text in its section (its subsections' included): prose or a table before
-    the next heading that is not below it (looking at most LOOK_AHEAD blocks ahead). A signature
-    block's name, a closing date or the title of a typed table of contents has none. Structural
-    labels need none: "TÍTULO I" stands right above "CAPÍTULO I"."""
+    """A heading has body in its section (its subsections' included): prose, a table or a few
+    lines (a list), before the next heading that is not below it, looking at most LOOK_AHEAD
+    blocks ahead. A signature block's name or a closing date has none. Structural labels need
+    none: "TÍTULO I" stands right above "CAPÍTULO I"."""
     drop: list[int] = []
     for n, pos in enumerate(state.blocks):
         here = state.candidates.get(pos)
         if here is None or (here.label is not None and here.label.strong):
             continue
+        lines = 0
         for after in state.blocks[n + 1 : n + 1 + LOOK_AHEAD]:
             other = state.candidates.get(after)
             if other is not None:
                 if not _below(other, here):
                     drop.append(pos)
                     break
-            elif state.is_body(after) and _prose(state.lines[after]):
-                break
+            elif state.is_body(after):
+                lines += 1
+                if _prose(state.lines[after]) or lines >= LIST_LINES:
+                    break
         else:
             drop.append(pos)
     for pos in drop:
@@ -461,13 +586,15 @@ def _drop_without_body(state: _Pass) -> None:
 
 
 def _below(other: _Candidate, here: _Candidate) -> bool:
-    """Whether `other` may be a subheading of `here`: smaller type, or the same size and a deeper
-    label ("1.1" under "1.", "（一）" under "一、"; at one size a layout-only line is below labels)."""
-    if other.kind == here.kind or (other.label is not None and other.label.strong):
+    """Whether `other` may be a subheading of `here`: smaller type; at one size a deeper label
+    ("1.1" under "1.", "（一）" under "一、"), or anything under a layout-only line or over one."""
+    if other.kind == here.kind:
         return False
     if round(other.size) != round(here.size):
         return other.size < here.size
-    return _rank(other) > _rank(here)
+    if other.label is not None and here.label is not None:
+        return other.label.rank > here.label.rank
+    return True
 
 
 def _prose(line: Line) -> bool:

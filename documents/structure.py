@@ -523,6 +523,8 @@ def _normalise_levels(raw: list[int]) -> list[int]:
 # ----------------------------------------------------------------------------- heuristic outline
 
 _PAGE_BREAK = etree.XPath(".//w:br[@w:type='page']", namespaces=NS)
+# A typed contents line: the entry, a tab (the dot leader is the tab's), the page number.
+_CONTENTS_ENTRY_RE = re.compile(r"\S\t+\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$")
 
 
 def _run_formats(para: _Para, styles: _Styles) -> list[tuple[int, bool, float]]:
@@ -571,6 +573,7 @@ def _layout_line(para: _Para, styles: _Styles, after_section_break: bool) -> Lin
         space_before=space_before if space_before is not None else styles.space_before(para.style_id),
         page_break=page_break,
         list_item=ppr is not None and ppr.find(_W + "numPr") is not None,
+        contents_entry=bool(_CONTENTS_ENTRY_RE.search(_paragraph_text(para.element))),
     )
 
 

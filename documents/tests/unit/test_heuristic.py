@@ -332,3 +332,102 @@ def test_finding_headings_is_linear_in_the_number_of_lines():
     found = find_headings(lines)
 
     assert len(found.levels) == 50_000
+
+
+def test_a_statute_title_block_is_the_title_its_first_label_opens_the_body():
+    lines = [
+        Line("ЗАКОН", bold=True, size=14, centred=True),
+        Line("НОВОРЕЧЕНСКОЙ ОБЛАСТИ", bold=True, size=14, centred=True),
+        Line("О поддержке молодёжных инициатив", bold=True, size=14, centred=True),
+        _body("Принят Законодательным Собранием области 15 февраля 2024 года."),
+        Line("Глава 1. Общие положения", bold=True, size=14, centred=True, space_before=240),
+        Line("Статья 1. Предмет регулирования", bold=True, size=14, space_before=120),
+        _body("Настоящий Закон регулирует отношения в сфере молодёжной политики области."),
+    ]
+
+    found = find_headings(lines)
+
+    assert found.titles == [0, 1, 2]
+    assert _headings(lines) == ["Глава 1. Общие положения", "Статья 1. Предмет регулирования"]
+
+
+def test_every_line_of_a_cover_page_is_title():
+    lines = [
+        Line("Groundwater Recharge", bold=True, size=20, centred=True),
+        Line("A thesis submitted for the degree of Master of Science", size=12, centred=True),
+        Line("Daniel Okafor", size=14, centred=True),
+        Line("Abstract", bold=True, size=14, centred=True, page_break=True),
+        _body(),
+        Line("Introduction", bold=True, size=14, centred=True, page_break=True),
+        _body(),
+    ]
+
+    assert find_headings(lines).titles == [0, 1, 2]
+    assert _headings(lines) == ["Abstract", "Introduction"]
+
+
+@pytest.mark.parametrize(
+    "heading", ["What is Council Tax Reduction?", "Summary:", "¿Quién puede solicitarla?", "适用范围："]
+)
+def test_a_bold_question_or_a_bold_short_lead_with_a_colon_heads_its_part(heading):
+    lines = [_body(), Line(heading, bold=True, size=11, space_before=200), _body(), _body()]
+
+    assert _headings(lines) == [heading]
+
+
+@pytest.mark.parametrize("text", ["Can you come on Friday?", "You will need to provide:"])
+def test_a_plain_question_or_a_plain_line_ending_in_a_colon_is_body(text):
+    assert _headings([_body(), Line(text, size=11), _body()]) == []
+
+
+def test_short_plain_lines_set_apart_with_prose_under_them_are_headings_in_a_memo():
+    lines = [
+        Line("Background", size=12),
+        Line(),
+        _body(),
+        Line(),
+        Line("What is changing", size=12),
+        Line(),
+        _body(),
+        Line(),
+        Line("JM/ah", size=12),
+        Line("cc: Chief Executive; Head of Internal Audit and the Finance team", size=12),
+    ]
+
+    assert _headings(lines) == ["Background", "What is changing"]
+
+
+def test_a_letters_subject_line_above_the_salutation_is_not_a_heading():
+    for subject in ["Kündigung des Mietvertrags", "Re: Community Officer post"]:
+        lines = [
+            Line(subject, bold=True, size=11),
+            Line("Sehr geehrte Damen und Herren,", size=11),
+            _body(),
+            _body(),
+        ]
+        assert _headings(lines) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["Table 2.1 Land-use classes", "Figure 3 Recharge by year", "表3-1 政策文件", "R = P − ET − Q"]
+)
+def test_captions_and_equations_are_not_headings(text):
+    assert _headings([_body(), Line(text, bold=True, size=11, centred=True), _body()]) == []
+
+
+def test_a_blank_to_fill_in_is_not_a_heading():
+    lines = [_body(), Line("Signed: ........................ (Chair)", bold=True, size=11), _body()]
+
+    assert _headings(lines) == []
+
+
+def test_contract_clauses_in_portuguese_are_headings():
+    lines = [
+        Line("CLÁUSULA PRIMEIRA – DO OBJETO", bold=True, size=11),
+        _body("O presente contrato tem por objeto a prestação de serviços de manutenção predial."),
+        Line("CLÁUSULA SEGUNDA – DO PREÇO", bold=True, size=11),
+        _body("Pelos serviços contratados, o contratante pagará o valor mensal acordado."),
+    ]
+
+    assert heading_label("CLÁUSULA PRIMEIRA – DO OBJETO").kind == "clause"
+    assert _headings(lines) == ["CLÁUSULA PRIMEIRA – DO OBJETO", "CLÁUSULA SEGUNDA – DO PREÇO"]
