@@ -256,8 +256,10 @@ _NOT_HEADING_RE = re.compile(
 
 # A letter's salutation: the bold line above it is the letter's subject, not a section.
 _SALUTATION_RE = re.compile(
-    r"^(?:dear|hello|sehr geehrte|liebe|lieber|estimad[oa]s?|querid[oa]s?|prezad[oa]s?|car[oa]|gentile|"
-    r"egregi[oa]|madame|monsieur|mesdames|messieurs|уважаем|拝啓|尊敬的|亲爱的|親愛的)",
+    r"^(?:dear|hello|hi|hey|good (?:morning|afternoon|evening)|greetings|hallo|bonjour|hola|ciao|olá|"
+    r"привет|здравствуйте|您好|你好|各位|sehr geehrte\w*|liebe[rs]?|estimad[oa]s?|querid[oa]s?|"
+    r"prezad[oa]s?|car[oa]|gentile|"
+    r"egregi[oa]|madame|monsieur|mesdames|messieurs|уважаем\w*)(?!\w)|^(?:拝啓|尊敬的|亲爱的|親愛的)",
     re.IGNORECASE,
 )
 

@@ -431,3 +431,14 @@ def test_contract_clauses_in_portuguese_are_headings():
 
     assert heading_label("CLÁUSULA PRIMEIRA – DO OBJETO").kind == "clause"
     assert _headings(lines) == ["CLÁUSULA PRIMEIRA – DO OBJETO", "CLÁUSULA SEGUNDA – DO PREÇO"]
+
+
+def test_a_heading_that_starts_like_a_greeting_is_still_a_heading():
+    lines = [
+        Line("History", bold=True, size=11),
+        _body(),
+        Line("Caroline Street depot", bold=True, size=11),
+        _body(),
+    ]
+
+    assert _headings(lines) == ["History", "Caroline Street depot"]
