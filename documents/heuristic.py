@@ -341,9 +341,10 @@ def _candidate(line: Line, pos: int, doc: _Document, context: _Context) -> _Cand
         return None
     label = heading_label(text)
     score = doc.score(line, context.blank_before)
-    if label is None and 0 < score < 1 and _stands_alone(line, context):
+    if label is None and 0 < score < 1 and not line.list_item and _stands_alone(line, context):
         score += 0.5  # a short plain line set apart, with prose under it ("Background" in a memo)
-    if label is None and (score < 1 or line.list_item or _words(text) > MAX_WORDS):
+    # Word's own list numbering makes list items; a bold or larger numbered line is a heading.
+    if label is None and (score < 1 or _words(text) > MAX_WORDS):
         return None
     if label is not None and not label.strong and score < 1 and _words(text) > MAX_WORDS:
         return None

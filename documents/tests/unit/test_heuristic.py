@@ -442,3 +442,16 @@ def test_a_heading_that_starts_like_a_greeting_is_still_a_heading():
     ]
 
     assert _headings(lines) == ["History", "Caroline Street depot"]
+
+
+def test_bold_lines_numbered_by_word_are_headings_plain_numbered_items_a_list():
+    lines = [
+        Line("Introduction", bold=True, size=11, list_item=True),
+        _body(),
+        Line("first point", size=11, list_item=True),
+        Line("second point", size=11, list_item=True),
+        Line("Method", bold=True, size=11, list_item=True),
+        _body(),
+    ]
+
+    assert _headings(lines) == ["Introduction", "Method"]
