@@ -114,6 +114,9 @@ _SEP = r"[\s.:\-–—)）]*"
 _AFTER_WORD = r"(?:\s+|(?<=\.)\s*|(?=\d))"
 _WORD_LABEL_RE = re.compile(rf"^({_WORD}){_AFTER_WORD}(?:{_NUM}{_SUFFIX}|(?:{_ORD})\b){_SEP}", re.IGNORECASE)
 _ORD_WORD_RE = re.compile(rf"^(?:{_ORD})\s+({_WORD})\b{_SEP}", re.IGNORECASE)
+# Items numbered by an ordinal word in capitals, as Spanish and Portuguese minutes and rulings are:
+# "PRIMERO.- Lectura del acta", "SEGUNDO. Aprobación", "ÚNICO:".
+_ORDINAL_ITEM_RE = re.compile(rf"^({_ORD})(?:\.-|\.|:|\s[-–—])\s*(?=\S)", re.IGNORECASE)
 _PARAGRAPH_SIGN_RE = re.compile(r"^§§?\s*\d{1,4}[a-z]?\b" + _SEP)
 # Spanish statutes end with "Disposición adicional primera", "Disposición final única".
 _DISPOSITION_RE = re.compile(
@@ -125,12 +128,12 @@ _CN = "0-9一二三四五六七八九十百千零〇两壹贰叁肆伍陆柒捌�
 _CJK_KIND = {
     **dict.fromkeys("编編篇部卷", "part"),
     "部分": "part",
-    **dict.fromkeys("章回课課", "chapter"),
+    **dict.fromkeys("章课課", "chapter"),
     **dict.fromkeys("节節", "section"),
     **dict.fromkeys("条條", "article"),
     **dict.fromkeys("款项項", "clause"),
 }
-_CJK_LABEL_RE = re.compile(rf"^第\s*[{_CN}]+\s*(部分|[编編篇部卷章回课課节節条條款项項])" + _SEP)
+_CJK_LABEL_RE = re.compile(rf"^第\s*[{_CN}]+\s*(部分|[编編篇部卷章课課节節条條款项項])" + _SEP)
 # Numbered items that divide Chinese documents: 案例一 (case), 附件1 (attachment), 专题二 (topic).
 _CJK_ITEM_RE = re.compile(rf"^(案例|专题|專題|议题|議題|任务|任務|附件|附录|附錄|附表)\s*[{_CN}]+[、.:：\s]*")
 _CJK_ITEM_KIND = {"附件": "annex", "附录": "annex", "附錄": "annex", "附表": "annex"}
@@ -154,6 +157,7 @@ _RANKS = {
     "section": 2.0,
     "subsection": 3.0,
     "article": 4.0,
+    "ordinal": 4.5,
     "clause": 5.0,
     "roman": 5.5,
     "cn_enum": 6.0,
@@ -196,6 +200,8 @@ def heading_label(text: str) -> Label | None:
         strong = (_KIND_OF_WORD[match.group(1).lower()], norm[match.end() :])
     elif (match := _PARAGRAPH_SIGN_RE.match(norm)) or (match := _DISPOSITION_RE.match(norm)):
         strong = ("article", norm[match.end() :])
+    elif (match := _ORDINAL_ITEM_RE.match(norm)) and match.group(1).isupper():
+        strong = ("ordinal", norm[match.end() :])
     elif match := _CJK_ITEM_RE.match(norm):
         strong = (_CJK_ITEM_KIND.get(match.group(1), "item"), norm[match.end() :])
     elif match := _CJK_LABEL_RE.match(norm):
@@ -249,7 +255,8 @@ _NOT_HEADING_RE = re.compile(
     r"\s*\d"
     r"|^[表图圖図표그림]\s*\d"
     r"|\s=\s"
-    r"|[._…]{5,}",  # a blank to fill in on a form: "Signed: ..........."
+    r"|[._…]{5,}"  # a blank to fill in on a form: "Signed: ..........."
+    r"|^(?:19|20)\d\d\s*[-–—/]",  # a span of years: a CV's or a chronicle's entry
     re.IGNORECASE,
 )
 
@@ -383,6 +390,8 @@ def _may_end_so(text: str, label: Label | None, score: float) -> bool:
     end = text[-1]
     if label is not None and label.whole:
         return True
+    if end == "." and label is not None and label.kind == "ordinal":
+        return label.caption_words <= 14  # "PRIMERO.- Lectura y aprobación, si procede, del acta."
     if end == "." and label is not None and label.strong:
         return label.caption_words <= 6 and "," not in text and not _CJK_RE.search(text)
     if end in "?？" and label is None:

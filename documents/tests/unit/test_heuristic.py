@@ -455,3 +455,36 @@ def test_bold_lines_numbered_by_word_are_headings_plain_numbered_items_a_list():
     ]
 
     assert _headings(lines) == ["Introduction", "Method"]
+
+
+def test_items_numbered_by_an_ordinal_in_capitals_head_the_minutes_of_a_meeting():
+    lines = [
+        Line("PRIMERO.- Lectura y aprobación, si procede, del acta anterior.", bold=True, size=11),
+        _body(
+            "Se da lectura al acta de la sesión anterior, que es aprobada por unanimidad de los presentes."
+        ),
+        Line("SEGUNDO.- Ruegos y preguntas.", bold=True, size=11),
+        _body("La representante de las familias pregunta por la reparación de la cubierta del gimnasio."),
+    ]
+
+    assert heading_label("PRIMERO.- Ruegos").kind == "ordinal"
+    assert heading_label("Primero, conviene recordar") is None
+    assert len(_headings(lines)) == 2
+
+
+def test_a_span_of_years_opens_a_cv_entry_not_a_heading():
+    lines = [
+        _body("Chargée de communication, dix ans d'expérience dans les collectivités territoriales."),
+        Line("Expérience", bold=True, size=12),
+        Line("2019 – aujourd'hui Chargée de communication", bold=True, size=11),
+        _body("Rédaction des supports de communication et relations avec la presse locale et régionale."),
+        Line("2016 – 2019 Assistante communication", bold=True, size=11),
+        _body("Organisation des événements et gestion des réseaux sociaux du département."),
+    ]
+
+    assert _headings(lines) == ["Expérience"]
+
+
+def test_a_numbered_session_in_a_japanese_title_is_not_a_chapter():
+    assert heading_label("第12回 さくら台自治会 役員会 議事録") is None
+    assert heading_label("第12章 総則").kind == "chapter"
