@@ -7,7 +7,10 @@ Per document: name, language, kind, the number of labelled and of found headings
 then the mean agreement over all documents, over the generated and over the corpus documents, and
 the mean extraction time per file (structure_extract only, averaged over --repeat runs).
 
-    .venv/bin/python bench/heuristic.py [--verbose] [--only NAME ...] [--repeat N]
+    .venv/bin/python bench/heuristic.py [--verbose] [--only NAME ...] [--repeat N] [--corpus]
+
+--corpus also times the extraction of every file of ../shared/corpus/ that opens (styled ones too:
+the figure for "the time per file on the corpus"), the median of --repeat runs per file.
 
 --verbose shows, for each document under 1.0, the labelled and the found headings side by side
 (difflib opcodes): "-" a heading the finder missed, "+" one it invented, "~" one it replaced.
@@ -21,12 +24,14 @@ import argparse
 import difflib
 import statistics
 import sys
+import time
 import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: bench/ is sys.path[0]
 
-from documents.tests.unstyled import CASES, Case  # noqa: E402
+from documents.structure import structure_extract  # noqa: E402
+from documents.tests.unstyled import CASES, REPO_ROOT, Case  # noqa: E402
 from documents.tests.unstyled.score import Result, evaluate  # noqa: E402
 
 COLUMN = 46  # display width of the "expected" column in --verbose
@@ -85,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=3, help="extractions per file for the timing (default 3)"
     )
+    parser.add_argument("--corpus", action="store_true", help="also time every file of ../shared/corpus")
     args = parser.parse_args(argv)
 
     cases: list[Case] = list(CASES)
@@ -117,7 +123,33 @@ def main(argv: list[str] | None = None) -> int:
     print(f"mean agreement, {len(generated)} generated:      {_fmt(_mean(generated))}")
     print(f"mean agreement, {len(corpus)} corpus:          {_fmt(_mean(corpus))}")
     print(f"extraction time per file: {1000 * statistics.fmean(r.seconds for r in results):.1f} ms (mean)")
+    if args.corpus:
+        _time_corpus(args.repeat)
     return 0
+
+
+def _time_corpus(repeat: int) -> None:
+    corpus = (REPO_ROOT / ".." / "shared" / "corpus").resolve()
+    times: list[float] = []
+    print(f"\nextraction time per file of {corpus} (median of {repeat}):")
+    for path in sorted(corpus.glob("*.doc*")):
+        data = path.read_bytes()
+        runs: list[float] = []
+        try:
+            for _ in range(max(1, repeat)):
+                started = time.perf_counter()
+                structure_extract(data)
+                runs.append(time.perf_counter() - started)
+        except Exception as exc:  # refused at upload (corrupt, Strict, macros, encrypted): not timed
+            print(f"  {path.name[:60]:<60}  not read ({type(exc).__name__})")
+            continue
+        times.append(statistics.median(runs))
+        print(f"  {path.name[:60]:<60}  {1000 * times[-1]:8.1f} ms  {len(data) / 1024:8.0f} KiB")
+    if times:
+        print(
+            f"  mean {1000 * statistics.fmean(times):.1f} ms, median {1000 * statistics.median(times):.1f} ms"
+            f" over {len(times)} files"
+        )
 
 
 if __name__ == "__main__":

@@ -108,6 +108,7 @@ _W = f"{{{NS['w']}}}"
 W_P, W_TBL, W_TR, W_TC = _W + "p", _W + "tbl", _W + "tr", _W + "tc"
 W_SDT, W_SDT_CONTENT, W_CUSTOM_XML = _W + "sdt", _W + "sdtContent", _W + "customXml"
 W_PPR, W_RPR, W_VAL = _W + "pPr", _W + "rPr", _W + "val"
+W_PSTYLE, W_OUTLINE = _W + "pStyle", _W + "outlineLvl"
 W_T, W_TAB, W_BR, W_CR, W_NB_HYPHEN = _W + "t", _W + "tab", _W + "br", _W + "cr", _W + "noBreakHyphen"
 
 # Text-bearing run children, skipping text boxes (separate stories), the mc:Fallback copies of
@@ -316,6 +317,15 @@ class _Styles:
             self._chains[style_id] = result
         return self._chains[style_id]
 
+    @property
+    def default_is_heading(self) -> bool:
+        """Whether a paragraph with no style of its own is a heading (a default style that carries
+        an outline level: no sane document, but Word's rules say so)."""
+        if not hasattr(self, "_default_is_heading"):
+            plain = _Para(None, 0, "", None, None)
+            self._default_is_heading = _styled_level(plain, self) is not None
+        return self._default_is_heading
+
     def bold(self, style_id: str | None) -> bool | None:
         return next((s.bold for s in self.chain(style_id) if s.bold is not None), None)
 
@@ -434,8 +444,17 @@ def _walk_table(tbl: Any, blocks: list[_Para | _Table], styles: _Styles, order: 
         for tc in tr.iterfind(W_TC):
             texts: list[str] = []
             for p in _cell_paragraphs(tc):
-                para = _make_para(p, len(order), styles, in_table=True)
+                index = len(order)
                 order.append(p)
+                # Most cells hold plain paragraphs: look at styles only where there are any.
+                ppr = p.find(W_PPR)
+                styled = ppr is not None and (
+                    ppr.find(W_PSTYLE) is not None or ppr.find(W_OUTLINE) is not None
+                )
+                if not styled and not styles.default_is_heading:
+                    texts.append(_paragraph_text(p))  # whitespace collapsed once per cell, below
+                    continue
+                para = _make_para(p, index, styles, in_table=True)
                 if para.text and _styled_level(para, styles) is not None:
                     if lines:
                         blocks.append(_Table(lines))
