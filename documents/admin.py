@@ -28,6 +28,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "size_bytes",
         "structure",
         "stripped_relationships",
+        "warnings",
         "revision_diff",
         "created_at",
     )

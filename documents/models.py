@@ -31,6 +31,9 @@ class Document(models.Model):
     section_sources = models.JSONField(default=list, blank=True)
     # External relationships removed from the package on upload (remote templates etc.).
     stripped_relationships = models.JSONField(default=list, blank=True)
+    # Damaged parts dropped so the file opens, as Word repairs it: [{"code", "part"}] from
+    # documents/validation.py (at most MAX_WARNINGS); the page and the API word them per code.
+    warnings = models.JSONField(default=list, blank=True)
     # Re-uploads: the revision number and how its sections compare with the previous one.
     revision = models.PositiveIntegerField(default=1)
     revision_diff = models.JSONField(default=list, blank=True)

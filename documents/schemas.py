@@ -11,6 +11,7 @@ from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
 from documents.errors import error_message
+from documents.selectors import document_warnings
 
 
 class ErrorDetail(Schema):
@@ -44,6 +45,15 @@ class CountsOut(Schema):
     chars: int = 0
 
 
+class WarningOut(Schema):
+    """A repair made so a damaged file opens (a part dropped); `message` is in the caller's
+    language. Codes: metadata_unreadable, part_unreadable, missing_part, more_warnings."""
+
+    code: str
+    part: str
+    message: str
+
+
 class DocumentOut(Schema):
     id: int
     filename: str
@@ -55,6 +65,7 @@ class DocumentOut(Schema):
     counts: CountsOut
     sections: list[SectionOut]
     stripped_relationships: list[str]
+    warnings: list[WarningOut]
     # In the answer to an upload: the id of the user's earlier document with this very file.
     duplicate_of: int | None = None
 
@@ -82,6 +93,10 @@ class DocumentOut(Schema):
     @staticmethod
     def resolve_sections(obj) -> list[dict]:  # noqa: ANN001
         return obj.sections
+
+    @staticmethod
+    def resolve_warnings(obj) -> list[dict]:  # noqa: ANN001
+        return document_warnings(document=obj)
 
 
 class ResultsPagination(LimitOffsetPagination):

@@ -18,6 +18,7 @@ from documents import relay
 from documents.models import ApiToken, Document, Outline, OutlineTask, OutlineVersion
 from documents.outline_markdown import attach_source_indexes, locate_section, merge_outlines, parse_sections
 from documents.outline_points import is_extracted_line
+from documents.validation import warning_message
 
 
 def document_list(*, user: AbstractBaseUser) -> QuerySet[Document]:
@@ -64,6 +65,16 @@ def document_section_tree(*, document: Document) -> list[dict]:
         stack[-1][1].append(node)
         stack.append((level, node["children"]))
     return root
+
+
+def document_warnings(*, document: Document) -> list[dict[str, str]]:
+    """The repairs made to open the document's file, each {"code", "part", "message"}: stored as
+    codes, worded here in the reader's language (the page and the API say the same)."""
+    shown = []
+    for warning in document.warnings or []:
+        code, part = str(warning.get("code", "")), str(warning.get("part", ""))
+        shown.append({"code": code, "part": part, "message": warning_message(code, part)})
+    return shown
 
 
 def outline_task_get(*, user: AbstractBaseUser, task_id: int) -> OutlineTask:

@@ -9,8 +9,14 @@ External relationships other than hyperlinks are removed rather than refused: Wo
 an ``attachedTemplate`` pointing at the author's local Normal.dotm all the time, and we
 never fetch any relationship target anyway, so refusing those files would only hurt users.
 
+Damage Word repairs is repaired here too rather than refused: a part the text does not need
+(properties, styles, comments, notes, headers, pictures...) that is malformed XML, or that a
+relationship names but the zip lacks, is dropped with the relationships pointing at it, and
+each drop is reported as a warning (``warning_message`` says it in words). The main document
+part itself is never dropped: without it there is nothing to read.
+
 Public API: ``DocxRejected``, ``ValidatedDocx``, ``docx_validate``, ``file_too_large``,
-``no_text`` and ``too_many_sections``.
+``no_text``, ``too_many_sections`` and ``warning_message``.
 All work happens in memory; no temporary files are created.
 """
 
@@ -21,6 +27,7 @@ import posixpath
 import struct
 import zipfile
 import zlib
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +36,13 @@ from defusedxml import ElementTree as SafeET
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from docx.document import Document as DocxDocument
 from lxml import etree
 
 __all__ = [
     "DocxRejected", "ValidatedDocx", "docx_validate", "file_too_large", "no_text", "too_many_sections",
+    "warning_message",
 ]  # fmt: skip
 
 # ----------------------------------------------------------------------------- constants
@@ -46,6 +55,9 @@ MAX_MEMBERS = 5000
 RATIO_MIN_UNCOMPRESSED = 1 * MIB
 # Decompression works in slices of this size so a lying member is stopped early.
 _CHUNK = 256 * 1024
+# Warnings kept per upload; a package can name thousands of missing parts, and every stored
+# list needs a bound. The last entry then counts the rest (code "more_warnings").
+MAX_WARNINGS = 50
 
 CT_DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 CT_DOTX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
@@ -105,6 +117,8 @@ class ValidatedDocx:
 
     data: bytes
     stripped_relationships: list[str] = field(default_factory=list)
+    # What was dropped to open a damaged file: [{"code", "part"}] (see ``warning_message``).
+    warnings: list[dict[str, str]] = field(default_factory=list)
     document: DocxDocument | None = field(default=None, compare=False, repr=False)
 
 
@@ -579,15 +593,23 @@ def _source_part_of(rels_name: str) -> str:
 
 
 def _resolve_target(source_part: str, target: str) -> str:
-    """Zip member name a relationship points at (internal targets only)."""
-    if target.startswith("/"):
-        return posixpath.normpath(target.lstrip("/"))
-    base = posixpath.dirname(source_part)
-    return posixpath.normpath(posixpath.join(base, target))
+    """Zip member name a relationship points at (internal targets only).
+
+    Resolved as python-docx does (``PackURI.from_rel_ref``), so a target we find is the one it
+    loads: ".." above the package root stays at the root.
+    """
+    base = "/" + posixpath.dirname(source_part)
+    return posixpath.normpath(posixpath.join(base, target)).lstrip("/")
 
 
-def _main_part_verdict(members: dict[str, bytes], names: set[str]) -> None:
-    """Refuse packages whose main part is not a transitional Word document."""
+def _rels_name_of(part: str) -> str:
+    """'word/document.xml' -> 'word/_rels/document.xml.rels'; '' (package) -> '_rels/.rels'."""
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def _main_part_verdict(members: dict[str, bytes], names: set[str]) -> str:
+    """Refuse packages whose main part is not a transitional Word document; name the main part."""
     ct_raw = members.get("[Content_Types].xml")
     if ct_raw is None:
         raise _not_docx(_zip_kind(members, names))
@@ -608,7 +630,7 @@ def _main_part_verdict(members: dict[str, bytes], names: set[str]) -> None:
     if content_type == CT_DOCX_MAIN:
         if main_part not in names:
             raise _corrupt(format_lazy(_("the main document part {name} is missing"), name=main_part))
-        return
+        return main_part
     if content_type in CT_MACRO_MAINS:
         raise _macro_enabled()
     if content_type == CT_DOTX_MAIN:
@@ -642,6 +664,199 @@ def _zip_kind(members: dict[str, bytes], names: set[str]) -> str | Promise:
     if not names:
         return _("an empty ZIP archive")
     return _("a ZIP archive")
+
+
+# ----------------------------------------------------------------------------- repairs
+
+WARNING_METADATA_UNREADABLE = "metadata_unreadable"
+WARNING_PART_UNREADABLE = "part_unreadable"
+WARNING_MISSING_PART = "missing_part"
+WARNING_MORE = "more_warnings"
+
+
+def warning_message(code: str, part: str) -> str:
+    """The sentence people read for a stored warning ``{"code", "part"}``, in the active language."""
+    # Without its styles python-docx uses built-in defaults that have no "Heading N": worth saying,
+    # because the outline then rests on outline levels and formatting alone.
+    styles = posixpath.basename(part).lower() == "styles.xml"
+    if code == WARNING_MORE:
+        count = int(part) if part.isdigit() else 0
+        more = ngettext("%(count)s more part was skipped.", "%(count)s more parts were skipped.", count)
+        return more % {"count": count}
+    if code == WARNING_METADATA_UNREADABLE:
+        message = _("The document's properties ({part}) could not be read and were skipped.")
+    elif code == WARNING_PART_UNREADABLE and styles:
+        message = _(
+            "The document's styles ({part}) could not be read and were skipped, so headings could not "
+            "be recognised by their style."
+        )
+    elif code == WARNING_PART_UNREADABLE:
+        message = _("A part of the document ({part}) could not be read and was skipped.")
+    elif code == WARNING_MISSING_PART and styles:
+        message = _(
+            "The document's styles ({part}) are missing, so headings could not be recognised by their style."
+        )
+    elif code == WARNING_MISSING_PART:
+        message = _("A picture or other part the document refers to ({part}) is missing and was skipped.")
+    else:
+        message = _("A part of the document ({part}) was repaired.")
+    return str(format_lazy(message, part=part))
+
+
+@dataclass
+class _Repairs:
+    replaced: dict[str, bytes]  # rewritten .rels parts and [Content_Types].xml
+    removed: set[str]  # members left out of the stored copy
+    warnings: list[dict[str, str]]
+
+
+def _internal_relationships(root: Any) -> list[Any]:
+    # External ones are _strip_external's (case-insensitively, as there), never loaded as parts.
+    return [
+        rel
+        for rel in root
+        if rel.tag == f"{{{NS_RELS}}}Relationship"
+        and (rel.get("TargetMode") or "").strip().lower() != "external"
+    ]
+
+
+def _well_formed(raw: bytes) -> bool:
+    """Whether python-docx's parser (lxml, same limits: no huge_tree) reads the part."""
+    try:
+        etree.fromstring(raw, _REWRITE_PARSER)  # the tree is dropped at once
+    except etree.XMLSyntaxError:
+        return False
+    return True
+
+
+def _is_xml_type(content_type: str) -> bool:
+    """Content types whose parts are XML to any reader. Stricter than _is_xml_member, which
+    byte-scans anything that merely mentions xml (an embedded .docx is "...openxmlformats...")."""
+    essence = content_type.split(";")[0].strip().lower()
+    return essence.endswith("+xml") or essence in ("application/xml", "text/xml")
+
+
+def _unreadable_code(part: str) -> str:
+    return WARNING_METADATA_UNREADABLE if part.lower().startswith("docprops/") else WARNING_PART_UNREADABLE
+
+
+def _bounded(warnings: list[dict[str, str]]) -> list[dict[str, str]]:
+    if len(warnings) <= MAX_WARNINGS:
+        return warnings
+    kept = warnings[: MAX_WARNINGS - 1]
+    return [*kept, {"code": WARNING_MORE, "part": str(len(warnings) - len(kept))}]
+
+
+def _repair_parts(
+    members: dict[str, bytes], names: set[str], types: _ContentTypes, main_part: str
+) -> _Repairs:
+    """Drop what python-docx would fail to load and the text does not need.
+
+    The relationship graph is walked from the package as python-docx walks it (each part once,
+    targets resolved alike), so exactly the parts it would load are judged. A relationship whose
+    internal target the zip lacks is removed (``missing_part``). A part other than the main one
+    that is malformed XML, has malformed relationships or no content type is removed with every
+    relationship to it and its content-type override (``metadata_unreadable`` for docProps/,
+    else ``part_unreadable``); what only it pointed at is no longer loaded and stays as it is.
+    The main part is left to python-docx: if it is damaged the upload is refused. Each part is
+    parsed at most once, so this stays linear in the size of the upload.
+    """
+    kept_rels: dict[str, tuple[str, Any]] = {}  # .rels member -> (its source part, parsed)
+    gone: dict[str, str] = {}  # member -> warning code, in the order found
+
+    def rels_of(part: str) -> Any | None:
+        """The part's parsed relationships, None without any; ValueError if python-docx cannot
+        read them (malformed, or another root element: it has no Relationship list then)."""
+        raw = members.get(_rels_name_of(part))
+        if raw is None:
+            return None
+        try:
+            root = etree.fromstring(raw, _REWRITE_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise ValueError(part) from exc
+        if root.tag != f"{{{NS_RELS}}}Relationships":
+            raise ValueError(part)
+        return root
+
+    def essential_rels_of(part: str) -> Any | None:
+        try:
+            return rels_of(part)
+        except ValueError as exc:
+            raise _corrupt(format_lazy(_("{name} is not valid XML"), name=_rels_name_of(part))) from exc
+
+    pending: deque[tuple[str, Any | None]] = deque([("", essential_rels_of(""))])
+    seen: set[str] = set()
+    while pending:
+        source, rels = pending.popleft()
+        if rels is None:
+            continue
+        kept_rels[_rels_name_of(source)] = (source, rels)
+        for rel in _internal_relationships(rels):
+            member = _resolve_target(source, rel.get("Target") or "")
+            if member in seen:
+                continue
+            seen.add(member)
+            if member not in names:
+                gone[member] = WARNING_MISSING_PART
+                continue
+            if member == main_part:
+                pending.append((member, essential_rels_of(member)))
+                continue
+            code = _unreadable_code(member)
+            # python-docx needs a content type for every part it loads (KeyError otherwise).
+            content_type = types.lookup("/" + member)
+            if content_type is None or (
+                _is_xml_type(content_type) and member in members and not _well_formed(members[member])
+            ):
+                gone[member] = code
+                continue
+            try:
+                pending.append((member, rels_of(member)))
+            except ValueError:
+                gone[member] = code
+
+    if not gone:
+        return _Repairs({}, set(), [])
+    replaced: dict[str, bytes] = {}
+    for rels_name, (source, root) in kept_rels.items():
+        doomed = [
+            rel
+            for rel in _internal_relationships(root)
+            if _resolve_target(source, rel.get("Target") or "") in gone
+        ]
+        if doomed:
+            for rel in doomed:
+                root.remove(rel)
+            replaced[rels_name] = etree.tostring(
+                root, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
+    partnames = {"/" + member.lower() for member in gone}
+    types_root = etree.fromstring(members["[Content_Types].xml"], _REWRITE_PARSER)
+    overrides = [
+        el
+        for el in types_root
+        if el.tag == f"{{{NS_CT}}}Override" and (el.get("PartName") or "").lower() in partnames
+    ]
+    if overrides:
+        for el in overrides:
+            types_root.remove(el)
+        replaced["[Content_Types].xml"] = etree.tostring(
+            types_root, xml_declaration=True, encoding="UTF-8", standalone=True
+        )
+    removed: set[str] = set()
+    for member, code in gone.items():
+        if code != WARNING_MISSING_PART:
+            removed |= {member, _rels_name_of(member)} & names
+    warnings = [{"code": code, "part": _shown_part(member)} for member, code in gone.items()]
+    return _Repairs(replaced, removed, _bounded(warnings))
+
+
+def _shown_part(member: str) -> str:
+    # A missing target is whatever the Target attribute said, of any length: bounded like the
+    # stripped relationships' targets, since every warning is stored and shown.
+    if len(member) > 300:
+        return member[:300] + "…"
+    return member or "/"
 
 
 # ----------------------------------------------------------------------------- external relationships
@@ -709,12 +924,14 @@ def _drop_attached_template(raw: bytes, rel_ids: set[str]) -> bytes | None:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _rebuild_zip(zf: zipfile.ZipFile, replaced: dict[str, bytes]) -> bytes:
-    """Copy every member in order, substituting rewritten parts."""
+def _rebuild_zip(zf: zipfile.ZipFile, replaced: dict[str, bytes], removed: set[str] | None = None) -> bytes:
+    """Copy every member in order, substituting rewritten parts and leaving out removed ones."""
     out = io.BytesIO()
     # strict_timestamps=False: odd DOS dates in the source must not make the copy fail.
     with zipfile.ZipFile(out, "w", strict_timestamps=False) as new:
         for info in zf.infolist():
+            if removed and info.filename in removed:
+                continue
             payload = replaced.get(info.filename)
             if payload is None:
                 payload = zf.read(info)  # already verified (size + CRC) by _inflate_member
@@ -737,6 +954,8 @@ def docx_validate(
 
     Order matters: each step only runs once the cheaper steps before it have passed, and no
     XML parser runs before every XML part has been inflated under a budget and byte-scanned.
+    Repairs (``warnings``) and stripped relationships are made to the bytes before python-docx's
+    trial open, so what is stored is what was opened.
     """
     if not data:
         raise _empty_file()
@@ -792,10 +1011,19 @@ def docx_validate(
                     raise _xml_doctype(info.filename)
                 xml_parts[info.filename] = payload
 
-        _main_part_verdict(xml_parts, names)
+        main_part = _main_part_verdict(xml_parts, names)
+        assert types is not None  # _main_part_verdict refused a package without content types
 
-        replaced, stripped = _strip_external(xml_parts)
-        result = _rebuild_zip(zf, replaced) if replaced else data
+        # Repairs first, so _strip_external only sees relationships parts that are kept.
+        repairs = _repair_parts(xml_parts, names, types, main_part)
+        kept = {
+            name: repairs.replaced.get(name, raw)
+            for name, raw in xml_parts.items()
+            if name not in repairs.removed
+        }
+        replaced, stripped = _strip_external(kept)
+        replaced = {**repairs.replaced, **replaced}
+        result = _rebuild_zip(zf, replaced, repairs.removed) if replaced or repairs.removed else data
 
     try:
         parsed = docx.Document(io.BytesIO(result))
@@ -807,4 +1035,6 @@ def docx_validate(
         raise _corrupt(_("Word document parts could not be read")) from exc
     except Exception as exc:  # python-docx raises many types (KeyError, ValueError, lxml errors...)
         raise _corrupt(_("Word document parts could not be read")) from exc
-    return ValidatedDocx(data=result, stripped_relationships=stripped, document=parsed)
+    return ValidatedDocx(
+        data=result, stripped_relationships=stripped, warnings=repairs.warnings, document=parsed
+    )

@@ -90,7 +90,12 @@ def test_every_page_has_no_serious_accessibility_violation(a11y_page: Page, live
         section_index=0, section_version=1,
     )  # fmt: skip
     document.revision_diff = [{"title": "第二章 考勤", "level": 1, "status": "changed"}]
-    document.save(update_fields=["revision_diff"])
+    # And the notes of a file opened with repairs.
+    document.warnings = [
+        {"code": "metadata_unreadable", "part": "docProps/core.xml"},
+        {"code": "missing_part", "part": "word/media/image1.png"},
+    ]
+    document.save(update_fields=["revision_diff", "warnings"])
     _log_in_in_any_language(page, live_server.url, account)
     pages = {
         "documents": "/documents/",

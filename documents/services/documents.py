@@ -84,6 +84,7 @@ def document_create(*, owner: AbstractBaseUser, uploaded: UploadedFile) -> Docum
         structure=structure,
         section_sources=upload.sources,
         stripped_relationships=validated.stripped_relationships,
+        warnings=validated.warnings,
     )
     document.file.save("upload.docx", ContentFile(validated.data), save=False)
     try:
@@ -114,6 +115,7 @@ def document_revise(*, document: Document, uploaded: UploadedFile, author: Abstr
     document.structure = structure
     document.section_sources = upload.sources
     document.stripped_relationships = validated.stripped_relationships
+    document.warnings = validated.warnings  # this file's repairs, not the previous revision's
     document.revision += 1
     document.revision_diff = diff
     storage = document.file.storage

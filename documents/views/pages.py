@@ -99,6 +99,8 @@ def document_upload(request: HtmxHttpRequest) -> HttpResponse:
                 messages.info(
                     request, _("It is the same file as “%(title)s”, uploaded before.") % {"title": earlier}
                 )
+            if result["document"].warnings:
+                messages.info(request, _("Parts of it were damaged and skipped; its page lists them."))
         return redirect("documents:document_list")
     # Without JavaScript the page re-renders with the per-file messages; valid files were kept.
     response = render(
@@ -136,6 +138,7 @@ def document_detail(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
     context = {
         "document": document,
         "tree": selectors.document_section_tree(document=document),
+        "warnings": selectors.document_warnings(document=document),
         "outline": outline,
         "outline_sections": _panel_sections(outline) if outline else [],
         **_task_context(task),
@@ -522,4 +525,6 @@ def document_revise(request: HtmxHttpRequest, document_id: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Uploaded revision %(n)s.") % {"n": document.revision})
+            if document.warnings:
+                messages.info(request, _("Parts of it were damaged and skipped; they are listed below."))
     return redirect("documents:document_detail", document_id)

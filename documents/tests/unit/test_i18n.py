@@ -39,7 +39,15 @@ BODY = "公司计划在明年上线新的电商平台，以提升线上销售额
 SUMMARY = "项目由信息技术部牵头，分三个阶段完成。"
 EDIT = "补充说明。"
 STRIPPED = "attachedTemplate → file:///C:/模板/Normal.dotm"
+# Repairs made to open the file: the part names are the file's own (zip member names).
+WARNINGS = [
+    {"code": "metadata_unreadable", "part": "docProps/core.xml"},
+    {"code": "part_unreadable", "part": "word/styles.xml"},
+    {"code": "missing_part", "part": "word/media/image1.png"},
+    {"code": "more_warnings", "part": "3"},
+]
 FIXTURE_TEXT = [USERNAME, FILENAME, "电商平台计划", BODY, SUMMARY, EDIT, STRIPPED, "报告.docx", "旧"]
+FIXTURE_TEXT += [w["part"] for w in WARNINGS if w["code"] != "more_warnings"]
 TOKEN_NAME = "笔记本上的脚本"
 FIXTURE_TEXT += [title for _, title in SECTIONS] + [TOKEN_NAME]
 FIXTURE_TEXT.append(socket.gethostname())  # the task card names the worker host
@@ -143,6 +151,7 @@ def world(user, django_capture_on_commit_callbacks, settings):  # noqa: ANN001, 
         {"status": "removed", "title": "项目背景"},
     ]
     document.stripped_relationships = [STRIPPED]
+    document.warnings = WARNINGS
     document.save()
     cancelled = OutlineTask.objects.create(
         owner=user, document=document, status="cancelled", result=first.result, progress_total=3
@@ -264,6 +273,8 @@ def test_every_page_reads_in_chinese(user, world, limits):
     assert "已撤销" in pages["after undo"]
     assert "进行中的大纲任务已达上限" in pages["too many tasks (HTMX)"]
     assert "此大纲已经结束（已完成），无需取消" in pages["cannot cancel a finished task (HTMX)"]
+    assert "经修复后打开" in pages["document detail"] and "另有 3 个部分被跳过。" in pages["document detail"]
+    assert "无法读取文档样式（word/styles.xml），已跳过，因此无法按样式识别标题。" in pages["document detail"]
     assert "恢复了版本 1" in pages["history"] and "由任务" in pages["history"]
     assert "请输入一个正确的" in pages["login (wrong password)"]
 
@@ -279,6 +290,10 @@ def test_every_page_still_reads_in_english(user, world, limits):
     assert {name: chars for name, chars in chinese.items() if chars} == {}
     assert '<html lang="en"' in pages["document list"]
     assert "Show the running outline" in pages["document detail"] and "Succeeded" in pages["document detail"]
+    assert (
+        "Opened with repairs" in pages["document detail"]
+        and "3 more parts were skipped." in pages["document detail"]
+    )
     assert "Restored version 1" in pages["history"]
 
 

@@ -11,9 +11,21 @@ from pathlib import Path
 
 import docx
 import pytest
+from django.utils import translation
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from lxml import etree
 
+from documents.structure import docx_extract
 from documents.tests import docx_factory as factory
-from documents.validation import DocxRejected, ValidatedDocx, docx_validate, file_too_large
+from documents.tests.timing import growth_ratio
+from documents.validation import (
+    MAX_WARNINGS,
+    DocxRejected,
+    ValidatedDocx,
+    docx_validate,
+    file_too_large,
+    warning_message,
+)
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus"
 MIB = 1024 * 1024
@@ -85,6 +97,8 @@ def test_corpus_file_is_accepted_or_rejected_as_manifest_says(row):
         assert len(docx.Document(io.BytesIO(result.data)).paragraphs) == paragraphs
         assert len(result.stripped_relationships) == len(_external_non_hyperlinks(data))
         assert (result.data == data) == (not result.stripped_relationships)
+        # Sound files need no repair (an embedded .docx, "...openxmlformats...", is not XML).
+        assert result.warnings == []
     else:
         rejected = _rejection(data)
         assert (rejected.code, rejected.status_code) == expected
@@ -427,6 +441,322 @@ def test_stripping_copies_all_other_members_unchanged():
     assert list(before) == list(after)
     changed = {name for name in before if before[name] != after[name]}
     assert changed == {"word/_rels/settings.xml.rels", "word/_rels/document.xml.rels", "word/settings.xml"}
+
+
+# ----------------------------------------------------------------------------- repairs (what Word opens)
+
+
+def _opened(result: ValidatedDocx) -> tuple[dict, list[str]]:
+    """The structure extracted from the stored bytes, opened afresh, and their body text."""
+    document = docx.Document(io.BytesIO(result.data))
+    structure, _sources = docx_extract(document)
+    return structure, [p.text for p in document.paragraphs]
+
+
+def _relationship_targets(data: bytes, rels: str) -> list[str]:
+    return re.findall(r'Target="([^"]*)"', factory.zip_members(data)[rels].decode())
+
+
+def test_malformed_core_properties_are_skipped_with_a_warning_and_the_text_is_read():
+    data = factory.malformed_core_docx()
+    with pytest.raises(etree.XMLSyntaxError):
+        docx.Document(io.BytesIO(data))  # what python-docx alone does with it
+
+    result = _validate(data)
+
+    assert result.warnings == [{"code": "metadata_unreadable", "part": "docProps/core.xml"}]
+    assert result.stripped_relationships == []
+    structure, texts = _opened(result)
+    assert [s["title"] for s in structure["sections"]] == ["总则 Introduction", "范围"]
+    assert "本文件说明系统的目标。This document explains the goals." in texts
+    members = factory.zip_members(result.data)
+    assert "docProps/core.xml" not in members
+    assert "docProps/core.xml" not in _relationship_targets(result.data, "_rels/.rels")
+    assert b"/docProps/core.xml" not in members["[Content_Types].xml"]
+
+
+def test_an_image_whose_part_is_missing_is_skipped_with_a_warning_and_the_text_is_read():
+    data = factory.missing_image_docx()
+    with pytest.raises(KeyError):
+        docx.Document(io.BytesIO(data))
+
+    result = _validate(data)
+
+    assert result.warnings == [{"code": "missing_part", "part": "word/media/image1.png"}]
+    assert "media/image1.png" not in _relationship_targets(result.data, "word/_rels/document.xml.rels")
+    structure, texts = _opened(result)
+    assert [s["title"] for s in structure["sections"]] == ["图片 Pictures", "说明 Notes"]
+    assert "图片之后的正文。Text after the picture." in texts
+    assert structure["counts"]["images"] == 1  # the picture is still in the text, only its bytes are gone
+
+
+@pytest.mark.parametrize(
+    ("build", "part", "heading"),
+    [
+        (factory.malformed_comments_docx, "word/comments.xml", "批注 Comments"),
+        (factory.malformed_footnotes_docx, "word/footnotes.xml", "总则 Introduction"),
+    ],
+    ids=["comments", "footnotes"],
+)
+def test_a_malformed_part_the_text_does_not_need_is_dropped_as_part_unreadable(build, part, heading):
+    data = build()
+
+    result = _validate(data)
+
+    assert result.warnings == [{"code": "part_unreadable", "part": part}]
+    members = factory.zip_members(result.data)
+    assert part not in members
+    assert part.removeprefix("word/") not in _relationship_targets(
+        result.data, "word/_rels/document.xml.rels"
+    )
+    assert f"/{part}".encode() not in members["[Content_Types].xml"]
+    structure, _texts = _opened(result)
+    assert structure["sections"][0]["title"] == heading
+    # Everything else is carried over byte for byte.
+    before = factory.zip_members(data)
+    changed = {name for name in members if members[name] != before[name]}
+    assert changed == {"word/_rels/document.xml.rels", "[Content_Types].xml"}
+
+
+def test_without_readable_styles_the_text_is_read_and_the_warning_says_headings_lost_their_style():
+    result = _validate(factory.malformed_styles_docx())
+
+    assert result.warnings == [{"code": "part_unreadable", "part": "word/styles.xml"}]
+    structure, texts = _opened(result)
+    # python-docx falls back to its default styles, which have no "Heading N": the headings
+    # are body text now, and all of it is there to outline.
+    assert texts == [
+        "总则 Introduction",
+        "本文件说明系统的目标。This document explains the goals.",
+        "范围",
+        "适用于所有部门。",
+    ]
+    assert structure["counts"]["words"] > 0
+    assert "headings could not be recognised by their style" in warning_message(
+        "part_unreadable", "word/styles.xml"
+    )
+
+
+def test_a_styles_part_that_is_missing_says_the_same_about_headings():
+    data = factory.with_members(factory.simple_docx(), {"word/styles.xml": None})
+
+    result = _validate(data)
+
+    assert result.warnings == [{"code": "missing_part", "part": "word/styles.xml"}]
+    assert "headings could not be recognised" in warning_message(**result.warnings[0])
+    assert _opened(result)[1][0] == "总则 Introduction"
+
+
+def test_both_kinds_of_damage_in_one_file_give_one_warning_each_in_package_order():
+    result = _validate(factory.malformed_core_and_missing_image_docx())
+
+    assert result.warnings == [
+        {"code": "metadata_unreadable", "part": "docProps/core.xml"},
+        {"code": "missing_part", "part": "word/media/image1.png"},
+    ]
+    assert _opened(result)[0]["sections"][0]["title"] == "图片 Pictures"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        factory.malformed_core_docx,
+        factory.missing_image_docx,
+        factory.malformed_comments_docx,
+        factory.malformed_footnotes_docx,
+        factory.malformed_styles_docx,
+        factory.malformed_core_and_missing_image_docx,
+    ],
+)
+def test_repaired_bytes_are_what_is_stored_and_open_again_without_repairs(build):
+    result = _validate(build())
+
+    assert result.warnings
+    assert result.document is not None  # the trial open of exactly these bytes
+    again = _validate(result.data)
+    assert again.warnings == [] and again.data == result.data  # nothing left to repair
+    stored = [p.text for p in docx.Document(io.BytesIO(result.data)).paragraphs]
+    assert stored == [p.text for p in result.document.paragraphs]
+    assert any(text.strip() for text in stored)
+
+
+def test_a_missing_part_named_by_two_relationships_is_one_warning_and_both_are_removed():
+    data = factory.missing_image_docx()
+    rels = factory.zip_members(data)["word/_rels/document.xml.rels"].decode()
+    twice = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="rId901" Type="{RT.IMAGE}" Target="/word/media/image1.png"/></Relationships>',
+    )
+
+    result = _validate(factory.with_members(data, {"word/_rels/document.xml.rels": twice.encode()}))
+
+    assert result.warnings == [{"code": "missing_part", "part": "word/media/image1.png"}]
+    assert not any(
+        "image1.png" in t for t in _relationship_targets(result.data, "word/_rels/document.xml.rels")
+    )
+
+
+def test_a_part_whose_own_relationships_are_malformed_is_dropped_with_them():
+    # customXml/item1.xml is related from the document; its .rels is cut off.
+    data = factory.simple_docx()
+    rels = factory.zip_members(data)["customXml/_rels/item1.xml.rels"]
+    broken = factory.with_members(data, {"customXml/_rels/item1.xml.rels": rels[: len(rels) // 2]})
+
+    result = _validate(broken)
+
+    assert result.warnings == [{"code": "part_unreadable", "part": "customXml/item1.xml"}]
+    members = factory.zip_members(result.data)
+    assert "customXml/item1.xml" not in members and "customXml/_rels/item1.xml.rels" not in members
+    # customXml/itemProps1.xml was only reachable through it: no longer loaded, left as it is.
+    assert "customXml/itemProps1.xml" in members
+    docx.Document(io.BytesIO(result.data))
+
+
+def test_relationships_python_docx_cannot_list_count_as_malformed():
+    # Well-formed, but not a <Relationships> element: python-docx finds no relationship list in it.
+    data = factory.with_members(
+        factory.simple_docx(), {"customXml/_rels/item1.xml.rels": b"<Relationships/>"}
+    )
+
+    result = _validate(data)
+
+    assert result.warnings == [{"code": "part_unreadable", "part": "customXml/item1.xml"}]
+
+
+def test_a_missing_targets_name_is_bounded_in_its_warning():
+    data = factory.simple_docx()
+    rels = factory.zip_members(data)["word/_rels/document.xml.rels"].decode()
+    target = "media/" + "很长的名字" * 200 + ".png"
+    rels = rels.replace(
+        "</Relationships>", f'<Relationship Id="rId901" Type="{RT.IMAGE}" Target="{target}"/></Relationships>'
+    )
+
+    result = _validate(factory.with_members(data, {"word/_rels/document.xml.rels": rels.encode()}))
+
+    [warning] = result.warnings
+    assert warning["code"] == "missing_part"
+    assert (
+        len(warning["part"]) == 301
+        and warning["part"].startswith("word/media/很长")
+        and warning["part"].endswith("…")
+    )
+
+
+def test_a_part_without_a_content_type_is_dropped_as_part_unreadable():
+    # python-docx raises KeyError for a part [Content_Types].xml gives no type.
+    data = factory.with_related_part(
+        factory.simple_docx(), "word/media/picture.qqq", RT.IMAGE, "image/x-unused", b"\x00" * 16
+    )
+    types = factory.zip_members(data)["[Content_Types].xml"].decode()
+    data = factory.with_members(
+        data,
+        {
+            "[Content_Types].xml": re.sub(
+                r'<Override PartName="/word/media/picture.qqq"[^>]*/>', "", types
+            ).encode()
+        },
+    )
+
+    result = _validate(data)
+
+    assert result.warnings == [{"code": "part_unreadable", "part": "word/media/picture.qqq"}]
+    assert "word/media/picture.qqq" not in factory.zip_members(result.data)
+
+
+def test_repairs_and_stripped_external_relationships_are_reported_together():
+    data = factory.malformed_core_docx(factory.external_relationships_docx())
+
+    result = _validate(data)
+
+    assert result.warnings == [{"code": "metadata_unreadable", "part": "docProps/core.xml"}]
+    assert len(result.stripped_relationships) == 3
+    assert _external_non_hyperlinks(result.data) == []
+    assert _opened(result)[1][0] == "外部链接 External links"
+
+
+def test_warnings_are_bounded_and_the_last_entry_counts_the_rest():
+    result = _validate(factory.many_missing_images_docx(120))
+
+    assert len(result.warnings) == MAX_WARNINGS == 50
+    assert result.warnings[:2] == [
+        {"code": "missing_part", "part": "word/media/missing0.png"},
+        {"code": "missing_part", "part": "word/media/missing1.png"},
+    ]
+    assert result.warnings[-1] == {"code": "more_warnings", "part": "71"}  # 49 listed + 71 = 120
+    assert warning_message(**result.warnings[-1]) == "71 more parts were skipped."
+    # Every one of them was removed, listed or not.
+    assert not any("missing" in t for t in _relationship_targets(result.data, "word/_rels/document.xml.rels"))
+
+
+def test_exactly_max_warnings_are_all_listed():
+    result = _validate(factory.many_missing_images_docx(MAX_WARNINGS))
+
+    assert len(result.warnings) == MAX_WARNINGS
+    assert {w["code"] for w in result.warnings} == {"missing_part"}
+
+
+def test_the_repair_walk_takes_linear_time_in_the_number_of_relationships():
+    small, large = factory.many_missing_images_docx(1_000), factory.many_missing_images_docx(4_000)
+
+    assert growth_ratio(_validate, small, large, floor=5e-3) < 8
+
+
+@pytest.mark.parametrize(
+    ("code", "part", "english", "chinese"),
+    [
+        (
+            "metadata_unreadable", "docProps/core.xml",
+            "The document's properties (docProps/core.xml) could not be read and were skipped.",
+            "无法读取文档属性（docProps/core.xml），已跳过。",
+        ),
+        (
+            "part_unreadable", "word/comments.xml",
+            "A part of the document (word/comments.xml) could not be read and was skipped.",
+            "无法读取文档的一个部分（word/comments.xml），已跳过。",
+        ),
+        (
+            "missing_part", "word/media/image1.png",
+            "A picture or other part the document refers to (word/media/image1.png) is missing and was "
+            "skipped.",
+            "文档引用的图片或其他部分（word/media/image1.png）缺失，已跳过。",
+        ),
+        ("more_warnings", "3", "3 more parts were skipped.", "另有 3 个部分被跳过。"),
+        ("more_warnings", "1", "1 more part was skipped.", "另有 1 个部分被跳过。"),
+    ],
+)  # fmt: skip
+def test_every_warning_code_has_a_sentence_in_english_and_chinese(code, part, english, chinese):
+    with translation.override("en"):
+        assert warning_message(code, part) == english
+    with translation.override("zh-hans"):
+        assert warning_message(code, part) == chinese
+
+
+# ----------------------------------------------------------------------------- still refused
+
+
+def test_malformed_main_document_part_is_still_corrupt_file():
+    xml = factory.zip_members(factory.simple_docx())["word/document.xml"]
+    data = factory.with_members(factory.simple_docx(), {"word/document.xml": xml[: len(xml) // 2]})
+
+    rejected = _rejection(data)
+
+    assert (rejected.code, rejected.status_code) == ("corrupt_file", 400)
+
+
+def test_malformed_relationships_of_the_main_part_are_still_corrupt_file():
+    rels = factory.zip_members(factory.simple_docx())["word/_rels/document.xml.rels"]
+    data = factory.with_members(factory.simple_docx(), {"word/_rels/document.xml.rels": rels[:-40]})
+
+    rejected = _rejection(data)
+
+    assert rejected.code == "corrupt_file"
+    assert "word/_rels/document.xml.rels" in str(rejected.message)
+
+
+def test_a_doctype_in_a_part_that_could_be_dropped_is_still_refused():
+    data = factory.doctype_docx(factory.XXE, part="docProps/core.xml")
+
+    assert _rejection(data).code == "xml_doctype"
 
 
 # ----------------------------------------------------------------------------- exception shape

@@ -45,6 +45,47 @@ def test_document_create_opens_the_upload_with_python_docx_once(
     assert (source["heading"], source["paragraphs"]) == ("背景", ["Body text."])
 
 
+def test_a_file_word_would_repair_is_stored_repaired_with_its_warnings(user, settings, tmp_path):
+    import docx
+
+    from documents.tests import docx_factory as factory
+
+    settings.MEDIA_ROOT = tmp_path
+    document = services.document_create(
+        owner=user, uploaded=_upload(factory.malformed_core_and_missing_image_docx(), "损坏.docx")
+    )
+
+    document.refresh_from_db()
+    assert document.warnings == [
+        {"code": "metadata_unreadable", "part": "docProps/core.xml"},
+        {"code": "missing_part", "part": "word/media/image1.png"},
+    ]
+    assert [s["title"] for s in document.sections] == ["图片 Pictures", "说明 Notes"]
+    stored = Path(document.file.path).read_bytes()
+    assert "docProps/core.xml" not in factory.zip_members(stored)
+    assert docx.Document(str(document.file.path)).paragraphs[0].text == "图片 Pictures"
+    assert document.size_bytes == len(stored)
+
+
+def test_a_revision_sets_its_own_warnings_and_a_sound_one_clears_them(user, docx_bytes, settings, tmp_path):
+    from documents.tests import docx_factory as factory
+
+    settings.MEDIA_ROOT = tmp_path
+    document = services.document_create(owner=user, uploaded=_upload(docx_bytes()))
+    assert document.warnings == []
+
+    services.document_revise(document=document, uploaded=_upload(factory.malformed_core_docx()), author=user)
+    document.refresh_from_db()
+    assert (document.revision, document.warnings) == (
+        2,
+        [{"code": "metadata_unreadable", "part": "docProps/core.xml"}],
+    )
+
+    services.document_revise(document=document, uploaded=_upload(docx_bytes()), author=user)
+    document.refresh_from_db()
+    assert (document.revision, document.warnings) == (3, [])
+
+
 def test_rejected_upload_stores_nothing(user, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(DocxRejected) as excinfo:

@@ -58,6 +58,76 @@ def test_bad_corpus_files_get_specific_error_and_nothing_is_stored(api_client, f
     assert Document.objects.count() == 0
 
 
+def test_an_upload_word_would_repair_is_201_with_its_warnings_worded(api_client):
+    from documents.tests import docx_factory as factory
+
+    response = _post(api_client, factory.malformed_core_and_missing_image_docx(), "损坏.docx")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["warnings"] == [
+        {
+            "code": "metadata_unreadable",
+            "part": "docProps/core.xml",
+            "message": "The document's properties (docProps/core.xml) could not be read and were skipped.",
+        },
+        {
+            "code": "missing_part",
+            "part": "word/media/image1.png",
+            "message": "A picture or other part the document refers to (word/media/image1.png) is missing "
+            "and was skipped.",
+        },
+    ]
+    assert [s["title"] for s in body["sections"]] == ["图片 Pictures", "说明 Notes"]
+
+    detail = api_client.get(f"/api/v1/documents/{body['id']}")
+    assert detail.status_code == 200 and detail.json()["warnings"] == body["warnings"]
+    listed = api_client.get("/api/v1/documents").json()["results"]
+    assert listed[0]["warnings"] == body["warnings"]
+    chinese = api_client.get(f"/api/v1/documents/{body['id']}", headers={"Accept-Language": "zh-CN"})
+    assert [w["message"] for w in chinese.json()["warnings"]] == [
+        "无法读取文档属性（docProps/core.xml），已跳过。",
+        "文档引用的图片或其他部分（word/media/image1.png）缺失，已跳过。",
+    ]
+
+
+def test_a_sound_upload_has_no_warnings(api_client, docx_bytes):
+    response = _post(api_client, docx_bytes())
+
+    assert response.status_code == 201 and response.json()["warnings"] == []
+
+
+def test_a_revision_word_would_repair_sets_the_documents_warnings(api_client, docx_bytes):
+    from documents.tests import docx_factory as factory
+
+    document_id = _post(api_client, docx_bytes()).json()["id"]
+
+    response = api_client.post(
+        f"/api/v1/documents/{document_id}/revisions",
+        {"file": SimpleUploadedFile("v2.docx", factory.malformed_comments_docx())},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["document"]["warnings"] == [
+        {
+            "code": "part_unreadable",
+            "part": "word/comments.xml",
+            "message": "A part of the document (word/comments.xml) could not be read and was skipped.",
+        }
+    ]
+    assert (
+        api_client.get(f"/api/v1/documents/{document_id}").json()["warnings"][0]["code"] == "part_unreadable"
+    )
+
+
+def test_the_openapi_schema_documents_the_warnings(api_client):
+    schema = api_client.get("/api/v1/openapi.json").json()
+
+    document = schema["components"]["schemas"]["DocumentOut"]
+    assert "warnings" in document["required"]
+    assert schema["components"]["schemas"]["WarningOut"]["required"] == ["code", "part", "message"]
+
+
 def test_empty_upload_is_400(api_client):
     response = _post(api_client, b"", "empty.docx")
 

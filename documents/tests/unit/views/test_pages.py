@@ -335,3 +335,82 @@ def test_a_task_whose_record_lacks_some_metrics_still_shows(logged_in, user, doc
     response = logged_in.get(reverse("documents:task_detail", args=[task.pk]))
 
     assert response.status_code == 200 and "8.2 s" in response.content.decode()
+
+
+# ----------------------------------------------------------------------------- files Word would repair
+
+
+def _repaired_upload(name: str = "损坏.docx") -> SimpleUploadedFile:
+    from documents.tests import docx_factory as factory
+
+    return SimpleUploadedFile(name, factory.malformed_core_and_missing_image_docx())
+
+
+def test_the_document_page_lists_the_repairs_under_their_heading(logged_in, user):
+    document = services.document_create(owner=user, uploaded=_repaired_upload())
+
+    html = logged_in.get(reverse("documents:document_detail", args=[document.pk])).content.decode()
+
+    notes = html[html.index('data-testid="repair-notes"') :]
+    notes = notes[: notes.index("</section>")]
+    assert "Opened with repairs" in notes
+    assert 'data-warning-code="metadata_unreadable"' in notes and 'data-warning-code="missing_part"' in notes
+    assert "The document&#x27;s properties (docProps/core.xml) could not be read and were skipped." in notes
+    assert "A picture or other part the document refers to (word/media/image1.png) is missing" in notes
+    assert 'data-testid="structure-tree"' in html  # the text was read all the same
+
+
+def test_the_document_page_of_a_sound_file_has_no_repair_notes(logged_in, user, docx_bytes):
+    document = services.document_create(owner=user, uploaded=SimpleUploadedFile("好.docx", docx_bytes()))
+
+    html = logged_in.get(reverse("documents:document_detail", args=[document.pk])).content.decode()
+
+    assert 'data-testid="repair-notes"' not in html and "Opened with repairs" not in html
+
+
+def test_the_repair_notes_read_in_chinese(user):
+    from django.conf import settings
+    from django.test import Client
+
+    document = services.document_create(owner=user, uploaded=_repaired_upload())
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.force_login(user)
+
+    html = client.get(reverse("documents:document_detail", args=[document.pk])).content.decode()
+
+    assert "经修复后打开" in html and "Opened with repairs" not in html
+    assert "无法读取文档属性（docProps/core.xml），已跳过。" in html
+    assert "文档引用的图片或其他部分（word/media/image1.png）缺失，已跳过。" in html
+
+
+def test_an_htmx_upload_that_needed_repairs_succeeds_and_says_so(logged_in):
+    response = logged_in.post(
+        reverse("documents:document_upload"), {"files": [_repaired_upload()]}, headers=HTMX
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="repair-notice"' in html and "its page lists them" in html
+    assert Document.objects.get().warnings[0]["code"] == "metadata_unreadable"
+
+
+def test_a_plain_upload_that_needed_repairs_redirects_with_a_note(logged_in):
+    response = logged_in.post(
+        reverse("documents:document_upload"), {"files": [_repaired_upload()]}, follow=True
+    )
+
+    assert response.redirect_chain[0][1] == 302
+    assert "Parts of it were damaged and skipped; its page lists them." in response.content.decode()
+
+
+def test_a_revision_that_needed_repairs_is_uploaded_and_the_page_lists_them(logged_in, user, docx_bytes):
+    document = services.document_create(owner=user, uploaded=SimpleUploadedFile("好.docx", docx_bytes()))
+
+    response = logged_in.post(
+        reverse("documents:document_revise", args=[document.pk]), {"file": _repaired_upload()}, follow=True
+    )
+
+    html = response.content.decode()
+    assert "Uploaded revision 2." in html and "they are listed below" in html
+    assert 'data-testid="repair-notes"' in html and "docProps/core.xml" in html
