@@ -43,9 +43,12 @@ class Line:
     """One block of the document as the heuristic sees it."""
 
     text: str = ""  # whitespace-collapsed; "" for an empty paragraph
-    bold: bool = False  # every visible run is bold
+    bold: bool = False  # at least two thirds of the visible text is bold
     size: float = 0.0  # the smallest visible run's size, in points
     centred: bool = False
+    right: bool = False  # right-aligned: a date, a signature, a letterhead's address
+    italic: bool = False  # (at least two thirds of the text, as for bold and underline)
+    underline: bool = False
     space_before: int = 0  # twentieths of a point
     page_break: bool = False  # starts a new page
     list_item: bool = False  # Word's own list numbering (w:numPr)
@@ -95,12 +98,15 @@ _ORD = "|".join(sorted((re.escape(word) for word in _ORDINALS.split()), key=len,
 # Structural words, by the kind of division they name.
 _WORDS = {
     "part": "part book title volume título titulo libro livro parte partie livre titre teil buch titel "
-    "titolo часть раздел книга том deel",
-    "chapter": "chapter chap. capítulo capitulo cap. chapitre kapitel capitolo capo глава hoofdstuk rozdział",
+    "titolo часть раздел книга том deel dział część kısım phần bagian část",
+    "chapter": "chapter chap. capítulo capitulo cap. chapitre kapitel capitolo capo глава hoofdstuk rozdział "
+    "bab chương bölüm hlava kapitola",
     "annex": "annex appendix schedule anexo annexe anhang anlage allegato приложение bijlage",
-    "section": "section sección seccion seção secção secao sezione abschnitt afdeling параграф",
+    "section": "section sección seccion seção secção secao sezione abschnitt afdeling параграф mục oddíl "
+    "oddział avsnitt",
     "subsection": "subsection subsección subseção subsecção sous-section unterabschnitt подраздел",
-    "article": "article art. artículo articulo artigo artikel articolo статья ст. artykuł",
+    "article": "article art. artículo articulo artigo artikel articolo статья ст. artykuł điều pasal madde "
+    "článek",
     "clause": "clause cláusula clausula clausola klausel пункт",
 }
 _KIND_OF_WORD = {word: kind for kind, words in _WORDS.items() for word in words.split()}
@@ -232,6 +238,8 @@ def heading_label(text: str) -> Label | None:
 _SENTENCE_END = set(".。!！?？;；:：,，、…")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
+_BULLET_RE = re.compile(r"^[-–—•·●▪◦*+]\s")
+_BULLET_RE = re.compile(r"^[-–—•·●▪◦*+]\s")
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more (not "JM/ah")
 _CASED_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")
 # A typed table of contents: dot leaders then a page number.
@@ -306,7 +314,8 @@ class _Document:
     def __init__(self, lines: list[Line]) -> None:
         sizes: Counter[float] = Counter()
         spacing: Counter[int] = Counter()
-        bold = total = centred = paragraphs = 0
+        marked: Counter[str] = Counter()
+        total = centred = paragraphs = 0
         for line in lines:
             if line.table or not line.text:
                 continue
@@ -314,18 +323,23 @@ class _Document:
             sizes[line.size] += width
             spacing[line.space_before] += 1
             total += width
-            bold += width if line.bold else 0
+            for mark in ("bold", "italic", "underline"):
+                marked[mark] += width if getattr(line, mark) else 0
             paragraphs += 1
             centred += line.centred
         self.body_size = sizes.most_common(1)[0][0] if sizes else 0.0
         self.usual_spacing = spacing.most_common(1)[0][0] if spacing else 0
-        # When most of the text is bold (or centred), bold (or centring) says nothing.
-        self.bold_is_signal = bold <= total / 2
+        # When most of the text is bold (or underlined, italic, centred), that says nothing.
+        self.bold_is_signal = marked["bold"] <= total / 2
+        self.italic_is_signal = marked["italic"] <= total / 2
+        self.underline_is_signal = marked["underline"] <= total / 2
         self.centred_is_signal = centred <= paragraphs / 2
 
     def score(self, line: Line, blank_before: bool) -> float:
         score = 0.0
         if line.bold and self.bold_is_signal:
+            score += 1
+        if line.underline and self.underline_is_signal and not line.bold:
             score += 1
         if line.size >= self.body_size + 1:
             score += 1 + (line.size >= self.body_size + 4)
@@ -342,12 +356,16 @@ class _Document:
 
 def _candidate(line: Line, pos: int, doc: _Document, context: _Context) -> _Candidate | None:
     text = line.text
-    if line.table or not text or _width(text) > MAX_WIDTH:
-        return None
+    if line.table or not text or line.right or _width(text) > MAX_WIDTH:
+        return None  # a right-aligned line is a date, a signature or an address, not a heading
     if _contents_line(line) or _NOT_HEADING_RE.search(text) or _SALUTATION_RE.match(text):
         return None
     label = heading_label(text)
     score = doc.score(line, context.blank_before)
+    if line.italic and doc.italic_is_signal and not line.bold and not context.italic_next:
+        # Italic marks quotations and verse too: it counts only over text that is not italic,
+        # and only with another signal.
+        score += 0.5
     if label is None and 0 < score < 1 and not line.list_item and _stands_alone(line, context):
         score += 0.5  # a short plain line set apart, with prose under it ("Background" in a memo)
     # Word's own list numbering makes list items; a bold or larger numbered line is a heading.
@@ -368,6 +386,7 @@ class _Context:
     blank_before: bool  # an empty paragraph (or the top of the document) right above
     after_short: bool  # the block above is a short line that is not prose (an address, a verse)
     prose_next: bool  # the next block is prose or a table
+    italic_next: bool  # the next block is in italics too (a stanza, a quotation)
 
 
 def _stands_alone(line: Line, context: _Context) -> bool:
@@ -439,6 +458,7 @@ def find_headings(lines: list[Line]) -> Found:
             blank_before,
             previous is not None and not previous.table and not _prose(previous),
             following is not None and _prose(following),
+            following is not None and following.italic,
         )
         if (found := _candidate(line, pos, doc, context)) is not None:
             candidates[pos] = found
@@ -575,6 +595,10 @@ def _drop_without_body(state: _Pass) -> None:
     lines (a list), before the next heading that is not below it, looking at most LOOK_AHEAD
     blocks ahead. A signature block's name or a closing date has none. Structural labels need
     none: "TÍTULO I" stands right above "CAPÍTULO I"."""
+    # After the last prose comes the closing: a signature block, a distribution list, a date.
+    last_prose = max(
+        (pos for pos in state.blocks if state.is_body(pos) and _prose(state.lines[pos])), default=-1
+    )
     drop: list[int] = []
     for n, pos in enumerate(state.blocks):
         here = state.candidates.get(pos)
@@ -589,7 +613,7 @@ def _drop_without_body(state: _Pass) -> None:
                     break
             elif state.is_body(after):
                 lines += 1
-                if _prose(state.lines[after]) or lines >= LIST_LINES:
+                if _prose(state.lines[after]) or (lines >= LIST_LINES and pos < last_prose):
                     break
         else:
             drop.append(pos)
@@ -610,7 +634,11 @@ def _below(other: _Candidate, here: _Candidate) -> bool:
 
 
 def _prose(line: Line) -> bool:
-    return line.table or line.text[-1] in _SENTENCE_END or _width(line.text) >= PROSE_WIDTH
+    if line.table:
+        return True
+    if _BULLET_RE.match(line.text):  # "- UBND huyện;" is a list item, whatever it ends with
+        return _width(line.text) >= PROSE_WIDTH
+    return line.text[-1] in _SENTENCE_END or _width(line.text) >= PROSE_WIDTH
 
 
 def _levels(candidates: dict[int, _Candidate]) -> dict[int, int]:

@@ -51,7 +51,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import docx
 from docx.document import Document as DocxDocument
@@ -259,7 +259,9 @@ class _Style:
     outline: int | None  # w:outlineLvl 0-9 defined on this style itself
     bold: bool | None
     size: float | None  # points
-    centred: bool | None
+    italic: bool | None
+    underline: bool | None
+    alignment: str | None  # w:jc: "center", "right", "both"...
     space_before: int | None  # twentieths of a point
 
 
@@ -297,7 +299,9 @@ class _Styles:
                 outline=_int_val(ppr.find(_W + "outlineLvl")) if ppr is not None else None,
                 bold=_on_off(rpr.find(_W + "b")) if rpr is not None else None,
                 size=size / 2 if size else None,
-                centred=_centred(ppr),
+                italic=_on_off(rpr.find(_W + "i")) if rpr is not None else None,
+                underline=_underline(rpr.find(_W + "u")) if rpr is not None else None,
+                alignment=_alignment(ppr),
                 space_before=_space_before(ppr),
             )
             if style_type == "paragraph" and el.get(_W + "default") in ("1", "true", "on"):
@@ -332,16 +336,29 @@ class _Styles:
     def size(self, style_id: str | None) -> float | None:
         return next((s.size for s in self.chain(style_id) if s.size is not None), None)
 
-    def centred(self, style_id: str | None) -> bool:
-        return bool(next((s.centred for s in self.chain(style_id) if s.centred is not None), False))
+    def italic(self, style_id: str | None) -> bool | None:
+        return next((s.italic for s in self.chain(style_id) if s.italic is not None), None)
+
+    def underline(self, style_id: str | None) -> bool | None:
+        return next((s.underline for s in self.chain(style_id) if s.underline is not None), None)
+
+    def alignment(self, style_id: str | None) -> str | None:
+        return next((s.alignment for s in self.chain(style_id) if s.alignment is not None), None)
 
     def space_before(self, style_id: str | None) -> int:
         return next((s.space_before for s in self.chain(style_id) if s.space_before is not None), 0)
 
 
-def _centred(ppr: Any) -> bool | None:
+def _alignment(ppr: Any) -> str | None:
     jc = ppr.find(_W + "jc") if ppr is not None else None
-    return None if jc is None else jc.get(W_VAL) == "center"
+    return None if jc is None else jc.get(W_VAL)
+
+
+def _underline(el: Any) -> bool | None:
+    """w:u: present means underlined unless its val is "none"."""
+    if el is None:
+        return None
+    return el.get(W_VAL, "single") != "none"
 
 
 def _space_before(ppr: Any) -> int | None:
@@ -546,49 +563,81 @@ _PAGE_BREAK = etree.XPath(".//w:br[@w:type='page']", namespaces=NS)
 _CONTENTS_ENTRY_RE = re.compile(r"\S\t+\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$")
 
 
-def _run_formats(para: _Para, styles: _Styles) -> list[tuple[int, bool, float]]:
-    """(text length, effective bold, effective size) for each run with visible text."""
-    para_bold = styles.bold(para.style_id)
-    para_size = styles.size(para.style_id)
-    formats: list[tuple[int, bool, float]] = []
+class _RunFormat(NamedTuple):
+    length: int
+    bold: bool
+    size: float
+    italic: bool
+    underline: bool
+
+
+def _run_formats(para: _Para, styles: _Styles) -> list[_RunFormat]:
+    """The effective format of each run with visible text (direct, then character style, then
+    paragraph style, then the document's defaults)."""
+    para_style = (
+        styles.bold(para.style_id),
+        styles.size(para.style_id),
+        styles.italic(para.style_id),
+        styles.underline(para.style_id),
+    )
+    defaults = (styles.default_bold, styles.default_size, False, False)
+    formats: list[_RunFormat] = []
     for run in _TEXT_RUNS(para.element):
         text = "".join(t.text or "" for t in run.iterfind(W_T)).strip()
         if not text:
             continue
         rpr = run.find(W_RPR)
-        bold = size = None
+        values: list[Any] = [None, None, None, None]
         char_style = None
         if rpr is not None:
-            bold = _on_off(rpr.find(_W + "b"))
             half_points = _int_val(rpr.find(_W + "sz"))
-            size = half_points / 2 if half_points else None
+            values = [
+                _on_off(rpr.find(_W + "b")),
+                half_points / 2 if half_points else None,
+                _on_off(rpr.find(_W + "i")),
+                _underline(rpr.find(_W + "u")),
+            ]
             rstyle = rpr.find(_W + "rStyle")
             char_style = rstyle.get(W_VAL) if rstyle is not None else None
         if char_style is not None and char_style in styles.by_id:
             # Character styles inherit from other character styles, never from the paragraph's.
             chain = styles.chain(char_style)
-            bold = bold if bold is not None else next((s.bold for s in chain if s.bold is not None), None)
-            size = size if size is not None else next((s.size for s in chain if s.size is not None), None)
-        bold = bold if bold is not None else (para_bold if para_bold is not None else styles.default_bold)
-        size = size if size is not None else (para_size if para_size is not None else styles.default_size)
-        formats.append((len(text), bool(bold), float(size)))
+            for n, name in enumerate(("bold", "size", "italic", "underline")):
+                if values[n] is None:
+                    values[n] = next((v for s in chain if (v := getattr(s, name)) is not None), None)
+        for n in range(4):
+            if values[n] is None:
+                values[n] = para_style[n] if para_style[n] is not None else defaults[n]
+        formats.append(
+            _RunFormat(len(text), bool(values[0]), float(values[1]), bool(values[2]), bool(values[3]))
+        )
     return formats
+
+
+def _mostly(formats: list[_RunFormat], attribute: str) -> bool:
+    """Whether at least two thirds of the visible text has `attribute` (a bold question that ends in
+    a plain "(max 200 words)" is still a bold line; a bold "Note:" before a sentence is not)."""
+    total = sum(f.length for f in formats)
+    return total > 0 and 3 * sum(f.length for f in formats if getattr(f, attribute)) >= 2 * total
 
 
 def _layout_line(para: _Para, styles: _Styles, after_section_break: bool) -> Line:
     """What a reader sees of a paragraph: its text, weight, size, alignment and spacing."""
     formats = _run_formats(para, styles)
     ppr = para.element.find(W_PPR)
-    centred = _centred(ppr)
+    alignment = _alignment(ppr) or styles.alignment(para.style_id)
     space_before = _space_before(ppr)
     page_break = after_section_break or next(iter(_PAGE_BREAK(para.element)), None) is not None
     if ppr is not None:
         page_break = page_break or bool(_on_off(ppr.find(_W + "pageBreakBefore")))
     return Line(
         text=para.text,
-        bold=bool(formats) and all(bold for _length, bold, _size in formats),
-        size=min((size for _length, _bold, size in formats), default=styles.default_size),
-        centred=centred if centred is not None else styles.centred(para.style_id),
+        bold=_mostly(formats, "bold"),
+        size=min((f.size for f in formats), default=styles.default_size),
+        centred=alignment == "center",
+        right=alignment in ("right", "end"),
+        italic=_mostly(formats, "italic"),
+        underline=_mostly(formats, "underline"),
         space_before=space_before if space_before is not None else styles.space_before(para.style_id),
         page_break=page_break,
         list_item=ppr is not None and ppr.find(_W + "numPr") is not None,

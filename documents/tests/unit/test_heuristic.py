@@ -488,3 +488,93 @@ def test_a_span_of_years_opens_a_cv_entry_not_a_heading():
 def test_a_numbered_session_in_a_japanese_title_is_not_a_chapter():
     assert heading_label("第12回 さくら台自治会 役員会 議事録") is None
     assert heading_label("第12章 総則").kind == "chapter"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("BAB I", "chapter"),
+        ("Pasal 3", "article"),
+        ("Chương II. Tổ chức thực hiện", "chapter"),
+        ("Điều 5. Hiệu lực thi hành", "article"),
+        ("BÖLÜM 2", "chapter"),
+        ("Madde 4 - Tanımlar", "article"),
+        ("Rozdział 3", "chapter"),
+        ("Część II", "part"),
+        ("Hlava I", "chapter"),
+        ("Článek 7", "article"),
+    ],
+)
+def test_more_languages_name_their_divisions(text, kind):
+    assert heading_label(text).kind == kind
+
+
+def test_underlined_short_lines_are_headings_in_a_document_without_bold():
+    lines = [
+        Line("Circumstances", underline=True, size=11),
+        _body(),
+        Line("Action taken", underline=True, size=11),
+        _body(),
+    ]
+
+    assert _headings(lines) == ["Circumstances", "Action taken"]
+
+
+def test_italics_mark_a_heading_only_over_plain_text_and_with_another_signal():
+    subheadings = [
+        _body(),
+        Line(),
+        Line("Sampling design", italic=True, size=11),
+        _body(),
+        Line(),
+        Line("Statistical analysis", italic=True, size=11),
+        _body(),
+    ]
+    verse = [
+        _body(),
+        Line(),
+        Line("The catkins on the hazel shake", italic=True, size=11),
+        Line("their yellow at the wind", italic=True, size=11),
+        Line("and every garden, gate by gate,", italic=True, size=11),
+        Line("remembers to begin.", italic=True, size=11),
+        _body(),
+    ]
+
+    assert _headings(subheadings) == ["Sampling design", "Statistical analysis"]
+    assert _headings(verse) == []
+
+
+def test_right_aligned_lines_are_dates_and_signatures_not_headings():
+    lines = [
+        _body(),
+        Line("Scope", bold=True, size=11),
+        _body(),
+        Line("Jakarta, 12 Maret 2024", bold=True, size=11, right=True),
+        _body(),
+    ]
+
+    assert _headings(lines) == ["Scope"]
+
+
+def test_after_the_last_prose_a_bold_line_over_a_few_short_lines_is_a_closing_not_a_section():
+    lines = [
+        _body(),
+        Line("Recommendations", bold=True, size=11),
+        _body(),
+        Line("Nơi nhận:", bold=True, size=11),
+        Line("- Như trên;", size=11),
+        Line("- UBND huyện;", size=11),
+        Line("- Lưu: VT.", size=11),
+    ]
+    inside = [
+        _body(),
+        Line("What's in the box", bold=True, size=11),
+        Line("1 × filter housing", size=11),
+        Line("1 × cartridge", size=11),
+        Line("1 × hose", size=11),
+        Line("Installation", bold=True, size=11),
+        _body(),
+    ]
+
+    assert _headings(lines) == ["Recommendations"]
+    assert _headings(inside) == ["What's in the box", "Installation"]

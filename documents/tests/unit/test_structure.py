@@ -903,3 +903,23 @@ def test_section_source_with_room_for_its_heading_only_says_more_follows(monkeyp
     sources = _sources(_three_chapters)
 
     assert sources[0]["heading"] == "第1章" and sources[0]["paragraphs"] == ["…"]
+
+
+def test_a_question_mostly_in_bold_with_a_plain_note_is_found_as_a_heading():
+    def build(doc: DocxDocument) -> None:
+        doc.add_paragraph("Please answer every question below in plain language for the panel.")
+        for question in ["1. What will the project do?", "2. Who will benefit?"]:
+            paragraph = doc.add_paragraph()
+            paragraph.add_run(question).bold = True
+            paragraph.add_run(" (max 200 words)").italic = True
+            doc.add_paragraph("The answer to the question is written here as a full paragraph of prose.")
+        doc.add_paragraph().add_run("Note: ").bold = True  # a bold lead-in is no heading
+        doc.paragraphs[-1].add_run("answers over the limit are cut at the limit by the reviewers.")
+
+    structure = _extract(build)
+
+    assert structure["heuristic"] is True
+    assert _titles(structure) == [
+        "1. What will the project do? (max 200 words)",
+        "2. Who will benefit? (max 200 words)",
+    ]
