@@ -32,6 +32,7 @@ class SectionOut(Schema):
     words: int = 0
     excerpt: str = ""
     source_index: int
+    in_table: bool = False  # the heading stands in a table cell (Word lists those too)
 
 
 class CountsOut(Schema):
