@@ -30,6 +30,7 @@ from documents.structure import (
     structure_extract,
 )
 from documents.tests import docx_factory as factory
+from documents.tests.timing import growth_ratio
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus"
 TOP_KEYS = {"version", "title", "language", "heuristic", "counts", "preamble", "sections"}
@@ -923,3 +924,29 @@ def test_a_question_mostly_in_bold_with_a_plain_note_is_found_as_a_heading():
         "1. What will the project do? (max 200 words)",
         "2. Who will benefit? (max 200 words)",
     ]
+
+
+def _unstyled_document(paragraphs: int) -> bytes:
+    """Numbered and bold headings, prose, tables with a styled heading inside, and a typed
+    contents line: every path of the heuristic and of the table walk, `paragraphs` long."""
+    bold = '<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r></w:p>'
+    parts: list[str] = []
+    for n in range(paragraphs // 5):
+        parts.append(factory.para_xml(f"{n + 1}. 第{n + 1}节 Section {n + 1}"))
+        parts.append(factory.para_xml("正文的一句完整的话，说明这一节的内容。 A sentence of body text."))
+        parts.append(bold.format(f"Part {n + 1} notes"))
+        parts.append(factory.para_xml("More body text follows here, long enough to read as prose."))
+        parts.append(f"<w:tbl><w:tr><w:tc>{factory.para_xml(f'cell {n}')}</w:tc></w:tr></w:tbl>")
+    return factory.with_body("".join(parts))
+
+
+def test_extraction_stays_linear_in_the_number_of_paragraphs_with_or_without_styles():
+    # 5,000 and 20,000 paragraphs (100,000 take ~6 s here): four times the input may take about
+    # four times as long, not sixteen.
+    small, large = _unstyled_document(5_000), _unstyled_document(20_000)
+
+    ratio = growth_ratio(structure_extract, small, large)
+    structure = structure_extract(small)
+
+    assert structure["heuristic"] is True and len(structure["sections"]) >= 5_000 // 5
+    assert ratio < 8, f"20,000 paragraphs took {ratio:.1f} times as long as 5,000"
