@@ -103,6 +103,22 @@ def theme(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(params=list(WIDTHS))
+def width(request: pytest.FixtureRequest) -> str:
+    """A desktop or a phone (a key of WIDTHS)."""
+    return request.param
+
+
+@pytest.fixture
+def themed_page(browser: Browser, width: str, theme: str) -> Iterator[Page]:
+    """A page at `width` in `theme`: a phone is a touch device with a mobile viewport."""
+    context = browser.new_context(
+        viewport=WIDTHS[width], color_scheme=theme, is_mobile=width == "phone", has_touch=width == "phone"
+    )
+    yield context.new_page()
+    context.close()
+
+
 def screenshot(page: Page, name: str) -> None:
     """Keep a picture of what the user saw (var/screenshots/), for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -5,38 +5,21 @@ checks that its page shows what it should."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from documents import services
 from documents.models import OutlineTask
 from documents.tests.conftest import make_docx
-from e2e.conftest import CORPUS, WIDTHS, log_in, screenshot
+from e2e.conftest import CORPUS, log_in, screenshot
 
 OUTLINE = (
     "# 员工手册\n\n## 第一章 工作时间\n\n- 工作时间为 9:00 至 17:30。\n\n## 第二章 休假\n\n- 年假 15 天。\n"
 )
 
 
-@pytest.fixture(params=["desktop", "phone"])
-def width(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
-@pytest.fixture
-def journey_page(browser: Browser, width: str, theme: str) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport=WIDTHS[width], color_scheme=theme, is_mobile=width == "phone", has_touch=width == "phone"
-    )
-    yield context.new_page()
-    context.close()
-
-
-def test_the_main_journey_in_pictures(journey_page: Page, live_server, account, width: str, theme: str):  # noqa: ANN001
-    page, base = journey_page, live_server.url
+def test_the_main_journey_in_pictures(themed_page: Page, live_server, account, width: str, theme: str):  # noqa: ANN001
+    page, base = themed_page, live_server.url
 
     def shot(step: str) -> None:
         screenshot(page, f"journey-{width}-{theme}-{step}")

@@ -4,12 +4,9 @@ under "Opened with repairs", in light and dark and on a phone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from documents import services
 from documents.tests import docx_factory as factory
@@ -46,20 +43,6 @@ def test_a_damaged_file_is_uploaded_and_its_page_lists_the_repairs(signed_in: Pa
     expect(page.get_by_test_id("structure-tree")).to_contain_text("图片 Pictures")
     expect(page.get_by_test_id("structure-tree")).to_contain_text("说明 Notes")
     screenshot(page, "repaired-document")
-
-
-@pytest.fixture(params=["desktop", "phone"])
-def width(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
-@pytest.fixture
-def themed_page(browser: Browser, width: str, theme: str) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport=WIDTHS[width], color_scheme=theme, is_mobile=width == "phone", has_touch=width == "phone"
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_the_repair_notes_fit_the_page_in_both_themes_and_on_a_phone(
