@@ -56,7 +56,7 @@ soak: setup
 
 # Benchmarks (docs/benchmarks.md): each writes var/bench/<name>.json and .png and prints MET/MISSED per
 # target; all of them run (about 15 minutes) even if one misses. BENCHES="relay replay" runs some.
-BENCHES ?= replay relay capacity browser first_chunk quality
+BENCHES ?= replay relay capacity browser first_chunk quality heuristic
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat requirements/bench.txt | sha1sum | cut -c1-12)
 $(BENCH_STAMP): requirements/bench.txt | $(STAMP)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements/bench.txt
