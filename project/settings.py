@@ -215,13 +215,13 @@ LLM_RETRY_SAMPLING_EXTRA = env.json(
 
 # ------------------------------------------------------------- streaming/outline
 # Redis connections per process are bounded, whatever the number of streams: one reader thread
-# per web process tails every open stream and fans out to clients (documents/relay/) on one of
-# these, the rest share the others and wait for a free one (blocking pool). Every command a
-# stream sends is a round trip of well under a millisecond (the catch-up is one pipeline), so
-# three shared connections serve 5,000 clients connecting 50 at a time with no failure, and the
-# first heartbeat comes sooner than with 100 (bench/capacity.py: p99 5.4 s after the headers with
-# a 5 s interval, was 9.3 s; Redis connections 3, were 51).
-REDIS_POOL_SIZE = env.int("REDIS_POOL_SIZE", default=4)
+# per web process tails every open stream on its own connection and fans out to clients
+# (documents/relay/); everything else shares this pool and waits for a free connection. Every
+# command a stream sends is a round trip of well under a millisecond (the catch-up is one
+# pipeline), so three shared connections serve 5,000 clients connecting 50 at a time with no
+# failure, and the first heartbeat comes sooner than with 100 (bench/capacity.py: p99 5.4 s after
+# the headers with a 5 s interval, was 9.3 s; Redis connections 4 at most, were 51).
+REDIS_POOL_SIZE = env.int("REDIS_POOL_SIZE", default=3)
 REDIS_POOL_TIMEOUT = env.float("REDIS_POOL_TIMEOUT", default=5.0)
 STREAM_TTL_SECONDS = env.int("STREAM_TTL_SECONDS", default=3600)  # after the terminal event
 STREAM_IDLE_TTL_SECONDS = env.int("STREAM_IDLE_TTL_SECONDS", default=86400)  # a stream nobody finishes

@@ -1,7 +1,7 @@
 """Fan-out: :class:`StreamHub` is one reader thread per web process. It tails every stream that
-has a connected client with a single blocking ``XREAD`` and hands entries to per-client queues,
-so N open streams cost N queues and one Redis connection, not N connections; every other
-command borrows from the bounded pool (ops/redis_pool.py)."""
+has a connected client with a single blocking ``XREAD`` on its own connection and hands entries
+to per-client queues, so N open streams cost N queues and one Redis connection, not N
+connections; every other command borrows from the small bounded pool (ops/redis_pool.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 import redis
+from django.conf import settings
 
 from documents.relay.events import Event, after_bound, entry_id, stream_key
 from ops.redis_pool import redis_client
@@ -105,7 +106,9 @@ class StreamHub:
             self._thread.start()
 
     def _run(self) -> None:
-        conn = redis.Redis(connection_pool=redis_client().connection_pool, single_connection_client=True)
+        # Its own connection, outside the pool: a blocking XREAD holds it for good, and the pool's
+        # few connections are for the round trips of every stream.
+        conn = redis.Redis.from_url(settings.REDIS_URL, single_connection_client=True)
         while True:
             try:
                 self._reader_id = conn.client_id()

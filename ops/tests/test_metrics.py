@@ -178,7 +178,7 @@ def test_the_pool_gauge_follows_connections_checked_out():
     pool = redis_client().connection_pool
     baseline = sample("outliner_redis_pool_connections_in_use")
 
-    # Two: the pool is small (REDIS_POOL_SIZE, 4), and the hub's reader may hold one of them.
+    # Two: the pool is small (REDIS_POOL_SIZE, 3).
     held = [pool.get_connection() for _ in range(2)]
     during = sample("outliner_redis_pool_connections_in_use")
     for connection in held:
