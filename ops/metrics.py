@@ -57,7 +57,7 @@ SSE_CHUNKS_RELAYED = Counter(
 )
 REDIS_POOL_IN_USE = Gauge(
     "outliner_redis_pool_connections_in_use",
-    "Redis connections checked out of the process pools (the stream reader holds one per web process).",
+    "Redis connections checked out of the process pools (the stream reader has its own, outside them).",
     multiprocess_mode="livesum",
 )
 
