@@ -35,6 +35,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from statistics import median
 
+from documents.textkit import cjk_count, is_cjk_char
+
 __all__ = ["Found", "Line", "find_headings", "heading_label"]
 
 
@@ -236,7 +238,6 @@ def heading_label(text: str) -> Label | None:
 # ----------------------------------------------------------------------------- lines
 
 _SENTENCE_END = set(".。!！?？;；:：,，、…")
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _BULLET_RE = re.compile(r"^[-–—•·●▪◦*+]\s")
 _BULLET_RE = re.compile(r"^[-–—•·●▪◦*+]\s")
@@ -280,7 +281,7 @@ _SALUTATION_RE = re.compile(
 
 
 def _width(text: str) -> int:
-    return len(text) + len(_CJK_RE.findall(text))
+    return len(text) + cjk_count(text)
 
 
 def _contents_line(line: Line) -> bool:
@@ -398,7 +399,7 @@ def _stands_alone(line: Line, context: _Context) -> bool:
         and not context.after_short
         and _words(line.text) <= 8
         and bool(_WORD_RE.search(line.text))
-        and (first.isupper() or first.isdigit() or bool(_CJK_RE.match(first)))
+        and (first.isupper() or first.isdigit() or is_cjk_char(first))
         and line.text[-1] not in _SENTENCE_END
     )
 
@@ -412,7 +413,7 @@ def _may_end_so(text: str, label: Label | None, score: float) -> bool:
     if end == "." and label is not None and label.kind == "ordinal":
         return label.caption_words <= 14  # "PRIMERO.- Lectura y aprobación, si procede, del acta."
     if end == "." and label is not None and label.strong:
-        return label.caption_words <= 6 and "," not in text and not _CJK_RE.search(text)
+        return label.caption_words <= 6 and "," not in text and not cjk_count(text)
     if end in "?？" and label is None:
         return score >= 1 and _words(text) <= 15
     if end in ":：" and label is None:

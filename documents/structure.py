@@ -51,6 +51,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import docx
@@ -321,14 +322,11 @@ class _Styles:
             self._chains[style_id] = result
         return self._chains[style_id]
 
-    @property
+    @cached_property
     def default_is_heading(self) -> bool:
         """Whether a paragraph with no style of its own is a heading (a default style that carries
         an outline level: no sane document, but Word's rules say so)."""
-        if not hasattr(self, "_default_is_heading"):
-            plain = _Para(None, 0, "", None, None)
-            self._default_is_heading = _styled_level(plain, self) is not None
-        return self._default_is_heading
+        return _styled_level(_Para(None, 0, "", None, None), self) is not None
 
     def bold(self, style_id: str | None) -> bool | None:
         return next((s.bold for s in self.chain(style_id) if s.bold is not None), None)
