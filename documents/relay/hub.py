@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 import redis
@@ -23,25 +23,48 @@ logger = logging.getLogger(__name__)
 
 @dataclass(eq=False)
 class Subscription:
+    """One client's place in a stream: the events the hub handed over and not yet written.
+
+    A deque and an Event, not a queue.Queue: thousands are open at once, and a Queue's lock and
+    three conditions cost every idle stream memory (under gevent, each is a greenlet-aware lock).
+    One Event serves both the hub's deliveries and ``wake()`` (the client left)."""
+
     key: str
     position: int  # the last seq this client has (or will have, once queued items are read)
-    events: queue.Queue[Event] = field(default_factory=queue.Queue)
     closed: bool = False  # unsubscribed: never admitted (again)
+    _woken: bool = False
+    _events: deque[Event] = field(default_factory=deque)
+    _ready: threading.Event = field(default_factory=threading.Event)
+
+    def put(self, event: Event) -> None:
+        self._events.append(event)
+        self._ready.set()
+
+    def wake(self) -> None:
+        """Ends a get() now, with no event (its caller looks at why: its client left)."""
+        self._woken = True
+        self._ready.set()
 
     def get(self, timeout: float) -> Event | None:
-        try:
-            return self.events.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        """The next event, or None after `timeout` seconds or a wake()."""
+        end = time.monotonic() + timeout
+        while True:
+            # Cleared before the deque is looked at: an event put from then on sets it again.
+            self._ready.clear()
+            if self._events:
+                return self._events.popleft()
+            if self._woken:
+                self._woken = False
+                return None
+            remaining = end - time.monotonic()
+            if remaining <= 0 or not self._ready.wait(remaining):
+                return self._events.popleft() if self._events else None
 
     def get_ready(self, limit: int) -> list[Event]:
         """Up to `limit` more events that are already queued (a replay queues thousands at once)."""
         ready: list[Event] = []
-        while len(ready) < limit:
-            try:
-                ready.append(self.events.get_nowait())
-            except queue.Empty:
-                break
+        while len(ready) < limit and self._events:
+            ready.append(self._events.popleft())
         return ready
 
 
@@ -154,7 +177,7 @@ class StreamHub:
                     self._pending[:0] = [s for s in pending[i:] if not s.closed]
                 raise
             for event in events:
-                sub.events.put(event)
+                sub.put(event)
             with self._lock:
                 if sub.closed:  # left while being caught up: keep no subscription nor cursor for it
                     continue
@@ -181,7 +204,7 @@ class StreamHub:
             for sub in subs:
                 for event in events:
                     if event.seq > sub.position:
-                        sub.events.put(event)
+                        sub.put(event)
                         sub.position = event.seq
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 import redis
 from django.conf import settings
 
+from documents.relay.client import Client
 from documents.relay.events import Event, sse_comment, sse_retry
 from documents.relay.hub import StreamHub, hub
 from documents.relay.reader import StreamMissing, read_events, replay_frames
@@ -30,7 +31,7 @@ def event_stream(
     language: str | None = None,
     finished_check: float | None = None,
     finished: bool = False,
-    client_gone: Callable[[], bool] | None = None,
+    client: Client | None = None,
 ) -> Iterator[str]:
     """SSE text for one client: replay after ``last_event_id``, then tail until the terminal event.
 
@@ -42,7 +43,7 @@ def event_stream(
     ``max_duration`` so the client reconnects; closing it (client gone) releases everything.
     Error messages are in ``language`` (the reader's) when given. ``finished`` says the task had
     finished when the request came (a client at or past its end gets the end at once);
-    ``client_gone`` tells whether the client closed the connection, asked while the stream idles.
+    ``client`` tells whether the client closed the connection, while the stream idles.
     """
     heartbeat = heartbeat or settings.SSE_HEARTBEAT_SECONDS
     max_duration = max_duration or settings.SSE_MAX_DURATION_SECONDS
@@ -54,7 +55,7 @@ def event_stream(
     try:
         ending = yield from _frames(
             task_id, last_event_id, load_saved, heartbeat, max_duration, stream_hub, language, finished_check,
-            opening=sse_retry(retry_ms or settings.SSE_RETRY_MS), finished=finished, client_gone=client_gone,
+            opening=sse_retry(retry_ms or settings.SSE_RETRY_MS), finished=finished, client=client,
         )  # fmt: skip
     except Exception:
         ending = "error"
@@ -161,7 +162,7 @@ def _frames(
     *,
     opening: str,
     finished: bool = False,
-    client_gone: Callable[[], bool] | None = None,
+    client: Client | None = None,
 ) -> Generator[str, None, str]:
     """event_stream's frames; returns why they ended ("finished", "saved", "max_duration").
 
@@ -200,18 +201,34 @@ def _frames(
 
     # Then tail through the hub, from where the replay stopped.
     sub = stream_hub.subscribe(task_id, after=position)
+    # Told when the client's connection stirs (gevent); else it asks every
+    # SSE_DISCONNECT_CHECK_SECONDS (client.py says why).
+    stirred = False
+
+    def stir() -> None:
+        nonlocal stirred
+        stirred = True
+        sub.wake()
+
+    unwatch = client.watch(stir) if client is not None else None
     try:
         if opening:
             yield opening
         deadline = time.monotonic() + max_duration
         next_check = 0.0  # the first idle heartbeat asks the database; then every finished_check
         next_beat = time.monotonic() + heartbeat
-        look = settings.SSE_DISCONNECT_CHECK_SECONDS if client_gone is not None else heartbeat
+        poll = client is not None and unwatch is None
+        look = settings.SSE_DISCONNECT_CHECK_SECONDS if poll else heartbeat
         while (remaining := deadline - time.monotonic()) > 0:
             event = sub.get(timeout=max(0.0, min(next_beat - time.monotonic(), remaining, look)))
             if event is None:
-                if client_gone is not None and client_gone():
-                    return "client_gone"  # its thread (or greenlet) is free now, not at the next write
+                if client is not None and (poll or stirred):
+                    if client.gone():
+                        return "client_gone"  # its thread (or greenlet) is free now, not at the next write
+                    if stirred and not poll:
+                        # The client sent bytes instead: its socket stays readable, so the watch
+                        # (stopped once it fired) cannot tell any more; ask from now on.
+                        poll, look = True, settings.SSE_DISCONNECT_CHECK_SECONDS
                 if time.monotonic() < next_beat:
                     continue
                 # The heartbeat first: the check below may wait for the database.
@@ -238,4 +255,6 @@ def _frames(
                 next_beat = time.monotonic() + heartbeat
         return "max_duration"
     finally:
+        if unwatch is not None:
+            unwatch()
         stream_hub.unsubscribe(sub)

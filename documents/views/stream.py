@@ -8,9 +8,6 @@ ninja operations do: GET only, then credentials, then the id, then access.
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Callable
-
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -22,7 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from documents import selectors
 from documents.auth import api_authenticate
-from documents.relay import Event, event_stream, slots
+from documents.relay import Event, SocketClient, event_stream, slots
 from documents.views import api_errors
 from ops import logs
 
@@ -62,31 +59,10 @@ def _bound_writes(request: HttpRequest) -> None:
         sock.settimeout(3 * settings.SSE_HEARTBEAT_SECONDS)
 
 
-def _disconnect_check(request: HttpRequest) -> Callable[[], bool] | None:
-    """A check whether the client closed its connection (gunicorn only; None elsewhere).
-
-    An idle stream learns of a client that left only when a write fails, at the next heartbeat
-    (15 s): 70 closed streams held 64 threads that long and /healthz timed out. A closed
-    connection is readable and reads as end-of-file; peeking leaves anything else where it is.
-    """
+def _client(request: HttpRequest) -> SocketClient | None:
+    """The client's connection, to learn when it leaves while the stream idles (gunicorn only)."""
     sock = request.META.get("gunicorn.socket")
-    if sock is None:
-        return None
-
-    def gone() -> bool:
-        try:
-            timeout = sock.gettimeout()
-            sock.settimeout(0)  # a peek that waits for nothing (gevent's socket would wait)
-            try:
-                return sock.recv(1, socket.MSG_PEEK) == b""
-            finally:
-                sock.settimeout(timeout)
-        except (BlockingIOError, InterruptedError, ValueError):  # open (ValueError: TLS, cannot peek)
-            return False
-        except OSError:  # reset or closed
-            return True
-
-    return gone
+    return SocketClient(sock) if sock is not None else None
 
 
 def _release_database() -> None:
@@ -137,7 +113,7 @@ def task_stream(request: HttpRequest, task_id: str) -> HttpResponse:
         # Read now: the body is generated after the view (and the request's language) returned.
         language=get_language(),
         finished=task.is_terminal,
-        client_gone=_disconnect_check(request),
+        client=_client(request),
     )
     # The lease goes back when the response is closed, however early.
     response = StreamingHttpResponse(

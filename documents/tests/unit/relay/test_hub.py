@@ -121,7 +121,7 @@ def test_a_client_admitted_as_the_last_other_reader_of_its_stream_leaves_misses_
         hub._deliver(key, [e for e in stream if cursor < e.seq <= visible["up_to"]])
 
     def seqs(sub: Subscription) -> list[int]:
-        return [sub.events.get_nowait().seq for _ in range(sub.events.qsize())]
+        return [event.seq for event in sub.get_ready(1000)]
 
     conn = Conn()
     old = Subscription(key=key, position=0)

@@ -232,16 +232,20 @@ def test_a_client_that_left_frees_the_stream_before_the_next_heartbeat(settings)
     settings.SSE_DISCONNECT_CHECK_SECONDS = 0.01
     task_id, looks = 990_015, []
 
-    def gone() -> bool:
-        looks.append(1)
-        return len(looks) >= 3  # the client closes after a moment
+    class Polled:  # a client that nothing can watch (a thread per stream): asked between heartbeats
+        def gone(self) -> bool:
+            looks.append(1)
+            return len(looks) >= 3  # the client closes after a moment
+
+        def watch(self, wake: object) -> None:
+            return None
 
     with fresh_stream(task_id) as writer:
         writer.emit("status", status="running")
         frames = list(
             event_stream(
                 task_id=task_id, last_event_id=1, load_saved=lambda: None, heartbeat=60.0, max_duration=60.0,
-                stream_hub=_IdleHub(), client_gone=gone,
+                stream_hub=_IdleHub(), client=Polled(),
             )
         )  # fmt: skip
 
