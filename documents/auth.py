@@ -10,6 +10,12 @@ from documents import selectors, services
 from ops import logs
 
 
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, read as ninja's HttpBearer reads it."""
+    scheme, *rest = request.headers.get("Authorization", "").split(" ")
+    return " ".join(rest) if rest and scheme.lower() == "bearer" else None
+
+
 class BearerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):  # noqa: ANN201 (ninja's contract)
         api_token = selectors.api_token_user(token=token)

@@ -38,8 +38,10 @@ from documents.services.tokens import (
     TOKEN_TOUCH_SECONDS,
     TokenRejected,
     api_token_create,
+    api_token_mark_used,
     api_token_revoke,
     api_token_touch,
+    api_token_touched_since,
 )
 from documents.validation import DocxRejected
 
@@ -51,8 +53,10 @@ __all__ = [
     "TokenRejected",
     "VersionConflict",
     "api_token_create",
+    "api_token_mark_used",
     "api_token_revoke",
     "api_token_touch",
+    "api_token_touched_since",
     "display_filename",
     "document_create",
     "document_delete",

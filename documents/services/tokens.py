@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -58,6 +59,14 @@ TOKEN_TOUCH_SECONDS = 60
 
 
 def api_token_touch(*, token: ApiToken) -> None:
-    now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= TOKEN_TOUCH_SECONDS:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or token.last_used_at <= api_token_touched_since():
+        api_token_mark_used(token_id=token.pk)
+
+
+def api_token_touched_since() -> datetime:
+    """A token last used before this is written again when it is used."""
+    return timezone.now() - timedelta(seconds=TOKEN_TOUCH_SECONDS)
+
+
+def api_token_mark_used(*, token_id: int) -> None:
+    ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())

@@ -8,8 +8,10 @@ ninja operations do: GET only, then credentials, then the id, then access.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
@@ -17,8 +19,9 @@ from django.views.decorators.http import require_GET
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
-from documents import selectors
-from documents.auth import api_authenticate
+from documents import selectors, services
+from documents.auth import api_authenticate, bearer_token
+from documents.models import OutlineTask
 from documents.relay import Event, SocketClient, event_stream, slots
 from documents.views import api_errors
 from ops import logs
@@ -73,6 +76,9 @@ def _release_database() -> None:
     # Not inside a transaction (a test's): closing there would break it.
     if not connection.in_atomic_block:
         connection.close()
+        # And its wrapper: under gevent each greenlet has one (~3 KiB, tracemalloc), kept as long as
+        # the greenlet, which an open stream's is; the next query makes a new one.
+        del connections[DEFAULT_DB_ALIAS]
 
 
 def _saved_events(task_id: int) -> list[Event] | None:
@@ -82,6 +88,48 @@ def _saved_events(task_id: int) -> list[Event] | None:
         _release_database()
 
 
+def _token_access(request: HttpRequest, task_pk: int) -> selectors.StreamAccess | None:
+    """A bearer client's access to the task in one query (selectors.stream_access says why); None
+    when there is no token or it is not one we know: then the general path decides, as for every
+    other operation (a session may still let the request in)."""
+    token = bearer_token(request)
+    if token is None:
+        return None
+    since = services.api_token_touched_since()
+    access = selectors.stream_access(token=token, task_id=task_pk, used_since=since)
+    if access is None:
+        return None
+    if access.token_stale:
+        services.api_token_mark_used(token_id=access.token_id)
+    logs.bind(user_id=access.user_id)
+    return access
+
+
+def _access(request: HttpRequest, task_id: str) -> tuple[int, int, str] | HttpResponse:
+    """(user id, task id, task status) when the request may read the task's stream; else the
+    API's answer, in ninja's order: credentials (401), then the id (400), then access (404)."""
+    try:
+        task_pk = _TASK_ID.validate_python(task_id)
+    except PydanticValidationError:
+        task_pk = None
+    access = _token_access(request, task_pk) if task_pk is not None else None
+    if access is not None:
+        user_id, status = access.user_id, access.task_status
+    else:
+        if not api_authenticate(request):
+            return api_errors.unauthenticated()
+        if task_pk is None:
+            return api_errors.invalid_request("task_id")
+        user_id = request.user.pk
+        try:
+            status = selectors.outline_task_status(user=request.user, task_id=task_pk)
+        except Http404:
+            status = None
+    if status is None:
+        return api_errors.not_found()
+    return user_id, task_pk, status
+
+
 # Exempt as every ninja view is: only GET gets through, and a GET is never CSRF-checked, so this
 # only keeps the answer to another method a 405 (not 403) for a browser without a token.
 @csrf_exempt
@@ -89,30 +137,25 @@ def _saved_events(task_id: int) -> list[Event] | None:
 def task_stream(request: HttpRequest, task_id: str) -> HttpResponse:
     """`id: <seq>` / `event: chunk|status|progress|error|done` / `data: <JSON>` frames; send
     `Last-Event-ID` (or `?last_event_id=`) to resume exactly after that event."""
-    if not api_authenticate(request):
-        return api_errors.unauthenticated()
+    allowed = _access(request, task_id)
+    if isinstance(allowed, HttpResponse):
+        _release_database()
+        return allowed
+    user_id, task_pk, status = allowed
+    logs.bind(task_id=task_pk)
     try:
-        task_pk = _TASK_ID.validate_python(task_id)
-    except PydanticValidationError:
-        return api_errors.invalid_request("task_id")
-    try:
-        task = selectors.outline_task_get(user=request.user, task_id=task_pk)
-    except Http404:
-        return api_errors.not_found()
-    logs.bind(task_id=task.pk)
-    try:
-        lease = slots.acquire(user_id=request.user.pk, task_id=task.pk)
+        lease = slots.acquire(user_id=user_id, task_id=task_pk)
     except slots.TooManyStreams as exc:
         _release_database()
         return api_errors.too_many_streams(exc.limit, exc.scope, retry_after=STREAM_RETRY_AFTER_SECONDS)
     _bound_writes(request)
     frames = event_stream(
-        task_id=task.pk,
+        task_id=task_pk,
         last_event_id=_last_event_id(request),
-        load_saved=lambda: _saved_events(task.pk),
+        load_saved=functools.partial(_saved_events, task_pk),
         # Read now: the body is generated after the view (and the request's language) returned.
         language=get_language(),
-        finished=task.is_terminal,
+        finished=status in OutlineTask.TERMINAL,
         client=_client(request),
     )
     # The lease goes back when the response is closed, however early.

@@ -55,3 +55,100 @@ def test_any_last_event_id_resumes_a_finished_task_without_a_server_error(
         assert "event: done" in body and "event: chunk" in body
     else:  # past the end: nothing to repeat
         assert "event: chunk" not in body
+
+
+def _task(user, docx_bytes):  # noqa: ANN001, ANN202
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents import services
+
+    document = services.document_create(owner=user, uploaded=SimpleUploadedFile("计划.docx", docx_bytes()))
+    return services.outline_start(document=document)
+
+
+def _status(client, path: str, **headers: str) -> int:  # noqa: ANN001
+    # An allowed stream is never started (only who may open it is asked here), so it holds no lease
+    # (no caps: see uncapped) and nothing to close.
+    return client.get(path, **headers).status_code
+
+
+@pytest.fixture
+def uncapped(settings) -> None:  # noqa: ANN001
+    settings.SSE_MAX_STREAMS_PER_USER = settings.SSE_MAX_STREAMS_PER_TASK = 0
+
+
+@pytest.mark.django_db
+def test_a_bearer_client_opens_its_tasks_stream_with_one_query(
+    api_client, user, docx_bytes, no_celery, uncapped, django_assert_num_queries
+):
+    """A connect storm is thousands of these on one gevent worker: the token, its user and the task
+    are asked in one query (they were two ORM queries, 40 % of the worker's time)."""
+    task = _task(user, docx_bytes)
+    assert _status(api_client, f"/api/v1/tasks/{task.pk}/stream") == 200  # the first use writes "last used"
+    with django_assert_num_queries(1):
+        assert _status(api_client, f"/api/v1/tasks/{task.pk}/stream") == 200
+
+
+@pytest.mark.django_db
+def test_the_streams_access_check_answers_as_every_api_operation_does(
+    client, user, other_user, docx_bytes, no_celery, uncapped
+):
+    """401 before 400 before 404, a revoked token or an inactive user's is refused at once, and a
+    token we do not know still lets a logged-in browser's session decide (ninja's order)."""
+    from documents import services
+    from documents.models import ApiToken
+
+    mine, theirs = _task(user, docx_bytes), _task(other_user, docx_bytes)
+    token = services.api_token_create(user=user)
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    path = "/api/v1/tasks/{}/stream".format
+
+    assert _status(client, path(mine.pk), **bearer) == 200
+    assert _status(client, path(theirs.pk), **bearer) == 404
+    assert _status(client, path(10**9), **bearer) == 404
+    assert _status(client, path("x"), **bearer) == 400
+    assert _status(client, path("x")) == 401
+    assert _status(client, path(mine.pk), HTTP_AUTHORIZATION="Bearer otl_mistyped") == 401
+
+    client.force_login(user)  # a mistyped token, and a session: the session decides
+    assert _status(client, path(mine.pk), HTTP_AUTHORIZATION="Bearer otl_mistyped") == 200
+    client.logout()
+
+    user.is_active = False
+    user.save()
+    assert _status(client, path(mine.pk), **bearer) == 401
+    user.is_active = True
+    user.save()
+    services.api_token_revoke(user=user, token_id=ApiToken.objects.get(user=user).pk)
+    assert _status(client, path(mine.pk), **bearer) == 401
+
+
+@pytest.mark.django_db
+def test_opening_a_stream_writes_the_tokens_last_use_once_a_minute(
+    client, user, docx_bytes, no_celery, uncapped
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from documents import services
+    from documents.models import ApiToken
+
+    task = _task(user, docx_bytes)
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {services.api_token_create(user=user)}"}
+    path = f"/api/v1/tasks/{task.pk}/stream"
+    token = ApiToken.objects.get(user=user)
+    assert token.last_used_at is None
+
+    assert _status(client, path, **bearer) == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    assert _status(client, path, **bearer) == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first  # used again within the minute: not written
+
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now() - timedelta(seconds=61))
+    assert _status(client, path, **bearer) == 200
+    token.refresh_from_db()
+    assert token.last_used_at > first
