@@ -9,7 +9,6 @@ import logging
 import os
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 
 import redis
@@ -25,15 +24,16 @@ logger = logging.getLogger(__name__)
 class Subscription:
     """One client's place in a stream: the events the hub handed over and not yet written.
 
-    A deque and an Event, not a queue.Queue: thousands are open at once, and a Queue's lock and
-    three conditions cost every idle stream memory (under gevent, each is a greenlet-aware lock).
-    One Event serves both the hub's deliveries and ``wake()`` (the client left)."""
+    A list and an Event, not a queue.Queue: thousands are open at once, and a Queue's lock and
+    three conditions cost every idle stream memory (under gevent, each is a greenlet-aware lock);
+    so would a deque (its first block is ~600 bytes, an empty list's 56). One Event serves both
+    the hub's deliveries and ``wake()`` (the client left)."""
 
     key: str
     position: int  # the last seq this client has (or will have, once queued items are read)
     closed: bool = False  # unsubscribed: never admitted (again)
     _woken: bool = False
-    _events: deque[Event] = field(default_factory=deque)
+    _events: list[Event] = field(default_factory=list)
     _ready: threading.Event = field(default_factory=threading.Event)
 
     def put(self, event: Event) -> None:
@@ -49,22 +49,23 @@ class Subscription:
         """The next event, or None after `timeout` seconds or a wake()."""
         end = time.monotonic() + timeout
         while True:
-            # Cleared before the deque is looked at: an event put from then on sets it again.
+            # Cleared before the list is looked at: an event put from then on sets it again.
             self._ready.clear()
             if self._events:
-                return self._events.popleft()
+                return self._events.pop(0)
             if self._woken:
                 self._woken = False
                 return None
             remaining = end - time.monotonic()
             if remaining <= 0 or not self._ready.wait(remaining):
-                return self._events.popleft() if self._events else None
+                return self._events.pop(0) if self._events else None
 
     def get_ready(self, limit: int) -> list[Event]:
         """Up to `limit` more events that are already queued (a replay queues thousands at once)."""
-        ready: list[Event] = []
-        while len(ready) < limit and self._events:
-            ready.append(self._events.popleft())
+        # One slice, not `limit` pops from the front: the list's rest moves once per write. Deleted by
+        # count: the hub (a thread under gthread) may append between the two lines.
+        ready = self._events[:limit]
+        del self._events[: len(ready)]
         return ready
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import redis
@@ -93,15 +93,20 @@ def acquire(*, user_id: int, task_id: int) -> Lease | None:
 class Held:
     """An SSE body that gives back its lease when the response is closed (the client left or the
     stream ended). A generator's own `finally` would not do: a response closed before its first
-    write never runs its generator at all."""
+    write never runs its generator at all. `started` is called before the first write."""
 
-    def __init__(self, frames: Iterator[str], lease: Lease | None) -> None:
-        self._frames, self._lease = frames, lease
+    def __init__(
+        self, frames: Iterator[str], lease: Lease | None, *, started: Callable[[], None] | None = None
+    ) -> None:
+        self._frames, self._lease, self._started = frames, lease, started
 
     def __iter__(self) -> Held:
         return self
 
     def __next__(self) -> str:
+        if self._started is not None:  # the first write: the response has left every middleware
+            started, self._started = self._started, None
+            started()
         return next(self._frames)
 
     def close(self) -> None:

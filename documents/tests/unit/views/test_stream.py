@@ -152,3 +152,26 @@ def test_opening_a_stream_writes_the_tokens_last_use_once_a_minute(
     assert _status(client, path, **bearer) == 200
     token.refresh_from_db()
     assert token.last_used_at > first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_stream_no_longer_holds_the_requests_session_user_and_url_match(
+    logged_in, user, docx_bytes, no_celery
+):
+    """Django keeps the request until the response closes, minutes for a stream: what the middleware
+    put on it (~5 KiB) is dropped at the first write, and the stream and its close go on."""
+    from documents import services
+    from documents.tests.fakes import FakeProvider
+
+    task = _task(user, docx_bytes)
+    services.outline_generate(task_id=task.pk, provider=FakeProvider())
+    response = logged_in.get(f"/api/v1/tasks/{task.pk}/stream")
+    request = response.wsgi_request
+    assert {"session", "user", "resolver_match"} <= set(vars(request))  # the view has returned
+
+    chunks = iter(response.streaming_content)
+    first = next(chunks)
+    dropped = {"session", "user", "resolver_match", "META"}
+    assert first.startswith(b"retry:") and not dropped & set(vars(request))
+    assert b"event: done" in first + b"".join(chunks)
+    response.close()
