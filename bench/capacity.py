@@ -27,9 +27,25 @@ Per server and size:
 - still working: after the hold, with every client still connected, one more client of one task
   (channel) is sent one chunk; the seconds from emitting it to reading it (target <= 1 s).
 
+Then, per size, the fan-out round (bench.sse_clients.fan_out), on a fresh server of its own: all N
+clients read ONE task's stream (Outliner: a running task of its own, whose stream holds one status
+event; the peer: one channel), connect as above and idle 5 s, then 5 chunk events go out 1 s
+apart (Outliner: ``StreamWriter.emit("chunk")`` from this process, as the Celery worker writes;
+the peer: ``publish()`` from its child process), each with a text of its own that every client
+looks for. Per event: the clients that got it, and the lag from the emit call to each client's
+read of it, p50/p99/max, the max being when the last reader had it; the figure is the median of
+the events' max (target <= 250 ms for 5,000 readers). The clients also keep the kernel's receive
+time of the event's bytes ("arrival"), which leaves out the bench's own turn-taking over
+thousands of sockets woken at once; both are reported, the verdict is on the read. A trivial
+server writing one frame to 5,000 sockets as fast as Python can measures ~80 ms arrival and ~90
+ms read: about the bench's floor. Beside each event, the worker's CPU use (core-seconds per
+second) from the emit to the last read, and idle (heartbeats only) just before: whether the
+fan-out is bound by the worker's one core.
+
 Writes var/bench/capacity.json and capacity.png (worker PSS growth against clients connected).
 
     .venv/bin/python -m project.localredis --db 14 -- .venv/bin/python bench/capacity.py
+    ... bench/capacity.py --sizes 200 --fanout-only   # a quick fan-out check (or --no-fanout)
 """
 
 from __future__ import annotations
@@ -46,7 +62,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: bench/ is sys.path[0]
 
 from bench import harness  # noqa: E402
-from bench.sse_clients import OUTLINER_HEARTBEAT, delivery_s, hold_idle, raise_open_files_limit  # noqa: E402
+from bench.sse_clients import (  # noqa: E402
+    EVENTSTREAM_KEEPALIVE,
+    OUTLINER_HEARTBEAT,
+    delivery_s,
+    fan_out,
+    hold_idle,
+    raise_open_files_limit,
+)
 
 SIZES = (1000, 5000)
 CLIENTS_PER_TASK = 10
@@ -64,6 +87,13 @@ DELIVERY_TARGET_S = 1.0
 PSS_TARGET_KIB = 100.0
 REDIS_SLACK = 2  # the peer: connections it may add between sizes and still be called bounded
 REDIS_TARGET = 4  # Outliner: Redis connections of a web process, whatever the number of streams
+FANOUT_EVENTS = 5
+FANOUT_SPACING_S = 1.0  # between emits: each event's fan-out is over before the next (or it shows)
+# Idle after the last client connected, before the first emit: the last subscriptions are in, and
+# every Outliner client has had a heartbeat (with it its first "finished?" check).
+FANOUT_SETTLE_S = 5.0
+FANOUT_TIMEOUT_S = 10.0  # after the last emit: a client without an event by then missed it
+FANOUT_TARGET_MS = 250.0
 
 
 def redis_port() -> int:
@@ -133,18 +163,53 @@ def outliner_round(
     return summary
 
 
-# ------------------------------------------------------------------------- peer
-def peer_round(n: int, concurrency: int) -> dict[str, Any]:
-    """In a child process (`capacity.py peer N CONCURRENCY OUT`): see the module docstring."""
-    out = harness.WORKDIR / f"peer-{n}.json"
-    command = [sys.executable, __file__, "peer", str(n), str(concurrency), str(out)]
-    subprocess.run(command, check=True, cwd=harness.BASE_DIR)
-    summary = json.loads(out.read_text())
-    report_line("peer", summary)
+def fanout_kwargs(concurrency: int) -> dict[str, Any]:
+    """What both servers' fan-out rounds share (bench.sse_clients.fan_out)."""
+    return {
+        "events": FANOUT_EVENTS, "spacing": FANOUT_SPACING_S, "settle": FANOUT_SETTLE_S,
+        "timeout": FANOUT_TIMEOUT_S, "concurrency": concurrency, "connect_timeout": CONNECT_TIMEOUT_S,
+    }  # fmt: skip
+
+
+def outliner_fanout(n: int, token: str, task_id: int, concurrency: int) -> dict[str, Any]:
+    """All `n` clients on one task's stream; chunks emitted from this process, as the worker does."""
+    from documents.relay import StreamWriter
+    from project.localredis import free_port
+
+    port = free_port()
+    # A fresh server, not the idle round's: that round's clients (on other tasks) would still be
+    # leaving it, and its memory figures would count these clients.
+    server = harness.start_gunicorn(
+        port, worker_class="gevent", connections=CONNECTIONS, name=f"outliner-fanout-{n}"
+    )
+    writer = StreamWriter.resume(task_id)
+    try:
+        summary = fan_out(
+            f"http://127.0.0.1:{port}/api/v1/tasks/{task_id}/stream", n,
+            emit=lambda text: writer.emit("chunk", text=text), heartbeat=OUTLINER_HEARTBEAT,
+            headers={"Authorization": f"Bearer {token}"}, worker_pid=harness.worker_pid(server),
+            **fanout_kwargs(concurrency),
+        )  # fmt: skip
+    finally:
+        harness.stop(server)
+    summary.update(task=task_id)
+    fanout_line("outliner", summary)
     return summary
 
 
-def peer_child(n: int, concurrency: int, out: Path) -> None:
+# ------------------------------------------------------------------------- peer
+def peer_round(mode: str, n: int, concurrency: int) -> dict[str, Any]:
+    """In a child process (`capacity.py peer idle|fanout N CONCURRENCY OUT`): see the module
+    docstring."""
+    out = harness.WORKDIR / f"peer-{mode}-{n}.json"
+    command = [sys.executable, __file__, "peer", mode, str(n), str(concurrency), str(out)]
+    subprocess.run(command, check=True, cwd=harness.BASE_DIR)
+    summary = json.loads(out.read_text())
+    (report_line if mode == "idle" else fanout_line)("peer", summary)
+    return summary
+
+
+def peer_child(mode: str, n: int, concurrency: int, out: Path) -> None:
     import bench.peer as peer
     from bench.peer import smoke
 
@@ -153,6 +218,21 @@ def peer_child(n: int, concurrency: int, out: Path) -> None:
 
     setup()
     run = uuid.uuid4().hex[:8]  # unique channels: pub/sub ignores the database number
+    if mode == "fanout":
+        # A fresh server, as Outliner's fan-out has: the idle round's closed streams linger in the
+        # peer until their next keep-alive write (20 s).
+        channel = f"fanout-{run}"
+        # send_event's first call in a process took 250 ms (its lazy set-up): not the fan-out's.
+        publish(f"fanout-warm-{run}", "warm")
+        with smoke.peer_server("gevent") as (port, server):
+            summary = fan_out(
+                f"http://127.0.0.1:{port}/events/{channel}/", n, emit=lambda text: publish(channel, text),
+                heartbeat=EVENTSTREAM_KEEPALIVE, worker_pid=harness.worker_pid(server),
+                **fanout_kwargs(concurrency),
+            )  # fmt: skip
+        summary.update(channel=channel)
+        out.write_text(json.dumps(summary))
+        return
     with smoke.peer_server("gevent") as (port, server):
 
         def still_delivers() -> dict[str, Any]:
@@ -190,6 +270,28 @@ def report_line(name: str, s: dict[str, Any]) -> None:
         f" Redis connections {s['redis_connections']}; delivery after hold {s['delivery_after_hold_s']} s",
         flush=True,
     )
+
+
+def fanout_line(name: str, s: dict[str, Any]) -> None:
+    read, arrival = s["lag_ms"]["read"], s["lag_ms"]["arrival"]
+    print(
+        f"{name} fan-out {s['n']}: connected {s['connected']} failed {s['failed']}"
+        f"{' ' + str(s['errors']) if s['errors'] else ''} in {s['connect_all_s']} s, all on one stream;"
+        f" {s['events']} events {s['spacing_s']:g} s apart,"
+        f" medians over them: last reader (max) {read['max']} ms, p50 {read['p50']}, p99 {read['p99']} ms"
+        f" (arrival on the socket: max {arrival['max']}, p50 {arrival['p50']}, p99 {arrival['p99']} ms);"
+        f" every event to every client: {'yes' if s['reached_all'] else 'NO'};"
+        f" worker CPU idle {s['worker_busy_idle']}",
+        flush=True,
+    )
+    for e in s["per_event"]:
+        lag, got = e.get("read_lag_ms", {}), e.get("arrival_lag_ms", {})
+        print(
+            f"  event {e['event']}: {e['clients']} clients ({e['missed']} missed); read max {lag.get('max')}"
+            f" p50 {lag.get('p50')} p99 {lag.get('p99')} ms; arrival max {got.get('max')} ms;"
+            f" emit {e['emit_ms']} ms; worker CPU {e.get('worker_busy')} (core-seconds/s, emit -> last read)",
+            flush=True,
+        )
 
 
 def slope_kib(rounds: dict[int, dict[str, Any]]) -> float | None:
@@ -256,6 +358,25 @@ def verdicts(name: str, rounds: dict[int, dict[str, Any]], redis_bound: int | No
     ]
 
 
+def fanout_verdict(name: str, rounds: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    n = max(rounds)
+    s = rounds[n]
+    read, arrival = s["lag_ms"]["read"], s["lag_ms"]["arrival"]
+    maxima = [e.get("read_lag_ms", {}).get("max") for e in s["per_event"]]
+    missed = sum(e["missed"] for e in s["per_event"])
+    what = "task" if name == "outliner" else "task (channel)"
+    return harness.verdict(
+        f"{name}: one event reaches all {n} readers of one {what} within {FANOUT_TARGET_MS:g} ms",
+        f"last reader after {read['max']} ms, the median of {s['events']} events' {maxima} ms;"
+        f" p50 {read['p50']} ms, p99 {read['p99']} ms (arrival on the socket: max {arrival['max']} ms);"
+        f" {s['connected']} connected, {s['failed']} failed, {missed} copies missed",
+        s["connected"] == n
+        and s["reached_all"]
+        and read["max"] is not None
+        and read["max"] <= FANOUT_TARGET_MS,
+    )
+
+
 def draw(results: dict[str, dict[int, dict[str, Any]]]) -> Any:
     def paint(axes: Any) -> None:
         top = 0
@@ -286,22 +407,41 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--server", choices=["outliner", "peer"], action="append")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="connects in flight at once")
+    rounds = parser.add_mutually_exclusive_group()
+    rounds.add_argument("--no-fanout", action="store_true", help="only the idle rounds")
+    rounds.add_argument("--fanout-only", action="store_true", help="only the fan-out rounds")
     args = parser.parse_args()
     servers = args.server or ["outliner", "peer"]
+    run_idle, run_fanout = not args.fanout_only, not args.no_fanout
     raise_open_files_limit()  # before any server starts: they inherit it
     harness.configure(SSE_HEARTBEAT_SECONDS=f"{HEARTBEAT_S:g}")
 
     results: dict[str, dict[int, dict[str, Any]]] = {}
+    fanouts: dict[str, dict[int, dict[str, Any]]] = {}
     if "outliner" in servers:
         user, token = harness.bench_user()
         document = harness.bench_document(user)
-        task_ids = outliner_tasks(user, document, max(args.sizes) // CLIENTS_PER_TASK + 1)
-        warm_task, task_ids = task_ids[-1], task_ids[:-1]
-        results["outliner"] = {
-            n: outliner_round(n, token, task_ids, warm_task, args.concurrency) for n in args.sizes
-        }
+        if run_idle:
+            task_ids = outliner_tasks(user, document, max(args.sizes) // CLIENTS_PER_TASK + 1)
+            warm_task, task_ids = task_ids[-1], task_ids[:-1]
+        # One task per size: a round's chunks stay in its stream, and the next round's clients
+        # would read them back at connect.
+        fanout_tasks = outliner_tasks(user, document, len(args.sizes)) if run_fanout else []
+        for index, n in enumerate(args.sizes):
+            if run_idle:
+                results.setdefault("outliner", {})[n] = outliner_round(
+                    n, token, task_ids, warm_task, args.concurrency
+                )
+            if run_fanout:
+                fanouts.setdefault("outliner", {})[n] = outliner_fanout(
+                    n, token, fanout_tasks[index], args.concurrency
+                )
     if "peer" in servers:
-        results["peer"] = {n: peer_round(n, args.concurrency) for n in args.sizes}
+        for n in args.sizes:
+            if run_idle:
+                results.setdefault("peer", {})[n] = peer_round("idle", n, args.concurrency)
+            if run_fanout:
+                fanouts.setdefault("peer", {})[n] = peer_round("fanout", n, args.concurrency)
 
     bounds = {"outliner": REDIS_TARGET, "peer": None}
     report = {
@@ -317,13 +457,30 @@ def main() -> None:
         " per client connected",
         "results": {name: {str(n): s for n, s in rounds.items()} for name, rounds in results.items()},
         "pss_slope_kib_per_stream": {name: slope_kib(rounds) for name, rounds in results.items()},
-        "verdicts": [v for name, rounds in results.items() for v in verdicts(name, rounds, bounds[name])],
+        "fanout": {
+            "setup": f"all N clients on one stream (Outliner: one running task; the peer: one channel),"
+            f" a fresh server per size; idle {FANOUT_SETTLE_S:g} s after connecting, then {FANOUT_EVENTS}"
+            f" chunk events {FANOUT_SPACING_S:g} s apart",
+            "lag_rule": "ms from the emit call (Outliner: StreamWriter.emit in this process; the peer:"
+            " publish() in its child) to a client's read of the event (read) or to the kernel's receipt"
+            " of its bytes on the client's socket (arrival); max = the last reader; figures are"
+            f" medians over the events; target: read max <= {FANOUT_TARGET_MS:g} ms",
+            "results": {name: {str(n): s for n, s in rounds.items()} for name, rounds in fanouts.items()},
+        },
+        "verdicts": [
+            v
+            for name in servers
+            for v in [
+                *(verdicts(name, results[name], bounds[name]) if name in results else []),
+                *([fanout_verdict(name, fanouts[name])] if name in fanouts else []),
+            ]
+        ],
     }
-    print(f"report: {harness.write_report('capacity', report, draw(results))}")
+    print(f"report: {harness.write_report('capacity', report, draw(results) if results else None)}")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "peer":
-        peer_child(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))
+        peer_child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), Path(sys.argv[5]))
     else:
         main()

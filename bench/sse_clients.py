@@ -25,6 +25,12 @@ Each heartbeat's arrival time is kept too (``Client.beats``), so ``heartbeat_gap
 say whether they came on time: the gaps from the headers to the first heartbeat and between
 heartbeats, per client, against the server's own interval. ``delivery_s()`` checks that a server
 holding all those streams still delivers an event to one more client.
+
+``marks`` (byte strings, each unique to one event: its text) makes every client also keep when
+it first read each of them (``Client.marked``) and when the kernel received their bytes
+(``Client.arrived``), split across reads or not, as heartbeats are. ``fan_out()`` uses them to
+time one event's fan-out to all `n` clients of one stream, with the emitter in this process too,
+so the same clocks time both ends.
 """
 
 from __future__ import annotations
@@ -32,10 +38,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import resource
+import socket
+import statistics
+import struct
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,6 +78,8 @@ class Client:
     closed_by_server: bool = False
     connected_at: float | None = None  # time.monotonic() when the headers were read
     beats: list[float] = field(default_factory=list)  # time.monotonic() of each heartbeat's read
+    marked: dict[bytes, float] = field(default_factory=dict)  # mark -> time.monotonic() of its first read
+    arrived: dict[bytes, float] = field(default_factory=dict)  # mark -> the kernel's time.time() of its bytes
 
     @property
     def connected(self) -> bool:
@@ -86,6 +97,7 @@ class IdleClients:
         *,
         headers: Headers | None = None,
         heartbeat: bytes = OUTLINER_HEARTBEAT,
+        marks: Sequence[bytes] = (),
         concurrency: int = 200,
         connect_timeout: float = 30.0,
     ) -> None:
@@ -93,6 +105,7 @@ class IdleClients:
         self.n = n
         self.headers = headers or {}
         self.heartbeat = heartbeat
+        self.marks = tuple(marks)
         self.concurrency = concurrency
         self.connect_timeout = connect_timeout
         self.clients = [Client(i) for i in range(n)]
@@ -190,7 +203,8 @@ class IdleClients:
     async def _open_all(self) -> None:
         gate = asyncio.Semaphore(self.concurrency)
         answered = {client.index: asyncio.Event() for client in self.clients}
-        self._tasks = [asyncio.create_task(self._run(c, gate, answered[c.index])) for c in self.clients]
+        run = self._run_marked if self.marks else self._run
+        self._tasks = [asyncio.create_task(run(c, gate, answered[c.index])) for c in self.clients]
         await asyncio.gather(*(event.wait() for event in answered.values()))
 
     async def _close_all(self) -> None:
@@ -244,18 +258,130 @@ class IdleClients:
         await self._count(client, reader)
 
     async def _count(self, client: Client, reader: asyncio.StreamReader) -> None:
-        marker, tail = self.heartbeat, b""
+        scanner = _Scanner(client, self.heartbeat, self.marks)
         with contextlib.suppress(OSError, asyncio.CancelledError):
             while data := await reader.read(65536):
-                client.bytes += len(data)
-                window = tail + data
-                if count := window.count(marker):
-                    client.heartbeats += count
-                    client.beats += [time.monotonic()] * count
-                # Keep less than one marker, so a marker split across reads is counted once.
-                tail = window[-(len(marker) - 1) :]
+                scanner.feed(data, time.monotonic())
             client.closed_by_server = True
             client.error = client.error or "closed by server"
+
+    async def _run_marked(self, client: Client, gate: asyncio.Semaphore, done: asyncio.Event) -> None:
+        """_run for clients that time marks: a plain non-blocking socket read in a reader callback,
+        with recvmsg, so each read also carries the kernel's receive timestamp (SO_TIMESTAMPNS).
+        When a server writes one event to thousands of streams, they all become readable at once
+        and this one loop reads them in turn. Through _run's stream readers (a task wake-up per
+        read) the last of 5,000 read a trivial server's frame 380 ms after it was sent; in a
+        callback, 90 ms, of which the kernel's stamps put 80 ms on the server's writing."""
+        loop = asyncio.get_running_loop()
+        host, port, request = self._request(client.index)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        # Before the first byte: the kernel stamps what arrives once a socket asked for it.
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        try:
+            try:
+                async with gate:
+                    started = time.monotonic()
+                    try:
+                        async with asyncio.timeout(self.connect_timeout):
+                            await loop.sock_connect(sock, (host, port))
+                            await loop.sock_sendall(sock, request)
+                            head = b""
+                            while b"\r\n\r\n" not in head:
+                                if not (data := await loop.sock_recv(sock, 65536)):
+                                    raise asyncio.IncompleteReadError(head, None)
+                                head += data
+                    except TimeoutError:
+                        client.error = "timeout"
+                        return
+                    except (OSError, asyncio.IncompleteReadError) as error:
+                        client.error = type(error).__name__
+                        return
+                    client.connected_at = time.monotonic()
+                    client.connect_s = client.connected_at - started
+                    head, _, rest = head.partition(b"\r\n\r\n")
+                    status_line = head.split(b"\r\n", 1)[0].split()
+                    client.status = int(status_line[1]) if len(status_line) > 1 else None
+                    if client.status != 200:
+                        client.error = f"http {client.status}"
+                        return
+            finally:
+                done.set()
+            scanner = _Scanner(client, self.heartbeat, self.marks)
+            scanner.feed(rest, client.connected_at, time.time())
+            ended = loop.create_future()
+            ancillary = socket.CMSG_SPACE(_TIMESPEC.size)
+
+            def readable() -> None:
+                try:
+                    data, cmsgs, _, _ = sock.recvmsg(65536, ancillary)
+                except (BlockingIOError, InterruptedError):
+                    return
+                except OSError:
+                    data = b""
+                now = time.monotonic()
+                if not data:
+                    loop.remove_reader(sock.fileno())
+                    if not ended.done():
+                        ended.set_result(None)
+                    return
+                # The one control message asked for: the timestamp (absent only if stamping failed).
+                scanner.feed(data, now, _stamp(cmsgs[0][2]) if cmsgs else time.time())
+
+            loop.add_reader(sock.fileno(), readable)
+            try:
+                await ended
+            finally:
+                loop.remove_reader(sock.fileno())
+            client.closed_by_server = True
+            client.error = client.error or "closed by server"
+        finally:
+            sock.close()
+
+
+# Linux's SO_TIMESTAMPNS (asm-generic/socket.h; the socket module lacks it), also its control
+# message's type: a struct timespec of the wall-clock time the kernel received the data.
+SO_TIMESTAMPNS = 35
+_TIMESPEC = struct.Struct("@qq")
+
+
+def _stamp(raw: bytes) -> float:
+    seconds, nanoseconds = _TIMESPEC.unpack_from(raw)
+    return seconds + nanoseconds / 1e9
+
+
+class _Scanner:
+    """One client's body, a read at a time: counts heartbeats and records the first read of each
+    mark. A marker split across two reads counts once (a tail of the last read is kept)."""
+
+    def __init__(self, client: Client, heartbeat: bytes, marks: tuple[bytes, ...]) -> None:
+        self.client = client
+        self.heartbeat = heartbeat
+        self.marks = marks
+        self.tail = b""
+        self.mark_tail = b""
+        # A mark is recorded once, so its tail may hold a whole one (the longest mark's length).
+        self.keep = max(map(len, marks), default=1) - 1
+
+    def feed(self, data: bytes, now: float, arrived: float | None = None) -> None:
+        """`now`: time.monotonic() of the read; `arrived`: the kernel's time.time() of the data."""
+        client = self.client
+        client.bytes += len(data)
+        window = self.tail + data
+        if count := window.count(self.heartbeat):
+            client.heartbeats += count
+            client.beats += [now] * count
+        # Keep less than one marker, so a marker split across reads is counted once.
+        self.tail = window[-(len(self.heartbeat) - 1) :]
+        marks, marked = self.marks, client.marked
+        if marks and len(marked) < len(marks):
+            window = self.mark_tail + data
+            for mark in marks:
+                if mark not in marked and mark in window:
+                    marked[mark] = now
+                    if arrived is not None:
+                        client.arrived[mark] = arrived
+            self.mark_tail = window[-self.keep :] if self.keep else b""
 
 
 def delivery_s(
@@ -372,3 +498,137 @@ def hold_idle(
         redis_connections={"warm": redis_before, "connected": redis_held, "after_hold": redis_after},
     )  # fmt: skip
     return summary, clients
+
+
+class _CpuSampler:
+    """A process's CPU time (user + system), sampled every `every` s in a thread of its own, so
+    how busy it was over a past window can be asked afterwards. A sample reads /proc: cheap
+    beside the clients' loop, with which it shares this process's GIL. The kernel counts CPU
+    time in 10 ms ticks and a window widens to the samples around it, so a window of tens of ms
+    reads low: the figure means something for fan-outs of hundreds of ms."""
+
+    def __init__(self, pid: int, every: float = 0.02) -> None:
+        import psutil
+
+        self.process = psutil.Process(pid)
+        self.every = every
+        self.samples: list[tuple[float, float]] = []  # (time.monotonic(), CPU seconds)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                times = self.process.cpu_times()
+            except psutil.Error:
+                return
+            self.samples.append((time.monotonic(), times.user + times.system))
+            self._stop.wait(self.every)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def busy(self, start: float, end: float) -> float | None:
+        """CPU seconds per second over [start, end], widened to the samples around it (1.0: one
+        core all the time); None without two samples there."""
+        before = [s for s in self.samples if s[0] <= start][-1:]
+        after = [s for s in self.samples if s[0] >= end][:1]
+        if not before or not after or after[0][0] <= before[0][0]:
+            return None
+        (t0, c0), (t1, c1) = before[0], after[0]
+        return round((c1 - c0) / (t1 - t0), 2)
+
+
+def fanout_text(k: int) -> str:
+    """Event `k`'s text, and with it its mark: unique, and safe in JSON (no quote, no escape), so
+    its bytes on the wire are these whatever the server's encoder."""
+    return f"[fan-out {k}]"
+
+
+def fan_out(
+    url_template: Url,
+    n: int,
+    *,
+    emit: Callable[[str], None],
+    heartbeat: bytes,
+    headers: Headers | None = None,
+    events: int = 5,
+    spacing: float = 1.0,
+    settle: float = 5.0,
+    timeout: float = 10.0,
+    concurrency: int = 200,
+    connect_timeout: float = 60.0,
+    worker_pid: int | None = None,
+) -> dict[str, Any]:
+    """One event fanned out to `n` clients of one stream, timed on every client: the clients
+    connect, idle `settle` seconds (the server's work of connecting them is over), then `events`
+    events go out `spacing` seconds apart, each by `emit(text)` with a text of its own. Per event:
+    the clients that read it within `timeout` s of the last emit, and the lag from the call of
+    `emit` to each client's copy, in ms, whose max is when the last reader had it:
+
+    - read: until this process read the event's bytes (time.monotonic());
+    - arrival: until the kernel received them on the client's socket, i.e. until the server had
+      written them to that client. All clients wake at once and one event loop reads them in
+      turn, so read = arrival + the bench's own turn-taking (~10 ms at 5,000), which a browser,
+      with one stream of its own, never waits for.
+
+    The emitter runs in this process, so the clocks are the clients' (the kernel's stamps are
+    wall-clock time: each emit is taken on both clocks). With `worker_pid`, also how busy that
+    process (the server's one worker) was: over the last second before the first emit (idle:
+    heartbeats only) and, per event, from its emit until its last reader read it."""
+    from bench.harness import distribution
+
+    texts = [fanout_text(k) for k in range(1, events + 1)]
+    marks = [text.encode() for text in texts]
+    with IdleClients(
+        url_template, n, headers=headers, heartbeat=heartbeat, marks=marks, concurrency=concurrency,
+        connect_timeout=connect_timeout,
+    ) as clients:  # fmt: skip
+        cpu = _CpuSampler(worker_pid) if worker_pid is not None else None
+        clients.hold(settle)
+        live = [c for c in clients.clients if c.connected]
+        emitted: list[tuple[float, float]] = []  # (monotonic, wall) just before each emit
+        emit_ms: list[float] = []
+        start = time.monotonic()
+        for k, text in enumerate(texts):
+            time.sleep(max(0.0, start + k * spacing - time.monotonic()))
+            emitted.append((time.monotonic(), time.time()))
+            emit(text)
+            emit_ms.append((time.monotonic() - emitted[-1][0]) * 1000)
+        # Polled seldom: the check walks every client, and holds the GIL the clients' loop needs.
+        deadline = emitted[-1][0] + timeout
+        while time.monotonic() < deadline and any(len(c.marked) < events for c in live):
+            time.sleep(0.25)
+        if cpu is not None:
+            cpu.stop()
+        summary = clients.summary()
+    per_event: list[dict[str, Any]] = []
+    for k, (mark, (at, wall)) in enumerate(zip(marks, emitted, strict=True)):
+        got = [c for c in live if mark in c.marked]
+        entry: dict[str, Any] = {"event": k + 1, "clients": len(got), "missed": len(live) - len(got),
+                                 "emit_ms": round(emit_ms[k], 2)}  # fmt: skip
+        if got:
+            entry["arrival_lag_ms"] = distribution([(c.arrived[mark] - wall) * 1000 for c in got], digits=1)
+            entry["read_lag_ms"] = distribution([(c.marked[mark] - at) * 1000 for c in got], digits=1)
+            if cpu is not None:
+                entry["worker_busy"] = cpu.busy(at, max(c.marked[mark] for c in got))
+        per_event.append(entry)
+
+    def median_of(lag: str, figure: str) -> float | None:
+        # Over the events: one slow event (a heartbeat wave, a collection) is not the figure.
+        values = [e[lag][figure] for e in per_event if lag in e]
+        return round(statistics.median(values), 1) if values else None
+
+    summary.update(
+        events=events, spacing_s=spacing, settle_s=settle,
+        reached_all=bool(live) and all(e["missed"] == 0 for e in per_event),
+        per_event=per_event,
+        worker_busy_idle=cpu.busy(emitted[0][0] - 1.0, emitted[0][0]) if cpu is not None else None,
+        lag_ms={lag: {figure: median_of(f"{lag}_lag_ms", figure) for figure in ("min", "p50", "p99", "max")}
+                for lag in ("arrival", "read")},
+    )  # fmt: skip
+    return summary
