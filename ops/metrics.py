@@ -53,7 +53,7 @@ SSE_STREAMS_ACTIVE = Gauge(
 )
 SSE_CHUNKS_RELAYED = Counter(
     "outliner_sse_chunks_relayed_total",
-    "Chunk events written to SSE clients (one per client that received it).",
+    "Chunk events sent to SSE clients (one per client it was sent to).",
 )
 REDIS_POOL_IN_USE = Gauge(
     "outliner_redis_pool_connections_in_use",

@@ -72,11 +72,12 @@ def event_stream(
         )  # fmt: skip
 
 
-def _write(events: Iterable[Event], language: str | None) -> str:
-    """Events as one write of SSE frames (the relayed-chunks counter is bumped once per write: in
-    Prometheus's multiprocess mode each increment is a locked write to a shared file)."""
+def _write(events: Iterable[Event], language: str | None, *, count: bool = True) -> str:
+    """Events as one write of SSE frames. The relayed-chunks counter is bumped once per write (in
+    Prometheus's multiprocess mode each increment is a locked write to a shared file), and not at
+    all for what came through the hub, which counts once per event for all its readers."""
     frames = [event.for_reader(language).to_sse() for event in events]
-    chunks = sum(event.type == "chunk" for event in events)
+    chunks = sum(event.type == "chunk" for event in events) if count else 0
     if chunks:
         metrics.SSE_CHUNKS_RELAYED.inc(chunks)
     return "".join(frames)
@@ -247,11 +248,11 @@ def _frames(
             ready = [e for e in [event, *sub.get_ready(FRAMES_PER_WRITE - 1)] if e.seq > position]
             ends = next((i for i, e in enumerate(ready) if e.is_terminal), None)
             if ends is not None:
-                yield _write(ready[: ends + 1], language)
+                yield _write(ready[: ends + 1], language, count=False)
                 return "finished"
             if ready:
                 position = ready[-1].seq
-                yield _write(ready, language)
+                yield _write(ready, language, count=False)
                 next_beat = time.monotonic() + heartbeat
         return "max_duration"
     finally:

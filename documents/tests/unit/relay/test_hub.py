@@ -139,3 +139,23 @@ def test_a_client_admitted_as_the_last_other_reader_of_its_stream_leaves_misses_
 
     assert seqs(first) == [4, 5, 6, 7, 8, 9, 10]
     assert seqs(second) == [9, 10]
+
+
+def test_the_hub_counts_each_chunk_once_per_reader_it_hands_it_to():
+    """The relayed-chunks counter is bumped once per read from Redis, for all readers at once (once
+    per reader's write was 5,000 locked writes to the metrics file per chunk of a popular task)."""
+    from documents.relay.hub import StreamHub
+    from ops.tests.test_metrics import sample
+
+    key = stream_key(990_020)
+    hub = StreamHub()
+    ahead, behind = Subscription(key=key, position=1), Subscription(key=key, position=0)
+    hub._subs[key] = {ahead, behind}
+    before = sample("outliner_sse_chunks_relayed_total")
+
+    hub._deliver(key, [Event.make(1, "chunk", text="一"), Event.make(2, "progress", done=1, total=2),
+                       Event.make(3, "chunk", text="二")])  # fmt: skip
+
+    assert [e.seq for e in ahead.get_ready(10)] == [2, 3]
+    assert [e.seq for e in behind.get_ready(10)] == [1, 2, 3]
+    assert sample("outliner_sse_chunks_relayed_total") == before + 3  # one to the reader ahead, two behind
