@@ -29,12 +29,12 @@ test-integration: setup
 
 # What depends on the database engine, for a second pass on PostgreSQL (CI sets DATABASE_URL): the
 # actions (row locks, transactions, races), the reads (JSON lookups), states, migrations, the merge,
-# the API's writes and the stream's one-query access check (raw SQL), and the integration tests where
-# several workers share the database. The rest of the suite runs on SQLite in `make test`; running
-# all of it twice took CI past its budget.
+# the API's writes and the stream's one-query access check (raw SQL, on a shared connection), and the
+# integration tests where several workers share the database. The rest of the suite runs on SQLite
+# in `make test`; running all of it twice took CI past its budget.
 POSTGRES_TESTS := documents/tests/unit/services documents/tests/unit/test_selectors.py \
 	documents/tests/unit/test_states.py documents/tests/unit/test_migrations.py documents/tests/unit/test_merge.py \
-	documents/tests/unit/views/test_api.py documents/tests/unit/views/test_stream.py \
+	documents/tests/unit/views/test_api.py documents/tests/unit/views/test_stream.py ops/tests/test_shared_db.py \
 	documents/tests/integration/test_scale.py documents/tests/integration/test_worker.py
 test-postgres: setup
 	$(TEST_ENV) $(PY) -m project.localredis --db 15 -- $(PY) -m pytest $(POSTGRES_TESTS) -m "not no_database" $(PYTEST_ARGS) || test $$? -eq 5

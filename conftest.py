@@ -1,5 +1,7 @@
 # Fixtures that run real processes (model server, Celery worker) are registered once for the
 # whole run, so integration and end-to-end tests share one worker and one model server.
+from collections.abc import Iterator
+
 import pytest
 
 pytest_plugins = ["documents.tests.processes"]
@@ -31,6 +33,16 @@ def _one_section_at_a_time(settings) -> None:  # noqa: ANN001
     # A fake provider hands out its scripted replies in call order; sections prepared in parallel
     # would take them in any order. (The parallel preparation has its own test.)
     settings.OUTLINE_PARALLEL = 1
+
+
+@pytest.fixture(autouse=True)
+def _shared_connection_closed() -> Iterator[None]:
+    # The SSE endpoint's shared connection (ops/shared_db.py) outlives requests by design; not
+    # tests: PostgreSQL cannot drop the test database while it is open.
+    yield
+    from ops import shared_db
+
+    shared_db.close()
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ANN001

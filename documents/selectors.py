@@ -3,9 +3,9 @@ so no view can forget the check."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
@@ -13,7 +13,7 @@ import redis
 import waffle
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.options import Options
 from django.http import Http404, HttpRequest
@@ -24,6 +24,7 @@ from documents.models import ApiToken, Document, Outline, OutlineTask, OutlineVe
 from documents.outline_markdown import attach_source_indexes, locate_section, merge_outlines, parse_sections
 from documents.outline_points import is_extracted_line
 from documents.validation import warning_message
+from ops import shared_db
 
 
 def document_list(*, user: AbstractBaseUser) -> QuerySet[Document]:
@@ -69,23 +70,32 @@ def stream_access(*, token: str, task_id: int, used_since: datetime) -> StreamAc
 
     For the SSE endpoint's connect, thousands at once after a deploy or a network blip on one
     gevent worker: the two ORM queries were 40 % of the worker's time in that storm, mostly
-    building their SQL (bench/capacity.py, py-spy), so this SQL is built once per database."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _stream_access_sql(connection.vendor),
-            [connection.ops.adapt_datetimefield_value(used_since), task_id, _key_hash(token), True],
+    building their SQL (bench/capacity.py, py-spy), so this SQL is built once per database, and
+    it runs on the process's shared connection (ops/shared_db.py), not a new one per request."""
+    key_hash = _key_hash(token)
+    row = shared_db.fetch_one(
+        lambda db: (
+            _stream_access_sql(db),
+            [db.ops.adapt_datetimefield_value(used_since), task_id, key_hash, True],
         )
-        row = cursor.fetchone()
+    )
     if row is None:
         return None
     user_id, token_id, stale, status = row
     return StreamAccess(user_id=user_id, token_id=token_id, token_stale=bool(stale), task_status=status)
 
 
-@functools.cache
-def _stream_access_sql(vendor: str) -> str:
+_STREAM_ACCESS_SQL: dict[str, str] = {}  # per database vendor
+
+
+def _stream_access_sql(db: BaseDatabaseWrapper) -> str:
+    if (sql := _STREAM_ACCESS_SQL.get(db.vendor)) is None:
+        sql = _STREAM_ACCESS_SQL[db.vendor] = _build_stream_access_sql(db.ops.quote_name)
+    return sql
+
+
+def _build_stream_access_sql(q: Callable[[str], str]) -> str:
     # The names from the models (and the user model in use), quoted as this database quotes them.
-    q = connection.ops.quote_name
     token, task = ApiToken._meta, OutlineTask._meta
     user = token.get_field("user").related_model._meta
 
