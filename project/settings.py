@@ -241,8 +241,9 @@ SSE_MAX_DURATION_SECONDS = env.float("SSE_MAX_DURATION_SECONDS", default=600.0)
 # (gthread) or a greenlet (gevent): without a cap, 70 streams of one account took the site down.
 SSE_MAX_STREAMS_PER_USER = env.int("SSE_MAX_STREAMS_PER_USER", default=20)
 SSE_MAX_STREAMS_PER_TASK = env.int("SSE_MAX_STREAMS_PER_TASK", default=10)
-# An idle stream looks at its connection this often to see whether the client left, and frees
-# its thread then (otherwise only the next heartbeat's write would fail: up to 15 s later).
+# Under gthread an idle stream looks at its connection this often to see whether the client left,
+# and frees its thread then (otherwise only the next heartbeat's write would fail: up to 15 s
+# later). Under gevent the loop tells it when the socket closes (documents/relay/client.py).
 SSE_DISCONNECT_CHECK_SECONDS = env.float("SSE_DISCONNECT_CHECK_SECONDS", default=0.5)
 OUTLINE_CHUNK_CHARS = env.int("OUTLINE_CHUNK_CHARS", default=32)
 OUTLINE_CHUNK_MS = env.int("OUTLINE_CHUNK_MS", default=80)

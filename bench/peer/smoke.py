@@ -32,7 +32,7 @@ from bench.sse_clients import EVENTSTREAM_KEEPALIVE, hold_idle, raise_open_files
 APPS = {"gthread": "bench.peer.wsgi", "gevent": "bench.peer.wsgi", "asgi": "bench.peer.asgi"}
 CONFIG = "bench/peer/gunicorn.conf.py"
 THREADS = 8  # as Outliner's gthread runs (bench.harness.start_gunicorn's default)
-CONNECTIONS = 6000
+CONNECTIONS = 12000  # room for bench/capacity.py --sizes 10000
 
 
 @contextmanager
