@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
@@ -84,12 +84,14 @@ def _release_database() -> None:
     # heartbeat; Django closes a request's connection when the response ends. Kept open, every
     # stream holds one: under gevent (a connection per greenlet) that is a SQLite connection of
     # ~200 KiB per idle stream (bench/capacity.py), or one PostgreSQL backend per open stream.
-    # Not inside a transaction (a test's): closing there would break it.
-    if not connection.in_atomic_block:
-        connection.close()
-        # And its wrapper: under gevent each greenlet has one (~3 KiB, tracemalloc), kept as long as
-        # the greenlet, which an open stream's is; the next query makes a new one.
-        del connections[DEFAULT_DB_ALIAS]
+    # Its wrapper goes too: under gevent each greenlet has one (~3 KiB, tracemalloc), kept as long
+    # as the greenlet; the next query makes a new one. Only a wrapper this request set up (a bearer
+    # client's check ran on the shared connection: asking `connection` would make one), and not
+    # inside a transaction (a test's): closing there would break it.
+    for db in connections.all(initialized_only=True):
+        if db.alias == DEFAULT_DB_ALIAS and not db.in_atomic_block:
+            db.close()
+            del connections[DEFAULT_DB_ALIAS]
 
 
 def _saved_events(task_id: int) -> list[Event] | None:
