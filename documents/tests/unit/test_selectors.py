@@ -117,3 +117,36 @@ def test_a_queued_task_knows_its_place_in_line_and_about_when_it_starts(user, ot
     assert selectors.outline_task_queue(task=mine) == {"position": 2, "wait_seconds": 40}
     mine.status = "running"
     assert selectors.outline_task_queue(task=mine) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_streams_finished_check_of_a_running_task_opens_no_connection_of_its_own(user):
+    """Idle streams ask it every few seconds (200 times a second for 10,000 streams over 1,000
+    tasks): a running task's answer comes from the shared connection (ops/shared_db.py)."""
+    import threading
+
+    from django.db import connections
+
+    from documents.models import OutlineTask
+
+    document = _document(user)
+    running = OutlineTask.objects.create(owner=user, document=document, status=OutlineTask.Status.RUNNING)
+    done = OutlineTask.objects.create(
+        owner=user, document=document, status=OutlineTask.Status.SUCCEEDED, result="要点。",
+        chunk_index=[[1, 3]], last_seq=2,
+    )  # fmt: skip
+    seen = {}
+
+    def ask() -> None:  # in a thread of its own, as a stream's greenlet is
+        seen["running"] = selectors.outline_task_saved_events(task_id=running.pk)
+        seen["opened"] = len(connections.all(initialized_only=True))
+        seen["done"] = selectors.outline_task_saved_events(task_id=done.pk)
+        seen["missing"] = selectors.outline_task_saved_events(task_id=10**9)
+        connections.close_all()
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    thread.join()
+
+    assert seen["running"] is None and seen["opened"] == 0 and seen["missing"] is None
+    assert [(e.seq, e.type) for e in seen["done"]] == [(1, "chunk"), (2, "done")]
