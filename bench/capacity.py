@@ -9,7 +9,8 @@ asyncio connections in this process that read the headers, then record every hea
 - Outliner: 5,000 clients spread over 500 running tasks, 10 per task, all of one user with one
   API token (``GET /api/v1/tasks/<id>/stream``, ``Authorization: Bearer``). Each task's Redis
   stream exists (one status event), so every client stays connected waiting for output.
-  SSE_HEARTBEAT_SECONDS is 5 for the run; clients are held 20 s (about four heartbeats).
+  SSE_HEARTBEAT_SECONDS is 5 for the run (``--heartbeat``; 20 compares like for like with the
+  peer's keep-alive); clients are held 20 s (about four heartbeats), or 2.25 heartbeats if longer.
 - Peer: one channel per client (django-eventstream's keep-alive is hard-coded at 20 s, so its
   clients are held 45 s, two keep-alives or more); measured in a child process, because a process
   that has Outliner's Django set up cannot publish to the peer (bench/peer/producer.py).
@@ -96,6 +97,11 @@ FANOUT_TIMEOUT_S = 10.0  # after the last emit: a client without an event by the
 FANOUT_TARGET_MS = 250.0
 
 
+def hold_s() -> float:
+    """How long Outliner's clients are held: about four heartbeats, and two at the peer's interval."""
+    return max(OUTLINER_HOLD_S, 2.25 * HEARTBEAT_S)
+
+
 def redis_port() -> int:
     from urllib.parse import urlsplit
 
@@ -151,7 +157,7 @@ def outliner_round(
     try:
         summary, _ = hold_idle(
             lambda i: f"{base}/{task_ids[i // CLIENTS_PER_TASK]}/stream", n,
-            worker_pid=harness.worker_pid(server), interval=HEARTBEAT_S, hold=OUTLINER_HOLD_S,
+            worker_pid=harness.worker_pid(server), interval=HEARTBEAT_S, hold=hold_s(),
             heartbeat=OUTLINER_HEARTBEAT, headers=auth, warm=warm, redis_port=redis_port(),
             concurrency=concurrency, connect_timeout=CONNECT_TIMEOUT_S, while_held=still_delivers,
         )  # fmt: skip
@@ -436,6 +442,7 @@ def draw(results: dict[str, dict[int, dict[str, Any]]]) -> Any:
 
 
 def main() -> None:
+    global HEARTBEAT_S  # --heartbeat: the rounds and the report read it
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--server", choices=["outliner", "peer"], action="append")
@@ -443,7 +450,12 @@ def main() -> None:
     rounds = parser.add_mutually_exclusive_group()
     rounds.add_argument("--no-fanout", action="store_true", help="only the idle rounds")
     rounds.add_argument("--fanout-only", action="store_true", help="only the fan-out rounds")
+    parser.add_argument(
+        "--heartbeat", type=float, default=HEARTBEAT_S,
+        help="Outliner's SSE_HEARTBEAT_SECONDS (20: the peer's keep-alive, like for like)",
+    )  # fmt: skip
     args = parser.parse_args()
+    HEARTBEAT_S = args.heartbeat
     servers = args.server or ["outliner", "peer"]
     run_idle, run_fanout = not args.fanout_only, not args.no_fanout
     raise_open_files_limit()  # before any server starts: they inherit it
@@ -482,7 +494,7 @@ def main() -> None:
         "clients": "bench.sse_clients.IdleClients (raw asyncio, in the benchmark process), "
         f"{args.concurrency} connecting at once",
         "outliner": f"{CLIENTS_PER_TASK} clients per running task, one user and token;"
-        f" SSE_HEARTBEAT_SECONDS={HEARTBEAT_S:g}; held {OUTLINER_HOLD_S:g} s",
+        f" SSE_HEARTBEAT_SECONDS={HEARTBEAT_S:g}; held {hold_s():g} s",
         "peer": f"django-eventstream, RedisStorage + EVENTSTREAM_REDIS; one channel per client;"
         f" keep-alive {PEER_KEEPALIVE_S:g} s (hard-coded); held {PEER_HOLD_S:g} s",
         "on_time_rule": f"p99 of heartbeat gaps <= the server's interval + {SLACK_S:g} s",
