@@ -93,12 +93,18 @@ def acquire(*, user_id: int, task_id: int) -> Lease | None:
 class Held:
     """An SSE body that gives back its lease when the response is closed (the client left or the
     stream ended). A generator's own `finally` would not do: a response closed before its first
-    write never runs its generator at all. `started` is called before the first write."""
+    write never runs its generator at all. `started` is called before the first write, `closed`
+    when the response is closed."""
 
     def __init__(
-        self, frames: Iterator[str], lease: Lease | None, *, started: Callable[[], None] | None = None
+        self,
+        frames: Iterator[str],
+        lease: Lease | None,
+        *,
+        started: Callable[[], None] | None = None,
+        closed: Callable[[], None] | None = None,
     ) -> None:
-        self._frames, self._lease, self._started = frames, lease, started
+        self._frames, self._lease, self._started, self._closed = frames, lease, started, closed
 
     def __iter__(self) -> Held:
         return self
@@ -118,3 +124,6 @@ class Held:
             lease, self._lease = self._lease, None
             if lease is not None:
                 lease.release()
+            closed, self._closed = self._closed, None
+            if closed is not None:
+                closed()

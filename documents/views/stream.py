@@ -8,7 +8,9 @@ ninja operations do: GET only, then credentials, then the id, then access.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -51,15 +53,27 @@ def _last_event_id(request: HttpRequest) -> int:
         return 0
 
 
-def _bound_writes(request: HttpRequest) -> None:
+def _bound_writes(request: HttpRequest) -> Callable[[], None] | None:
     # gunicorn writes a response with no timeout, and an open stream holds its thread (gthread) or
     # greenlet: a reader that stops reading without closing (a phone in a tunnel) would hold it for
     # good once the socket's send buffer is full, long past SSE_MAX_DURATION_SECONDS. A write that
     # makes no progress for three heartbeats (fetch-stream.js's own idle timeout) ends the stream;
-    # a live reader resumes with Last-Event-ID. gunicorn resets the socket for the next request.
+    # a live reader resumes with Last-Event-ID. Returns what puts the socket's own timeout back,
+    # for when the response closes: gunicorn does not reset it, and under gevent it then waited for
+    # a kept-alive connection's next request with it, timed out after three heartbeats (a browser
+    # keeps an idle connection far longer) and logged "Socket error processing request" with a
+    # traceback for every such stream.
     sock = request.META.get("gunicorn.socket")
-    if sock is not None:
-        sock.settimeout(3 * settings.SSE_HEARTBEAT_SECONDS)
+    if sock is None:
+        return None
+    before = sock.gettimeout()
+    sock.settimeout(3 * settings.SSE_HEARTBEAT_SECONDS)
+
+    def restore() -> None:
+        with contextlib.suppress(OSError):  # closed already
+            sock.settimeout(before)
+
+    return restore
 
 
 def _client(request: HttpRequest) -> SocketClient | None:
@@ -161,7 +175,7 @@ def task_stream(request: HttpRequest, task_id: str) -> HttpResponse:
     except slots.TooManyStreams as exc:
         _release_database()
         return api_errors.too_many_streams(exc.limit, exc.scope, retry_after=STREAM_RETRY_AFTER_SECONDS)
-    _bound_writes(request)
+    unbound = _bound_writes(request)
     frames = event_stream(
         task_id=task_pk,
         last_event_id=_last_event_id(request),
@@ -173,7 +187,7 @@ def task_stream(request: HttpRequest, task_id: str) -> HttpResponse:
     )
     # The lease goes back when the response is closed, however early.
     response = StreamingHttpResponse(
-        slots.Held(frames, lease, started=functools.partial(_forget, request)),
+        slots.Held(frames, lease, started=functools.partial(_forget, request), closed=unbound),
         content_type="text/event-stream; charset=utf-8",
     )
     _release_database()  # the view's queries are done; the body is generated after it returned
