@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from pathlib import PurePath
@@ -68,6 +69,11 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def hash_key(token: str) -> str:
+        """What is stored of a token, and looked up when one comes."""
+        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class OutlineTask(models.Model):

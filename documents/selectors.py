@@ -3,7 +3,6 @@ so no view can forget the check."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -47,11 +46,7 @@ def document_get(*, user: AbstractBaseUser, document_id: int) -> Document:
 
 def api_token_user(*, token: str) -> ApiToken | None:
     tokens = ApiToken.objects.select_related("user")
-    return tokens.filter(key_hash=_key_hash(token), user__is_active=True).first()
-
-
-def _key_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return tokens.filter(key_hash=ApiToken.hash_key(token), user__is_active=True).first()
 
 
 class StreamAccess(NamedTuple):
@@ -72,7 +67,7 @@ def stream_access(*, token: str, task_id: int, used_since: datetime) -> StreamAc
     gevent worker: the two ORM queries were 40 % of the worker's time in that storm, mostly
     building their SQL (bench/capacity.py, py-spy), so this SQL is built once per database, and
     it runs on the process's shared connection (ops/shared_db.py), not a new one per request."""
-    key_hash = _key_hash(token)
+    key_hash = ApiToken.hash_key(token)
     row = shared_db.fetch_one(
         lambda db: (
             _stream_access_sql(db),

@@ -50,11 +50,14 @@ def fetch_one(query: Callable[[BaseDatabaseWrapper], tuple[str, Sequence[Any]]])
 
 
 def _in_transaction() -> bool:
-    # Asked of the connections this thread (greenlet) has already opened: asking
-    # `connection.in_atomic_block` would set one up for every request that has none.
-    return any(
-        db.in_atomic_block for db in connections.all(initialized_only=True) if db.alias == DEFAULT_DB_ALIAS
-    )
+    own = own_connection()
+    return own is not None and own.in_atomic_block
+
+
+def own_connection() -> BaseDatabaseWrapper | None:
+    """This thread's (greenlet's) default connection if it has set one up, without setting one up:
+    asking `connection` would make one for every request that has none."""
+    return next((db for db in connections.all(initialized_only=True) if db.alias == DEFAULT_DB_ALIAS), None)
 
 
 def _connection() -> BaseDatabaseWrapper:

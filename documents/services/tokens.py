@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -41,8 +40,9 @@ def api_token_create(*, user: AbstractBaseUser, name: str = "") -> str:
                 % {"count": settings.MAX_API_TOKENS_PER_USER}
             )
         token = f"otl_{secrets.token_urlsafe(32)}"
-        key_hash = hashlib.sha256(token.encode()).hexdigest()
-        ApiToken.objects.create(user=user, name=name.strip(), key_hash=key_hash, prefix=token[:12])
+        ApiToken.objects.create(
+            user=user, name=name.strip(), key_hash=ApiToken.hash_key(token), prefix=token[:12]
+        )
     return token
 
 

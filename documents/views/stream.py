@@ -26,7 +26,7 @@ from documents.auth import api_authenticate, bearer_token
 from documents.models import OutlineTask
 from documents.relay import Event, SocketClient, event_stream, slots
 from documents.views import api_errors
-from ops import logs
+from ops import logs, shared_db
 
 # How ninja read the path's `task_id: int` (pydantic, lax): " 7" and "7.0" are 7, "7.5" a 400.
 _TASK_ID = TypeAdapter(int)
@@ -102,10 +102,10 @@ def _release_database() -> None:
     # as the greenlet; the next query makes a new one. Only a wrapper this request set up (a bearer
     # client's check ran on the shared connection: asking `connection` would make one), and not
     # inside a transaction (a test's): closing there would break it.
-    for db in connections.all(initialized_only=True):
-        if db.alias == DEFAULT_DB_ALIAS and not db.in_atomic_block:
-            db.close()
-            del connections[DEFAULT_DB_ALIAS]
+    own = shared_db.own_connection()
+    if own is not None and not own.in_atomic_block:
+        own.close()
+        del connections[DEFAULT_DB_ALIAS]
 
 
 def _saved_events(task_id: int) -> list[Event] | None:
