@@ -55,6 +55,13 @@ SSE_CHUNKS_RELAYED = Counter(
     "outliner_sse_chunks_relayed_total",
     "Chunk events sent to SSE clients (one per client it was sent to).",
 )
+SSE_HUB_WRITES = Counter(
+    "outliner_sse_hub_writes_total",
+    "Events the stream hub wrote straight to a waiting reader's socket (gevent; documents/relay/hub.py),"
+    " by outcome: whole, part (the reader writes the rest), refused (the socket was full or broken: the"
+    " reader writes them).",
+    ["outcome"],
+)
 REDIS_POOL_IN_USE = Gauge(
     "outliner_redis_pool_connections_in_use",
     "Redis connections checked out of the process pools (the stream reader has its own, outside them).",

@@ -200,8 +200,10 @@ def _frames(
             yield opening + _write(_the_end(rest, saved), language)
             return ending
 
-    # Then tail through the hub, from where the replay stopped.
-    sub = stream_hub.subscribe(task_id, after=position)
+    # Then tail through the hub, from where the replay stopped. Under gevent the hub writes the
+    # events itself while this stream waits (hub.py says why); it only writes what is left.
+    sink = client.sink() if client is not None else None
+    sub = stream_hub.subscribe(task_id, after=position, sink=sink)
     # Told when the client's connection stirs (gevent); else it asks every
     # SSE_DISCONNECT_CHECK_SECONDS (client.py says why).
     stirred = False
@@ -222,6 +224,15 @@ def _frames(
         look = settings.SSE_DISCONNECT_CHECK_SECONDS if poll else heartbeat
         while (remaining := deadline - time.monotonic()) > 0:
             event = sub.get(timeout=max(0.0, min(next_beat - time.monotonic(), remaining, look)))
+            if sub.rest:  # the hub's last write stopped short: its rest first, and as it is (framed)
+                assert sink is not None
+                try:
+                    sink.send_rest(sub.take_rest())
+                except OSError:  # gone, or it took nothing for three heartbeats (views/stream.py)
+                    return "client_gone"
+            if sub.written > position:  # what the hub wrote is the client's; its heartbeat waits
+                position = sub.written
+                next_beat = max(next_beat, sub.wrote_at + heartbeat)
             if event is None:
                 if client is not None and (poll or stirred):
                     if client.gone():

@@ -77,9 +77,14 @@ def _bound_writes(request: HttpRequest) -> Callable[[], None] | None:
 
 
 def _client(request: HttpRequest) -> SocketClient | None:
-    """The client's connection, to learn when it leaves while the stream idles (gunicorn only)."""
+    """The client's connection, to learn when it leaves while the stream idles, and (under gevent)
+    for the hub to write events to (gunicorn only). gunicorn sends a body of unknown length in
+    chunks to an HTTP/1.1 client, as it comes to an HTTP/1.0 one."""
     sock = request.META.get("gunicorn.socket")
-    return SocketClient(sock) if sock is not None else None
+    if sock is None:
+        return None
+    chunked = request.META.get("SERVER_PROTOCOL", "HTTP/1.1") not in ("HTTP/1.0", "HTTP/0.9")
+    return SocketClient(sock, chunked=chunked, direct=settings.SSE_HUB_WRITES)
 
 
 def _forget(request: HttpRequest) -> None:

@@ -15,6 +15,7 @@ disconnect storm n times, for hunting a rare race.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import logging
 import os
@@ -34,7 +35,7 @@ import httpx
 import psutil
 import pytest
 import redis
-from httpx_sse import connect_sse
+from httpx_sse import EventSource, connect_sse
 from prometheus_client.parser import text_string_to_metric_families
 
 from documents import services
@@ -154,13 +155,17 @@ class Web(Service):
         return child
 
     def streams_active(self) -> float:
+        return sum(self.samples("outliner_sse_streams_active").values())
+
+    def samples(self, name: str) -> dict[tuple[tuple[str, str], ...], float]:
+        """The process's samples of one metric, by their labels."""
         response = httpx.get(f"{self.url}/metrics", timeout=10)
-        return sum(
-            sample.value
+        return {
+            tuple(sorted(sample.labels.items())): sample.value
             for family in text_string_to_metric_families(response.text)
             for sample in family.samples
-            if sample.name == "outliner_sse_streams_active"
-        )
+            if sample.name == name
+        }
 
 
 class Worker(Service):
@@ -779,3 +784,57 @@ def test_a_gevent_stream_whose_client_left_is_freed_at_once_without_asking(fault
             assert "还在。" in next(reader).decode()
 
     assert released_after is not None and released_after < 2, f"freed after {released_after} s"
+
+
+class _Http10(http.client.HTTPConnection):
+    """A client that speaks HTTP/1.0: gunicorn sends it the body as it comes, not in chunks."""
+
+    _http_vsn, _http_vsn_str = 10, "HTTP/1.0"
+
+
+def _hub_writes(web: Web, outcome: str) -> float:
+    return web.samples("outliner_sse_hub_writes_total").get((("outcome", outcome),), 0.0)
+
+
+def test_under_gevent_the_hub_writes_events_framed_for_http_11_and_http_10(faults: Stack, token: str, user):  # noqa: ANN001
+    """Under gevent the hub writes each event straight to the sockets of the streams waiting for it
+    (relay/hub.py), framed as gunicorn frames the rest of the body: in chunks for HTTP/1.1, as it
+    comes for HTTP/1.0. Both readers get every event once, in order, to the end, read by real
+    clients (httpx with a third-party SSE parser; http.client speaking HTTP/1.0)."""
+    from documents.relay import StreamWriter
+
+    with faults.another_web("hubwrites", worker_class="gevent") as web, _client(token) as api:
+        document_id = _document(api, web.url, 1)
+        task = OutlineTask.objects.create(owner=user, document_id=document_id, status=S.RUNNING)
+        writer = StreamWriter(task.pk)
+        writer.reset()
+        writer.emit("status", status="running")
+        before = _hub_writes(web, "whole")
+        old = _Http10("127.0.0.1", web.port, timeout=30)
+        try:
+            with connect_sse(api, "GET", web.url + _stream_path(task.pk)) as source:
+                events = source.iter_sse()
+                assert next(e for e in events if e.data).id == "1"  # past the opening `retry:`
+                old.request("GET", _stream_path(task.pk), headers={"Authorization": f"Bearer {token}"})
+                response = old.getresponse()
+                assert response.status == 200 and response.version == 10
+                body = response.read1(65536)  # the opening and the replay: it is subscribed
+                assert b"id: 1" in body
+                time.sleep(0.3)  # both wait for the next event
+                texts = [f"第{i}点：要点 {i}。" for i in range(1, 41)]
+                for text in texts:
+                    writer.emit("chunk", text=text)
+                writer.emit("done", status="succeeded")
+                current = [(int(e.id), e.event, json.loads(e.data)) for e in events if e.data]
+                body += response.read()  # to the end: gunicorn closes an HTTP/1.0 connection
+        finally:
+            old.close()
+        hub_wrote = _hub_writes(web, "whole") - before
+
+    parsed = EventSource(httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body))
+    legacy = [(int(e.id), e.event, json.loads(e.data)) for e in parsed.iter_sse() if e.data]
+    for reader in (current, legacy[1:]):
+        assert [seq for seq, _, _ in reader] == list(range(2, 43))
+        assert [data["text"] for _, kind, data in reader if kind == "chunk"] == texts
+        assert reader[-1][1] == "done"
+    assert hub_wrote >= 2  # the hub wrote to both sockets itself (a write may carry several events)

@@ -18,7 +18,7 @@ from documents.tests.unit.relay.streams import fresh_stream
 class _IdleHub:
     """A stream reader that has not brought anything yet (a slow hub, or Redis without the end)."""
 
-    def subscribe(self, task_id: int, *, after: int) -> Subscription:
+    def subscribe(self, task_id: int, *, after: int, sink: object = None) -> Subscription:
         return Subscription(key=stream_key(task_id), position=after)
 
     def unsubscribe(self, sub: Subscription) -> None:
@@ -86,7 +86,7 @@ def test_a_replay_goes_out_in_a_few_large_writes_without_the_hub_and_loses_nothi
     from documents.relay.sse import event_stream
 
     class NoHub:  # a finished stream is replayed by the request itself
-        def subscribe(self, task_id: int, *, after: int) -> None:
+        def subscribe(self, task_id: int, *, after: int, sink: object = None) -> None:
             raise AssertionError("a finished stream needs no subscription")
 
     task_id = 990_006
@@ -114,7 +114,7 @@ def test_the_first_write_waits_until_the_reader_is_subscribed():
     subscribed: list[int] = []
 
     class RecordingHub(_IdleHub):
-        def subscribe(self, task_id: int, *, after: int) -> Subscription:
+        def subscribe(self, task_id: int, *, after: int, sink: object = None) -> Subscription:
             subscribed.append(after)
             return super().subscribe(task_id, after=after)
 
@@ -240,6 +240,9 @@ def test_a_client_that_left_frees_the_stream_before_the_next_heartbeat(settings)
         def watch(self, wake: object) -> None:
             return None
 
+        def sink(self) -> None:
+            return None
+
     with fresh_stream(task_id) as writer:
         writer.emit("status", status="running")
         frames = list(
@@ -339,3 +342,62 @@ def test_a_finished_task_whose_end_never_reaches_redis_is_served_from_the_saved_
         )  # fmt: skip
 
     assert _ids([frames]) == [2, 4] and "Point." in frames and ": heartbeat" not in frames
+
+
+def test_a_stream_whose_events_the_hub_writes_finishes_its_writes_and_repeats_none(settings):
+    """Under gevent the hub writes a waiting stream's events to its socket itself (hub.py). What one
+    write left over (the socket was full) the stream writes first, as it is; the heartbeat waits a
+    whole interval after the hub's last write; and what the hub wrote is not sent again when the
+    stream finds its task finished in the database. All of it on one connection, read back by a
+    third-party parser, in order."""
+    import threading
+    import time
+
+    from documents.relay.hub import StreamHub
+    from documents.relay.sse import event_stream
+    from documents.tests.unit.relay.streams import Wire, WireClient
+
+    settings.SSE_END_GRACE_SECONDS = 0.1
+    task_id, wire, hub, finished = 990_030, Wire(), StreamHub(block_ms=200), threading.Event()
+    saved = saved_events(result="一二" + "三" * 50, chunk_index=[[2, 1], [3, 1], [4, 50]], status="succeeded",
+                         error_code="", error_message="", last_seq=5)  # fmt: skip
+    with fresh_stream(task_id) as writer:
+        writer.emit("status", status="running")
+        frames = event_stream(
+            task_id=task_id, last_event_id=0, load_saved=lambda: saved if finished.is_set() else None,
+            heartbeat=1.0, finished_check=0, max_duration=30, stream_hub=hub, client=WireClient(wire),
+        )  # fmt: skip
+        stream = threading.Thread(target=lambda: [wire.write(frame) for frame in frames])
+        stream.start()
+
+        def wait_for(ids: list[str]) -> None:
+            deadline = time.monotonic() + 5
+            while [e.id for e in wire.events()] != ids:
+                assert time.monotonic() < deadline, wire.events()
+                time.sleep(0.01)
+
+        wait_for(["1"])  # the replay, written by the stream
+        deadline = time.monotonic() + 5
+        while not any(sub._waiting for subs in hub._subs.values() for sub in subs):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        time.sleep(0.5)
+        writer.emit("chunk", text="一")
+        writer.emit("chunk", text="二")
+        wait_for(["1", "2", "3"])
+        time.sleep(0.7)  # 1.2 s after the stream began, 0.7 s after the hub's write
+        assert b": heartbeat" not in wire.bytes
+        written = wire.hub_writes
+        wire.room = 9  # the socket fills: the next write stops short, the stream writes the rest
+        writer.emit("chunk", text="三" * 50)
+        wait_for(["1", "2", "3", "4"])
+        wire.room = None
+        finished.set()  # its end never reaches Redis: the next heartbeat's check finds it saved
+        stream.join(5)
+
+    assert not stream.is_alive()
+    assert wire.hub_writes > written >= 1  # the hub wrote some of them itself
+    assert [(e.id, e.event) for e in wire.events()] == [
+        ("1", "status"), ("2", "chunk"), ("3", "chunk"), ("4", "chunk"), ("5", "done")
+    ]  # fmt: skip
+    assert json.loads(wire.events()[-2].data)["text"] == "三" * 50
