@@ -147,6 +147,17 @@ def _finished_events(
     return saved
 
 
+# SSE_HEARTBEAT_SECONDS is the longest silence a client (or a proxy's idle timeout) may see, so a
+# heartbeat is timed this much before it is due, at most a fifth of the interval early: a loop
+# busy with thousands of streams wakes a stream late (gevent, 10,000 streams connecting: the first
+# heartbeat came 0.3-0.6 s after its interval at p99, bench/capacity.py).
+HEARTBEAT_LEAD_SECONDS = 1.0
+
+
+def _beat_every(heartbeat: float) -> float:
+    return heartbeat - min(HEARTBEAT_LEAD_SECONDS, heartbeat / 5)
+
+
 # Events joined into one write at most: bounds the memory and the delay of one write.
 FRAMES_PER_WRITE = 256
 
@@ -219,9 +230,10 @@ def _frames(
             yield opening
         deadline = time.monotonic() + max_duration
         next_check = 0.0  # the first idle heartbeat asks the database; then every finished_check
-        next_beat = time.monotonic() + heartbeat
+        every = _beat_every(heartbeat)
+        next_beat = time.monotonic() + every
         poll = client is not None and unwatch is None
-        look = settings.SSE_DISCONNECT_CHECK_SECONDS if poll else heartbeat
+        look = settings.SSE_DISCONNECT_CHECK_SECONDS if poll else every
         while (remaining := deadline - time.monotonic()) > 0:
             event = sub.get(timeout=max(0.0, min(next_beat - time.monotonic(), remaining, look)))
             if sub.rest:  # the hub's last write stopped short: its rest first, and as it is (framed)
@@ -232,7 +244,7 @@ def _frames(
                     return "client_gone"
             if sub.written > position:  # what the hub wrote is the client's; its heartbeat waits
                 position = sub.written
-                next_beat = max(next_beat, sub.wrote_at + heartbeat)
+                next_beat = max(next_beat, sub.wrote_at + every)
             if event is None:
                 if client is not None and (poll or stirred):
                     if client.gone():
@@ -245,7 +257,7 @@ def _frames(
                     continue
                 # The heartbeat first: the check below may wait for the database.
                 yield sse_comment("heartbeat")
-                next_beat = time.monotonic() + heartbeat
+                next_beat = time.monotonic() + every
                 if time.monotonic() >= next_check:
                     saved = _finished_events(task_id, load_saved, fresh_for=min(heartbeat, finished_check))
                     if saved is not None:  # finished, and its end has not come through the hub
@@ -264,7 +276,7 @@ def _frames(
             if ready:
                 position = ready[-1].seq
                 yield _write(ready, language, count=False)
-                next_beat = time.monotonic() + heartbeat
+                next_beat = time.monotonic() + every
         return "max_duration"
     finally:
         if unwatch is not None:

@@ -365,7 +365,7 @@ def test_a_stream_whose_events_the_hub_writes_finishes_its_writes_and_repeats_no
         writer.emit("status", status="running")
         frames = event_stream(
             task_id=task_id, last_event_id=0, load_saved=lambda: saved if finished.is_set() else None,
-            heartbeat=1.0, finished_check=0, max_duration=30, stream_hub=hub, client=WireClient(wire),
+            heartbeat=2.0, finished_check=0, max_duration=30, stream_hub=hub, client=WireClient(wire),
         )  # fmt: skip
         stream = threading.Thread(target=lambda: [wire.write(frame) for frame in frames])
         stream.start()
@@ -381,11 +381,13 @@ def test_a_stream_whose_events_the_hub_writes_finishes_its_writes_and_repeats_no
         while not any(sub._waiting for subs in hub._subs.values() for sub in subs):
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        time.sleep(0.5)
+        time.sleep(1.0)
         writer.emit("chunk", text="一")
         writer.emit("chunk", text="二")
         wait_for(["1", "2", "3"])
-        time.sleep(0.7)  # 1.2 s after the stream began, 0.7 s after the hub's write
+        # Past the first heartbeat's time (1.6 s: sse.HEARTBEAT_LEAD_SECONDS), well short of one
+        # after the hub's write.
+        time.sleep(1.0)
         assert b": heartbeat" not in wire.bytes
         written = wire.hub_writes
         wire.room = 9  # the socket fills: the next write stops short, the stream writes the rest
@@ -393,7 +395,7 @@ def test_a_stream_whose_events_the_hub_writes_finishes_its_writes_and_repeats_no
         wait_for(["1", "2", "3", "4"])
         wire.room = None
         finished.set()  # its end never reaches Redis: the next heartbeat's check finds it saved
-        stream.join(5)
+        stream.join(10)
 
     assert not stream.is_alive()
     assert wire.hub_writes > written >= 1  # the hub wrote some of them itself
@@ -401,3 +403,12 @@ def test_a_stream_whose_events_the_hub_writes_finishes_its_writes_and_repeats_no
         ("1", "status"), ("2", "chunk"), ("3", "chunk"), ("4", "chunk"), ("5", "done")
     ]  # fmt: skip
     assert json.loads(wire.events()[-2].data)["text"] == "三" * 50
+
+
+@pytest.mark.parametrize(("heartbeat", "every"), [(15.0, 14.0), (5.0, 4.0), (1.0, 0.8)])
+def test_a_heartbeat_is_timed_ahead_of_its_interval_so_a_busy_loop_still_keeps_it(heartbeat, every):
+    """SSE_HEARTBEAT_SECONDS is the longest silence a client may see: a worker busy with thousands
+    of streams wakes one late, so the heartbeat is timed a second early (a fifth of a short one)."""
+    from documents.relay.sse import _beat_every
+
+    assert _beat_every(heartbeat) == pytest.approx(every)
