@@ -39,20 +39,24 @@ class InstrumentedPool(redis.BlockingConnectionPool):
 
 
 _pool: redis.BlockingConnectionPool | None = None
+_client: redis.Redis | None = None
 _pool_pid: int | None = None
 _pool_lock = threading.Lock()
 
 
 def redis_client() -> redis.Redis:
     """A client on this process's bounded pool (callers wait for a free connection, up to
-    REDIS_POOL_TIMEOUT, rather than opening more)."""
-    global _pool, _pool_pid
+    REDIS_POOL_TIMEOUT, rather than opening more). One client for the process: it holds no
+    connection between commands, so threads and greenlets share it; building one per call was 3 %
+    of a gevent worker connecting 10,000 streams (bench/capacity.py, py-spy)."""
+    global _pool, _client, _pool_pid
     with _pool_lock:
-        if _pool is None or _pool_pid != os.getpid():  # a forked child must not share sockets
+        if _pool is None or _client is None or _pool_pid != os.getpid():  # a forked child: its own sockets
             _pool = InstrumentedPool.from_url(
                 settings.REDIS_URL,
                 max_connections=settings.REDIS_POOL_SIZE,
                 timeout=settings.REDIS_POOL_TIMEOUT,
             )
+            _client = redis.Redis(connection_pool=_pool)
             _pool_pid = os.getpid()
-        return redis.Redis(connection_pool=_pool)
+        return _client

@@ -207,22 +207,28 @@ class StreamHub:
         for i, sub in enumerate(pending):
             with self._lock:
                 cursor = self._cursor.get(sub.key)
-            # Catch up this client from Redis (replay), then it rides along with the tail.
+            # Catch up this client from Redis (replay), then it rides along with the tail. Not when
+            # the hub reads this stream already and the client has all it has read: most clients
+            # of a task arrive so (its replay read up to the end), and a round trip each was a
+            # share of a 10,000-client connect storm.
             upper = entry_id(cursor) if cursor is not None else "+"
             lower = after_bound(sub.position)
             try:
-                events = [Event.from_fields(f) for _, f in conn.xrange(sub.key, min=lower, max=upper)]
+                if cursor is not None and cursor <= sub.position:
+                    events = []
+                else:
+                    events = [Event.from_fields(f) for _, f in conn.xrange(sub.key, min=lower, max=upper)]
             except redis.RedisError:
                 # Redis went away (a restart drops every connection): these clients wait for the
                 # reader's reconnect, instead of getting nothing but heartbeats for good.
                 with self._lock:
                     self._pending[:0] = [s for s in pending[i:] if not s.closed]
                 raise
-            for event in events:
-                sub.put(event)
             with self._lock:
                 if sub.closed:  # left while being caught up: keep no subscription nor cursor for it
                     continue
+                for event in events:  # in here: a client that has them finds its stream's cursor set
+                    sub.put(event)
                 last = events[-1].seq if events else sub.position
                 sub.position = max(sub.position, last)
                 # The key's cursor as it is now, not as it was before the XRANGE: if the last other

@@ -12,7 +12,7 @@ import pytest
 from documents.relay.events import Event, stream_key
 from documents.relay.hub import Subscription
 from documents.relay.writer import StreamWriter
-from documents.tests.unit.relay.streams import Wire
+from documents.tests.unit.relay.streams import Wire, fresh_stream
 
 
 def test_a_stream_read_after_its_last_client_left_leaves_no_position_behind():
@@ -236,3 +236,42 @@ def test_what_a_readers_socket_does_not_take_the_reader_writes_itself_in_order(r
     else:
         assert got[0].seq == 2 and sub.written == 0 and wire.bytes == b""
         assert [e.seq for e in sub.get_ready(10)] == [3]
+
+
+def test_a_client_that_has_all_the_hub_has_read_is_admitted_without_a_round_trip(monkeypatch):
+    """Most clients of a task arrive with everything the hub has read of its stream (their replay
+    read to the end): an XRANGE each for nothing was a share of a 10,000-client connect storm. A
+    client behind the hub is still caught up from Redis."""
+    import redis
+
+    from documents.relay.hub import StreamHub
+
+    ranges: list[str] = []
+    xrange = redis.Redis.xrange
+
+    def counted(self: redis.Redis, key: str, **kwargs: object) -> object:
+        ranges.append(key)
+        return xrange(self, key, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "xrange", counted)
+    task_id = 990_023
+    hub = StreamHub(block_ms=200)
+    with fresh_stream(task_id) as writer:
+        writer.emit("status", status="running")
+        writer.emit("chunk", text="一")
+        first = hub.subscribe(task_id, after=0)
+        assert [first.get(timeout=5).seq for _ in range(2)] == [1, 2]
+        assert len(ranges) == 1
+        level = hub.subscribe(task_id, after=2)  # has what the hub has read: no catch-up
+        behind = hub.subscribe(task_id, after=1)  # behind it: caught up from Redis
+        deadline = time.monotonic() + 5
+        while len(hub._subs.get(stream_key(task_id), ())) < 3:  # both admitted, before the next event
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        writer.emit("chunk", text="二")
+        assert [level.get(timeout=5).seq] == [3]
+        assert [behind.get(timeout=5).seq for _ in range(2)] == [2, 3]
+        assert first.get(timeout=5).seq == 3
+        assert len(ranges) == 2
+        for sub in (first, level, behind):
+            hub.unsubscribe(sub)
