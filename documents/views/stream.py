@@ -84,7 +84,12 @@ def _client(request: HttpRequest) -> SocketClient | None:
     if sock is None:
         return None
     chunked = request.META.get("SERVER_PROTOCOL", "HTTP/1.1") not in ("HTTP/1.0", "HTTP/0.9")
-    return SocketClient(sock, chunked=chunked, direct=settings.SSE_HUB_WRITES)
+    # The hub's bytes go around the middleware: not when one would rewrite the body (compress it).
+    direct = settings.SSE_HUB_WRITES and _GZIP not in settings.MIDDLEWARE
+    return SocketClient(sock, chunked=chunked, direct=direct)
+
+
+_GZIP = "django.middleware.gzip.GZipMiddleware"
 
 
 def _forget(request: HttpRequest) -> None:

@@ -182,3 +182,27 @@ def test_an_open_stream_no_longer_holds_the_requests_session_user_and_url_match(
     assert first.startswith(b"retry:") and not dropped & set(vars(request))
     assert b"event: done" in first + b"".join(chunks)
     response.close()
+
+
+@pytest.mark.parametrize(
+    ("protocol", "middleware", "hub_writes", "framed"),
+    [
+        ("HTTP/1.1", [], True, b"4\r\nid:1\r\n"),
+        ("HTTP/1.0", [], True, b"id:1"),  # gunicorn sends an HTTP/1.0 body as it comes
+        ("HTTP/1.1", ["django.middleware.gzip.GZipMiddleware"], True, None),  # it rewrites the body
+        ("HTTP/1.1", [], False, None),  # SSE_HUB_WRITES=0
+    ],
+)
+def test_the_hub_writes_to_a_gevent_stream_framed_as_gunicorn_frames_it_unless_the_body_is_rewritten(
+    rf, settings, protocol, middleware, hub_writes, framed
+):
+    from gevent import socket as gsocket
+
+    from documents.views.stream import _client
+
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, *middleware]
+    settings.SSE_HUB_WRITES = hub_writes
+    with gsocket.socket() as sock:
+        request = rf.get("/api/v1/tasks/1/stream", SERVER_PROTOCOL=protocol, **{"gunicorn.socket": sock})
+        sink = _client(request).sink()
+        assert (sink.frame(b"id:1") if sink is not None else None) == framed
