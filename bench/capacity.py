@@ -95,6 +95,7 @@ FANOUT_SPACING_S = 1.0  # between emits: each event's fan-out is over before the
 FANOUT_SETTLE_S = 5.0
 FANOUT_TIMEOUT_S = 10.0  # after the last emit: a client without an event by then missed it
 FANOUT_TARGET_MS = 250.0
+FANOUT_TARGET_N = 5000  # readers of one task
 
 
 def hold_s() -> float:
@@ -177,8 +178,11 @@ def fanout_kwargs(concurrency: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def outliner_fanout(n: int, token: str, task_id: int, concurrency: int) -> dict[str, Any]:
-    """All `n` clients on one task's stream; chunks emitted from this process, as the worker does."""
+def outliner_fanout(
+    n: int, token: str, task_id: int, concurrency: int, *, hub_writes: bool = True
+) -> dict[str, Any]:
+    """All `n` clients on one task's stream; chunks emitted from this process, as the worker does.
+    `hub_writes` False: SSE_HUB_WRITES=0, each stream writes its own events (the way before)."""
     from documents.relay import StreamWriter
     from project.localredis import free_port
 
@@ -186,8 +190,9 @@ def outliner_fanout(n: int, token: str, task_id: int, concurrency: int) -> dict[
     # A fresh server, not the idle round's: that round's clients (on other tasks) would still be
     # leaving it, and its memory figures would count these clients.
     server = harness.start_gunicorn(
-        port, worker_class="gevent", connections=CONNECTIONS, name=f"outliner-fanout-{n}"
-    )
+        port, worker_class="gevent", connections=CONNECTIONS, name=f"outliner-fanout-{n}",
+        env={**os.environ, "SSE_HUB_WRITES": "1" if hub_writes else "0"},
+    )  # fmt: skip
     writer = StreamWriter.resume(task_id)
     try:
         summary = fan_out(
@@ -198,9 +203,12 @@ def outliner_fanout(n: int, token: str, task_id: int, concurrency: int) -> dict[
         )  # fmt: skip
     finally:
         harness.stop(server)
-    summary.update(task=task_id)
-    fanout_line("outliner", summary)
+    summary.update(task=task_id, hub_writes=hub_writes)
+    fanout_line("outliner" if hub_writes else OWN_WRITES, summary)
     return summary
+
+
+OWN_WRITES = "outliner, each stream writing"  # the fan-out with SSE_HUB_WRITES=0 (--compare-hub-writes)
 
 
 # ------------------------------------------------------------------------- peer
@@ -398,12 +406,12 @@ def side_by_side(results: dict[str, dict[int, dict[str, Any]]]) -> list[dict[str
 
 
 def fanout_verdict(name: str, rounds: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    n = max(rounds)
+    n = FANOUT_TARGET_N if FANOUT_TARGET_N in rounds else max(rounds)  # the goal is set at 5,000
     s = rounds[n]
     read, arrival = s["lag_ms"]["read"], s["lag_ms"]["arrival"]
     maxima = [e.get("read_lag_ms", {}).get("max") for e in s["per_event"]]
     missed = sum(e["missed"] for e in s["per_event"])
-    what = "task" if name == "outliner" else "task (channel)"
+    what = "task" if name.startswith("outliner") else "task (channel)"
     return harness.verdict(
         f"{name}: one event reaches all {n} readers of one {what} within {FANOUT_TARGET_MS:g} ms",
         f"last reader after {read['max']} ms, the median of {s['events']} events' {maxima} ms;"
@@ -451,6 +459,10 @@ def main() -> None:
     rounds.add_argument("--no-fanout", action="store_true", help="only the idle rounds")
     rounds.add_argument("--fanout-only", action="store_true", help="only the fan-out rounds")
     parser.add_argument(
+        "--compare-hub-writes", action="store_true",
+        help="also Outliner's fan-out with SSE_HUB_WRITES=0 (each stream writes its events), in the same run",
+    )  # fmt: skip
+    parser.add_argument(
         "--heartbeat", type=float, default=HEARTBEAT_S,
         help="Outliner's SSE_HEARTBEAT_SECONDS (20: the peer's keep-alive, like for like)",
     )  # fmt: skip
@@ -471,7 +483,7 @@ def main() -> None:
             warm_task, task_ids = task_ids[-1], task_ids[:-1]
         # One task per size: a round's chunks stay in its stream, and the next round's clients
         # would read them back at connect.
-        fanout_tasks = outliner_tasks(user, document, len(args.sizes)) if run_fanout else []
+        fanout_tasks = outliner_tasks(user, document, 2 * len(args.sizes)) if run_fanout else []
         for index, n in enumerate(args.sizes):
             if run_idle:
                 results.setdefault("outliner", {})[n] = outliner_round(
@@ -479,8 +491,12 @@ def main() -> None:
                 )
             if run_fanout:
                 fanouts.setdefault("outliner", {})[n] = outliner_fanout(
-                    n, token, fanout_tasks[index], args.concurrency
+                    n, token, fanout_tasks[2 * index], args.concurrency
                 )
+                if args.compare_hub_writes:
+                    fanouts.setdefault(OWN_WRITES, {})[n] = outliner_fanout(
+                        n, token, fanout_tasks[2 * index + 1], args.concurrency, hub_writes=False
+                    )
     if "peer" in servers:
         for n in args.sizes:
             if run_idle:
@@ -520,6 +536,7 @@ def main() -> None:
                 *([fanout_verdict(name, fanouts[name])] if name in fanouts else []),
             ]
         ]
+        + ([fanout_verdict(OWN_WRITES, fanouts[OWN_WRITES])] if OWN_WRITES in fanouts else [])
         + side_by_side(results),
     }
     print(f"report: {harness.write_report('capacity', report, draw(results) if results else None)}")
