@@ -441,7 +441,8 @@ def fanout_verdict(name: str, rounds: dict[int, dict[str, Any]]) -> dict[str, An
 def draw(results: dict[str, dict[int, dict[str, Any]]]) -> Any:
     def paint(axes: Any) -> None:
         top = 0
-        for offset, (name, rounds) in zip((8, -16), results.items(), strict=False):
+        for name, rounds in results.items():
+            offset = 10 if name == "peer" else -18  # the peer's line runs above Outliner's: labels apart
             sizes = sorted(rounds)
             # Streams still open: those the server ended do not count as held.
             xs = [0] + [rounds[n]["open_at_end"] for n in sizes]
@@ -455,6 +456,7 @@ def draw(results: dict[str, dict[int, dict[str, Any]]]) -> Any:
                 )  # fmt: skip
         target = f"target: {PSS_TARGET_KIB:g} KiB/stream"
         axes.plot([0, top], [0, top * PSS_TARGET_KIB / 1024], "r--", label=target)
+        axes.margins(x=0.08, y=0.1)  # room for the labels at the ends
         axes.set_xlabel("idle SSE streams open after the hold (one gevent worker)")
         axes.set_ylabel("worker PSS growth over warm (MiB)")
         axes.set_title("Memory of idle streams: Outliner vs django-eventstream (Redis storage)")
