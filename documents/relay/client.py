@@ -14,6 +14,7 @@ Django and gunicorn (hub.py says why). Those bytes are framed here as gunicorn f
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sys
@@ -49,6 +50,10 @@ class Sink(Protocol):
     def send_rest(self, data: bytes) -> None:
         """Writes all of `data` (the rest of a frame send_now began), waiting as the server's own
         writes wait (bounded by the socket's timeout). Raises OSError."""
+
+    def abort(self) -> None:
+        """Ends the connection in the middle of the body: after a write that failed part way, the
+        server must not write more on it (its last chunk would be taken for the body's end)."""
 
 
 class SocketClient:
@@ -122,6 +127,12 @@ class SocketClient:
 
     def send_rest(self, data: bytes) -> None:
         self._sock.sendall(data)
+
+    def abort(self) -> None:
+        # gunicorn's next write (the body's last chunk) then fails with EPIPE, which it ignores,
+        # and it closes the connection instead of keeping it for another request.
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
 
 
 def _is_gevent_socket(sock: socket.socket) -> bool:

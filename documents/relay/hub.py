@@ -181,6 +181,9 @@ class StreamHub:
             except redis.RedisError:
                 logger.warning("stream reader lost Redis; retrying", exc_info=True)
                 time.sleep(0.5)
+            except Exception:  # a bug: logged, and the reader goes on (every open stream needs it)
+                logger.exception("stream reader failed; retrying")
+                time.sleep(0.5)
 
     def _loop(self, conn: redis.Redis) -> None:
         while True:
@@ -267,12 +270,10 @@ class StreamHub:
                     if new[0].seq not in bodies:
                         bodies[new[0].seq] = _body(new)
                     body = bodies[new[0].seq]
-                    outcome = _write_now(sub, body) if body is not None else None
+                    outcome = _write_now(sub, body, last=new[-1].seq, now=now) if body is not None else None
                     if outcome is not None:
                         outcomes[outcome] += 1
                     if outcome in ("whole", "part"):
-                        sub.position = sub.written = new[-1].seq
-                        sub.wrote_at = now
                         continue
                 for event in new:
                     sub.put(event)
@@ -295,18 +296,24 @@ def _body(events: list[Event]) -> bytes | None:
     return "".join(event.to_sse() for event in events).encode()
 
 
-def _write_now(sub: Subscription, body: bytes) -> str:
-    """Writes `body` to the reader's sink without waiting: "whole", "part" (the reader owes the
-    rest) or "refused" when none of it went (the socket is full, or the connection broke: the
-    reader then gets the events to write, or to fail on)."""
+def _write_now(sub: Subscription, body: bytes, *, last: int, now: float) -> str:
+    """Writes `body` (the events up to seq `last`) to the reader's sink without waiting: "whole",
+    "part" (the reader owes the rest) or "refused" when none of it went (the socket is full, or the
+    connection broke: the reader then gets the events to write, or to fail on)."""
     assert sub.sink is not None
-    framed = sub.sink.frame(body)
     try:
+        framed = sub.sink.frame(body)
         sent = sub.sink.send_now(framed)
     except OSError:
         return "refused"
+    except Exception:  # never the reader thread's end: every stream of the process hangs on it
+        logger.exception("the stream hub could not write to a stream; it writes its events itself")
+        return "refused"
     if sent <= 0:
         return "refused"
+    # The client has them (or will, once the rest is written) before the reader can wake.
+    sub.position = sub.written = last
+    sub.wrote_at = now
     if sent < len(framed):
         sub.owe(framed[sent:])
         return "part"

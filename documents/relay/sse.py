@@ -241,6 +241,7 @@ def _frames(
                 try:
                     sink.send_rest(sub.take_rest())
                 except OSError:  # gone, or it took nothing for three heartbeats (views/stream.py)
+                    sink.abort()  # a frame cut short: nothing more may go on this connection
                     return "client_gone"
             if sub.written > position:  # what the hub wrote is the client's; its heartbeat waits
                 position = sub.written

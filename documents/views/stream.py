@@ -83,10 +83,15 @@ def _client(request: HttpRequest) -> SocketClient | None:
     sock = request.META.get("gunicorn.socket")
     if sock is None:
         return None
-    chunked = request.META.get("SERVER_PROTOCOL", "HTTP/1.1") not in ("HTTP/1.0", "HTTP/0.9")
-    # The hub's bytes go around the middleware: not when one would rewrite the body (compress it).
-    direct = settings.SSE_HUB_WRITES and _GZIP not in settings.MIDDLEWARE
-    return SocketClient(sock, chunked=chunked, direct=direct)
+    protocol = request.META.get("SERVER_PROTOCOL")
+    # The hub's bytes go around the middleware: not when one would rewrite the body (compress it),
+    # nor on a connection whose framing is not one of these two (gunicorn's uwsgi protocol is not
+    # supported with SSE_HUB_WRITES).
+    direct = settings.SSE_HUB_WRITES and _GZIP not in settings.MIDDLEWARE and protocol in _FRAMINGS
+    return SocketClient(sock, chunked=protocol == "HTTP/1.1", direct=direct)
+
+
+_FRAMINGS = ("HTTP/1.1", "HTTP/1.0")  # chunks, and the body as it comes
 
 
 _GZIP = "django.middleware.gzip.GZipMiddleware"

@@ -809,8 +809,8 @@ def test_under_gevent_the_hub_writes_events_framed_for_http_11_and_http_10(fault
         writer = StreamWriter(task.pk)
         writer.reset()
         writer.emit("status", status="running")
-        before = _hub_writes(web, "whole")
         old = _Http10("127.0.0.1", web.port, timeout=30)
+        sent: list[str] = []
         try:
             with connect_sse(api, "GET", web.url + _stream_path(task.pk)) as source:
                 events = source.iter_sse()
@@ -818,23 +818,34 @@ def test_under_gevent_the_hub_writes_events_framed_for_http_11_and_http_10(fault
                 old.request("GET", _stream_path(task.pk), headers={"Authorization": f"Bearer {token}"})
                 response = old.getresponse()
                 assert response.status == 200 and response.version == 10
-                body = response.read1(65536)  # the opening and the replay: it is subscribed
-                assert b"id: 1" in body
-                time.sleep(0.3)  # both wait for the next event
+                body = response.read1(65536)
+                current = []
+                # One chunk at a time until the hub writes one to both sockets itself (each stream
+                # waits for the next event once it has written its replay and subscribed).
+                for probe in range(1, 11):
+                    before = _hub_writes(web, "whole")
+                    sent.append(f"第{probe}点：探测。")
+                    writer.emit("chunk", text=sent[-1])
+                    current.append(next(e for e in events if e.data))
+                    while sent[-1].encode() not in body:
+                        body += response.read1(65536)
+                    if _hub_writes(web, "whole") - before == 2:
+                        break
+                else:
+                    pytest.fail("the hub never wrote to both sockets itself")
                 texts = [f"第{i}点：要点 {i}。" for i in range(1, 41)]
                 for text in texts:
                     writer.emit("chunk", text=text)
                 writer.emit("done", status="succeeded")
-                current = [(int(e.id), e.event, json.loads(e.data)) for e in events if e.data]
+                sent += texts
+                current += [e for e in events if e.data]
                 body += response.read()  # to the end: gunicorn closes an HTTP/1.0 connection
         finally:
             old.close()
-        hub_wrote = _hub_writes(web, "whole") - before
 
     parsed = EventSource(httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body))
     legacy = [(int(e.id), e.event, json.loads(e.data)) for e in parsed.iter_sse() if e.data]
-    for reader in (current, legacy[1:]):
-        assert [seq for seq, _, _ in reader] == list(range(2, 43))
-        assert [data["text"] for _, kind, data in reader if kind == "chunk"] == texts
+    for reader in ([(int(e.id), e.event, json.loads(e.data)) for e in current], legacy[1:]):
+        assert [seq for seq, _, _ in reader] == list(range(2, len(sent) + 3))
+        assert [data["text"] for _, kind, data in reader if kind == "chunk"] == sent
         assert reader[-1][1] == "done"
-    assert hub_wrote >= 2  # the hub wrote to both sockets itself (a write may carry several events)

@@ -23,20 +23,20 @@ class Wire:
     """One client's connection as the server writes it: the stream's own writes (framed as gunicorn
     frames them for HTTP/1.1) and the hub's (relay/client.py's Sink) land on the same bytes, in
     the order they were written. `room` is how many more bytes the socket takes without waiting
-    (None: any); `broken` makes every write fail as a closed connection's does."""
+    (None: any); `broken`, an exception every write raises (BrokenPipeError: a closed connection)."""
 
     def __init__(self, room: int | None = None) -> None:
         self.bytes = bytearray()
         self.room = room
-        self.broken = False
+        self.broken: type[Exception] | None = None  # what every write raises
         self.hub_writes = 0
 
     def frame(self, body: bytes) -> bytes:
         return b"%X\r\n%s\r\n" % (len(body), body)
 
     def send_now(self, data: bytes) -> int:
-        if self.broken:
-            raise BrokenPipeError(32, "Broken pipe")
+        if self.broken is not None:
+            raise self.broken()
         taken = len(data) if self.room is None else min(self.room, len(data))
         if self.room is not None:
             self.room -= taken

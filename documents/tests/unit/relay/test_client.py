@@ -87,4 +87,16 @@ def test_only_a_plain_gevent_socket_is_written_to_by_the_hub(pair):
         def cipher(self) -> None:
             return None
 
-    assert SocketClient(TlsSocket()).sink() is None
+    with TlsSocket() as tls:
+        assert SocketClient(tls).sink() is None
+
+
+def test_a_write_cut_short_ends_the_connection_so_nothing_more_is_taken_for_the_body(pair):
+    """A stream that could not write the rest of the hub's frame aborts the connection: gunicorn's
+    closing chunk would otherwise end a body whose last chunk is cut, for a client that keeps the
+    connection for its next request."""
+    server, client = pair
+    SocketClient(server).abort()
+    assert client.recv(10) == b""  # the client sees the end of the connection
+    with pytest.raises(OSError):  # and the server's next write fails (gunicorn ignores EPIPE)
+        server.sendall(b"0\r\n\r\n")

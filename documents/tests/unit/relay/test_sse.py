@@ -365,7 +365,7 @@ def test_a_stream_whose_events_the_hub_writes_finishes_its_writes_and_repeats_no
         writer.emit("status", status="running")
         frames = event_stream(
             task_id=task_id, last_event_id=0, load_saved=lambda: saved if finished.is_set() else None,
-            heartbeat=2.0, finished_check=0, max_duration=30, stream_hub=hub, client=WireClient(wire),
+            heartbeat=3.0, finished_check=0, max_duration=30, stream_hub=hub, client=WireClient(wire),
         )  # fmt: skip
         stream = threading.Thread(target=lambda: [wire.write(frame) for frame in frames])
         stream.start()
@@ -378,16 +378,19 @@ def test_a_stream_whose_events_the_hub_writes_finishes_its_writes_and_repeats_no
 
         wait_for(["1"])  # the replay, written by the stream
         deadline = time.monotonic() + 5
-        while not any(sub._waiting for subs in hub._subs.values() for sub in subs):
+        while True:
+            with hub._lock:  # the hub's thread adds to it
+                if any(sub._waiting for subs in hub._subs.values() for sub in subs):
+                    break
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        time.sleep(1.0)
+        time.sleep(1.5)
         writer.emit("chunk", text="一")
         writer.emit("chunk", text="二")
         wait_for(["1", "2", "3"])
-        # Past the first heartbeat's time (1.6 s: sse.HEARTBEAT_LEAD_SECONDS), well short of one
+        # Past the first heartbeat's time (2.4 s: sse.HEARTBEAT_LEAD_SECONDS), well short of one
         # after the hub's write.
-        time.sleep(1.0)
+        time.sleep(1.5)
         assert b": heartbeat" not in wire.bytes
         written = wire.hub_writes
         wire.room = 9  # the socket fills: the next write stops short, the stream writes the rest

@@ -191,6 +191,7 @@ def test_an_open_stream_no_longer_holds_the_requests_session_user_and_url_match(
         ("HTTP/1.0", [], True, b"id:1"),  # gunicorn sends an HTTP/1.0 body as it comes
         ("HTTP/1.1", ["django.middleware.gzip.GZipMiddleware"], True, None),  # it rewrites the body
         ("HTTP/1.1", [], False, None),  # SSE_HUB_WRITES=0
+        ("HTTP/2.0", [], True, None),  # framed otherwise: the hub keeps out
     ],
 )
 def test_the_hub_writes_to_a_gevent_stream_framed_as_gunicorn_frames_it_unless_the_body_is_rewritten(
