@@ -38,8 +38,7 @@ class InstrumentedPool(redis.BlockingConnectionPool):
         metrics.REDIS_POOL_IN_USE.set(max(0, len(self._connections) - idle))
 
 
-_pool: redis.BlockingConnectionPool | None = None
-_client: redis.Redis | None = None
+_client: redis.Redis | None = None  # on the pool (its connection_pool)
 _pool_pid: int | None = None
 _pool_lock = threading.Lock()
 
@@ -49,14 +48,14 @@ def redis_client() -> redis.Redis:
     REDIS_POOL_TIMEOUT, rather than opening more). One client for the process: it holds no
     connection between commands, so threads and greenlets share it; building one per call was 3 %
     of a gevent worker connecting 10,000 streams (bench/capacity.py, py-spy)."""
-    global _pool, _client, _pool_pid
+    global _client, _pool_pid
     with _pool_lock:
-        if _pool is None or _client is None or _pool_pid != os.getpid():  # a forked child: its own sockets
-            _pool = InstrumentedPool.from_url(
+        if _client is None or _pool_pid != os.getpid():  # a forked child must not share sockets
+            pool = InstrumentedPool.from_url(
                 settings.REDIS_URL,
                 max_connections=settings.REDIS_POOL_SIZE,
                 timeout=settings.REDIS_POOL_TIMEOUT,
             )
-            _client = redis.Redis(connection_pool=_pool)
+            _client = redis.Redis(connection_pool=pool)
             _pool_pid = os.getpid()
         return _client

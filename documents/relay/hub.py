@@ -266,14 +266,15 @@ class StreamHub:
                 if not new:
                     continue
                 handed += chunks if new is events else sum(event.type == "chunk" for event in new)
+                body = None
                 if sub.takes_writes:
                     if new[0].seq not in bodies:
                         bodies[new[0].seq] = _body(new)
                     body = bodies[new[0].seq]
-                    outcome = _write_now(sub, body, last=new[-1].seq, now=now) if body is not None else None
-                    if outcome is not None:
-                        outcomes[outcome] += 1
-                    if outcome in ("whole", "part"):
+                if body is not None:
+                    outcome = _write_now(sub, body, last=new[-1].seq, now=now)
+                    outcomes[outcome] += 1
+                    if outcome != "refused":
                         continue
                 for event in new:
                     sub.put(event)
